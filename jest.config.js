@@ -13,7 +13,11 @@ const swc = [
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
-  moduleNameMapper: { '^@jchat/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@jchat/(.*)$': '<rootDir>/libs/$1/src/index.ts',
+    // Prisma's generated client imports its siblings with .js extensions.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   rootDir: __dirname,
 };
 module.exports = {

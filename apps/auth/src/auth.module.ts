@@ -1,0 +1,51 @@
+import { type DynamicModule, Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { RedisModule } from '@jchat/common';
+import { BusClient, healthController, jmapCallController, JmapMethodsModule } from '@jchat/contracts';
+import { DbModule } from '@jchat/db';
+import { AuthHandler } from './auth.handler';
+import { AUTH_CONFIG, type AuthConfig } from './config';
+import { OAuthService } from './oauth/oauth.service';
+import { RateLimiter } from './security/rate-limiter';
+import { SessionCache } from './sessions/session-cache';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
+import { UsersJmap } from './users/users.jmap';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
+
+@Module({})
+export class AuthModule implements OnModuleInit, OnModuleDestroy {
+  constructor(@Inject(BusClient) private readonly bus: BusClient) {}
+
+  static forRoot(config: AuthConfig): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [
+        DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
+        JmapMethodsModule,
+      ],
+      controllers: [healthController('auth'), jmapCallController('auth'), AuthHandler],
+      providers: [
+        { provide: AUTH_CONFIG, useValue: config },
+        { provide: BusClient, useFactory: () => BusClient.connect(config.NATS_URL) },
+        UsersRepository,
+        SessionsRepository,
+        SessionCache,
+        RateLimiter,
+        UsersService,
+        SessionsService,
+        OAuthService,
+        UsersJmap,
+      ],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.bus.ready();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.bus.close();
+  }
+}

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { runMain, startService } from '@jchat/contracts';
+import { AuthModule } from './auth.module';
+import { loadAuthConfig } from './config';
+
+runMain('auth', async () => {
+  const config = loadAuthConfig();
+  await startService('auth', AuthModule.forRoot(config), config.NATS_URL);
+});

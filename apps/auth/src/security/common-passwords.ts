@@ -1,0 +1,21 @@
+/** Passwords seen most often in public breach corpora; refused at registration. */
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
+  '123456', '123456789', '12345678', 'password', 'qwerty123', 'qwerty1', '111111', '12345', 'secret',
+  '123123', '1234567890', '1234567', '000000', 'qwerty', 'abc123', 'password1', 'iloveyou', '11111111',
+  'dragon', 'monkey', '123321', 'qwertyuiop', '654321', '666666', '123qwe', 'password123', 'passw0rd',
+  'p@ssw0rd', 'p@ssword', 'letmein', 'letmein1', 'welcome', 'welcome1', 'welcome123', 'football',
+  'baseball', 'sunshine', 'princess', 'superman', 'batman', 'trustno1', 'master', 'shadow', 'michael',
+  'jennifer', 'jordan23', 'charlie', 'access', 'starwars', 'whatever', 'freedom', 'zaq12wsx', 'qazwsx',
+  '1q2w3e4r', '1q2w3e4r5t', '1qaz2wsx', 'asdfghjkl', 'asdfasdf', 'asdf1234', 'zxcvbnm', 'zxcvbnm123',
+  'computer', 'internet', 'changeme', 'changeme123', 'admin123', 'administrator', 'root1234', 'default',
+  'password!', 'password12', 'password2', 'password01', 'passwort', 'motdepasse', 'contraseña',
+  'iloveyou1', 'lovely', 'loveme', 'hello123', 'hellohello', 'hunter2', 'hunter22', 'killer', 'pokemon',
+  'liverpool', 'chelsea', 'arsenal', 'soccer', 'hockey', 'ranger', 'buster', 'thomas', 'robert',
+  'daniel', 'andrew', 'joshua', 'matthew', 'jessica', 'ashley', 'summer', 'winter2024', 'summer2024',
+  'spring2025', 'autumn2025', 'winter2025', 'summer2025', 'winter2026', 'summer2026', 'qwerty12345',
+  'abcd1234', 'abcdefgh', 'aa123456', 'a1b2c3d4', 'azerty', 'azerty123', '987654321', '88888888',
+  '12341234', '11223344', '147258369', '159753', '789456123', 'q1w2e3r4', 'q1w2e3r4t5', 'test1234',
+  'testtest', 'guest123', 'user1234', 'login123', 'master123', 'samsung', 'iphone', 'google123',
+  'facebook', 'linkedin', 'myspace1', 'blink182', 'mustang', 'corvette', 'ferrari', 'harley',
+  'jchat123', 'jchatjchat', 'chatchat', 'letmein123', 'welcome2026', 'Password1', 'Password123',
+].map((p) => p.toLowerCase()));

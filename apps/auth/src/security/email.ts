@@ -1,0 +1,7 @@
+const emailPattern = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/;
+
+/** Lower-cased and trimmed; null when it is not an email address. */
+export function normaliseEmail(raw: string): string | null {
+  const email = raw.trim().toLowerCase();
+  return email.length <= 254 && emailPattern.test(email) ? email : null;
+}

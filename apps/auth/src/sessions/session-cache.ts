@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS, type Redis } from '@jchat/common';
+import { REVOKED_SESSION_MARK, sessionCacheKey } from '@jchat/contracts';
+import { AUTH_CONFIG, type AuthConfig } from '../config';
+
+/**
+ * What the gateway reads to decide, without a database query, whether an access
+ * token's session is live. A revoked mark outlives every access token of it.
+ */
+@Injectable()
+export class SessionCache {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async markLive(sessionId: string, userId: string, expiresAt: Date): Promise<void> {
+    const ttlMs = Math.max(1000, expiresAt.getTime() - Date.now());
+    await this.redis.set(sessionCacheKey(sessionId), userId, 'PX', ttlMs);
+  }
+
+  async markRevoked(sessionIds: string[]): Promise<void> {
+    if (sessionIds.length === 0) return;
+    const ttlSeconds = this.config.ACCESS_TOKEN_TTL_SECONDS + 60;
+    const pipeline = this.redis.pipeline();
+    for (const id of sessionIds) pipeline.set(sessionCacheKey(id), REVOKED_SESSION_MARK, 'EX', ttlSeconds);
+    await pipeline.exec();
+  }
+}

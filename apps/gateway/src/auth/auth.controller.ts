@@ -1,0 +1,128 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuthSubjects, BusClient, DomainException } from '@jchat/contracts';
+import { isUuid } from '@jchat/common';
+import { readJsonObject, stringField } from '../http/read-json';
+import { clientInfo, requestIdOf, requestOrigin } from '../http/request-info';
+import type { AuthUser } from './auth-user';
+import { CurrentUser, JwtAuthGuard } from './jwt-auth.guard';
+
+/** The account routes of the HTTP interface; the auth service does the work. */
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly bus: BusClient) {}
+
+  @Post('register')
+  @HttpCode(201)
+  async register(@Req() req: Request) {
+    const body = await readJsonObject(req);
+    return this.bus.request(
+      AuthSubjects.register,
+      {
+        email: stringField(body, 'email'),
+        password: stringField(body, 'password'),
+        displayName: stringField(body, 'displayName'),
+        ...clientInfo(req),
+      },
+      { requestId: requestIdOf(req) },
+    );
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  async login(@Req() req: Request) {
+    const body = await readJsonObject(req);
+    return this.bus.request(
+      AuthSubjects.login,
+      { email: stringField(body, 'email'), password: stringField(body, 'password'), ...clientInfo(req) },
+      { requestId: requestIdOf(req) },
+    );
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  async refresh(@Req() req: Request) {
+    const body = await readJsonObject(req);
+    return this.bus.request(
+      AuthSubjects.refresh,
+      { refreshToken: stringField(body, 'refreshToken'), ...clientInfo(req) },
+      { requestId: requestIdOf(req) },
+    );
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @UseGuards(JwtAuthGuard)
+  async logout(@CurrentUser() user: AuthUser, @Req() req: Request): Promise<void> {
+    await this.bus.request(AuthSubjects.logout, user, { requestId: requestIdOf(req) });
+  }
+
+  @Get('sessions')
+  @UseGuards(JwtAuthGuard)
+  async sessions(@CurrentUser() user: AuthUser, @Req() req: Request) {
+    return this.bus.request(AuthSubjects.listSessions, user, { requestId: requestIdOf(req) });
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @UseGuards(JwtAuthGuard)
+  async revoke(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: Request): Promise<void> {
+    if (!isUuid(id)) throw new DomainException('not_found', 'no such session');
+    await this.bus.request(
+      AuthSubjects.revokeSession,
+      { userId: user.userId, currentSessionId: user.sessionId, sessionId: id },
+      { requestId: requestIdOf(req) },
+    );
+  }
+
+  @Get('providers')
+  async providers(@Req() req: Request) {
+    return this.bus.request(AuthSubjects.providers, { baseUrl: requestOrigin(req) }, { requestId: requestIdOf(req) });
+  }
+
+  @Get('oauth/:provider')
+  async oauthStart(
+    @Param('provider') provider: string,
+    @Query('returnTo') returnTo: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { authorizationUrl } = await this.bus.request(
+      AuthSubjects.oauthStart,
+      { provider, callbackUrl: callbackUrl(req, provider), returnTo: typeof returnTo === 'string' ? returnTo : null },
+      { requestId: requestIdOf(req) },
+    );
+    res.redirect(302, authorizationUrl);
+  }
+
+  @Get('oauth/:provider/callback')
+  async oauthCallback(@Param('provider') provider: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const query: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.query)) {
+      if (typeof value === 'string') query[key] = value;
+    }
+    const reply = await this.bus.request(
+      AuthSubjects.oauthCallback,
+      { provider, callbackUrl: callbackUrl(req, provider), query, ...clientInfo(req) },
+      { requestId: requestIdOf(req) },
+    );
+    if (reply.returnTo) {
+      // Tokens travel in the fragment so they never reach a server log.
+      const target = new URL(reply.returnTo);
+      target.hash = new URLSearchParams({
+        access_token: reply.tokens.accessToken,
+        refresh_token: reply.tokens.refreshToken,
+        token_type: reply.tokens.tokenType,
+        expires_in: String(reply.tokens.expiresIn),
+        session_id: reply.tokens.sessionId,
+      }).toString();
+      res.redirect(302, target.toString());
+      return;
+    }
+    res.status(200).json(reply.tokens);
+  }
+}
+
+function callbackUrl(req: Request, provider: string): string {
+  return `${requestOrigin(req)}/auth/oauth/${encodeURIComponent(provider)}/callback`;
+}

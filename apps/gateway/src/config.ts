@@ -1,0 +1,28 @@
+import { infrastructureSettings, int, loadConfig, optionalUrl, secret, str } from '@jchat/common';
+
+export const gatewaySettings = {
+  NATS_URL: infrastructureSettings.NATS_URL,
+  REDIS_URL: infrastructureSettings.REDIS_URL,
+  JCHAT_PREFIX: infrastructureSettings.JCHAT_PREFIX,
+  PORT: int('HTTP port of the gateway', 8080, 0, 65535),
+  HOST: str('address the gateway listens on', '127.0.0.1'),
+  PUBLIC_BASE_URL: optionalUrl('public origin for JMAP session URLs (default: the request origin)', ['http', 'https']),
+  JWT_SECRET: secret('HMAC key for access tokens, shared with the auth service', 32),
+  SERVICE_TIMEOUT_MS: int('how long a JMAP call waits for a service before serverUnavailable', 5000, 100, 60000),
+  HEALTH_TIMEOUT_MS: int('how long /health waits for each service', 1000, 50, 10000),
+  JMAP_MAX_SIZE_REQUEST: int('maxSizeRequest in bytes', 10_000_000, 1024, 100_000_000),
+  JMAP_MAX_CALLS_IN_REQUEST: int('maxCallsInRequest', 64, 1, 1024),
+  JMAP_MAX_CONCURRENT_REQUESTS: int('maxConcurrentRequests per account and gateway', 8, 1, 1024),
+  JMAP_MAX_OBJECTS_IN_GET: int('maxObjectsInGet', 1000, 1, 100_000),
+  JMAP_MAX_OBJECTS_IN_SET: int('maxObjectsInSet', 500, 1, 100_000),
+  JMAP_MAX_SIZE_UPLOAD: int('maxSizeUpload in bytes', 50_000_000, 1024, 1_000_000_000),
+  JMAP_MAX_CONCURRENT_UPLOAD: int('maxConcurrentUpload', 4, 1, 64),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(gatewaySettings, env);
+}
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

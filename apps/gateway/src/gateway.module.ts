@@ -1,0 +1,41 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { RedisModule } from '@jchat/common';
+import { AuthController } from './auth/auth.controller';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { SessionLivenessService } from './auth/session-liveness.service';
+import { BusModule } from './bus/bus.module';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { JmapApiService } from './jmap/jmap-api.service';
+import { JmapController } from './jmap/jmap.controller';
+import { SessionService } from './jmap/session.service';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ConfigHolderModule.forRoot(config),
+        BusModule,
+        RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
+        PassportModule,
+      ],
+      controllers: [HealthController, AuthController, JmapController],
+      providers: [JwtStrategy, SessionLivenessService, SessionService, JmapApiService],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolderModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: ConfigHolderModule,
+      global: true,
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+      exports: [GATEWAY_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import type { Request } from 'express';
+import { randomToken } from '@jchat/common';
+
+export const REQUEST_ID = Symbol('requestId');
+
+/** The request id set by the request-id middleware (or a fresh one). */
+export function requestIdOf(req: Request): string {
+  const holder = req as Request & { [REQUEST_ID]?: string };
+  holder[REQUEST_ID] ??= randomToken(9);
+  return holder[REQUEST_ID];
+}
+
+export function requestOrigin(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
+}
+
+export function clientInfo(req: Request): { ipAddress: string | null; userAgent: string | null } {
+  return { ipAddress: req.ip ?? null, userAgent: req.get('user-agent') ?? null };
+}

@@ -1,0 +1,142 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  BusClient,
+  JMAP_TYPE_OWNERS,
+  JmapCallSubjects,
+  type JmapCallReply,
+  ServiceUnavailableError,
+} from '@jchat/contracts';
+import {
+  CHAT_CAPABILITY,
+  CORE_CAPABILITY,
+  type Invocation,
+  JmapMethodError,
+  JmapRequestError,
+  type JmapResponse,
+  parseJsonBody,
+  parseRequest,
+  RequestErrorTypes,
+  resolveResultReferences,
+  WEBSOCKET_CAPABILITY,
+} from '@jchat/jmap';
+import type { AuthUser } from '../auth/auth-user';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { ConcurrencyLimiter } from './concurrency-limiter';
+
+export const SUPPORTED_CAPABILITIES: ReadonlySet<string> = new Set([
+  CORE_CAPABILITY,
+  CHAT_CAPABILITY,
+  WEBSOCKET_CAPABILITY,
+]);
+
+interface CallContext {
+  user: AuthUser;
+  using: ReadonlySet<string>;
+  requestId: string;
+}
+
+/**
+ * Runs a JMAP Request (RFC 8620 §3): method calls in order, result references
+ * resolved against earlier responses, each `Type/method` routed over NATS to the
+ * service owning `Type`. A service that does not answer gives `serverUnavailable`
+ * for that call only.
+ */
+@Injectable()
+export class JmapApiService {
+  private readonly logger = new Logger('jmap-api');
+  private readonly limiter: ConcurrencyLimiter;
+
+  constructor(
+    private readonly bus: BusClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.limiter = new ConcurrencyLimiter(config.JMAP_MAX_CONCURRENT_REQUESTS);
+  }
+
+  async handle(body: string, user: AuthUser, requestId: string, sessionState: string): Promise<JmapResponse> {
+    const request = parseRequest(
+      parseJsonBody(body),
+      { maxCallsInRequest: this.config.JMAP_MAX_CALLS_IN_REQUEST },
+      SUPPORTED_CAPABILITIES,
+    );
+    if (!this.limiter.tryAcquire(user.userId)) {
+      throw new JmapRequestError(
+        RequestErrorTypes.limit,
+        `at most ${this.config.JMAP_MAX_CONCURRENT_REQUESTS} concurrent requests per account`,
+        { limit: 'maxConcurrentRequests' },
+      );
+    }
+    try {
+      const context: CallContext = { user, using: new Set(request.using), requestId };
+      let createdIds: Record<string, string> = { ...(request.createdIds ?? {}) };
+      const methodResponses: Invocation[] = [];
+      for (const [name, rawArgs, callId] of request.methodCalls) {
+        const reply = await this.runCall(name, rawArgs, callId, createdIds, methodResponses, context);
+        methodResponses.push(...reply.methodResponses);
+        createdIds = reply.createdIds;
+      }
+      return {
+        methodResponses,
+        sessionState,
+        ...(request.createdIds === undefined ? {} : { createdIds }),
+      };
+    } finally {
+      this.limiter.release(user.userId);
+    }
+  }
+
+  private async runCall(
+    name: string,
+    rawArgs: Record<string, unknown>,
+    callId: string,
+    createdIds: Record<string, string>,
+    previous: readonly Invocation[],
+    context: CallContext,
+  ): Promise<JmapCallReply> {
+    try {
+      const args = resolveResultReferences(rawArgs, previous);
+      return await this.route(name, args, callId, createdIds, context);
+    } catch (error: unknown) {
+      const methodError = this.toMethodError(error, name, context.requestId);
+      return { methodResponses: [['error', methodError.toResponseArgs(), callId]], createdIds };
+    }
+  }
+
+  private async route(
+    name: string,
+    args: Record<string, unknown>,
+    callId: string,
+    createdIds: Record<string, string>,
+    context: CallContext,
+  ): Promise<JmapCallReply> {
+    const [type, method, ...rest] = name.split('/');
+    const known = rest.length === 0 && type && method;
+    const capability = type === 'Core' ? CORE_CAPABILITY : CHAT_CAPABILITY;
+    if (!known || !context.using.has(capability)) {
+      throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
+    }
+    if ('accountId' in args && args['accountId'] !== context.user.userId) {
+      throw new JmapMethodError('accountNotFound', 'the accountId is not an account of this user');
+    }
+    if (type === 'Core') {
+      if (method !== 'echo') throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
+      return { methodResponses: [['Core/echo', args, callId]], createdIds };
+    }
+    const owner = JMAP_TYPE_OWNERS[type];
+    if (!owner) throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
+    return this.bus.request(
+      JmapCallSubjects[owner],
+      { userId: context.user.userId, sessionId: context.user.sessionId, name, arguments: args, callId, createdIds },
+      { timeoutMs: this.config.SERVICE_TIMEOUT_MS, requestId: context.requestId },
+    );
+  }
+
+  private toMethodError(error: unknown, name: string, requestId: string): JmapMethodError {
+    if (error instanceof JmapMethodError) return error;
+    if (error instanceof ServiceUnavailableError) {
+      return new JmapMethodError('serverUnavailable', `the service behind ${name} did not answer in time`);
+    }
+    this.logger.error({ requestId, method: name, error: error instanceof Error ? error.stack : String(error) });
+    return new JmapMethodError('serverFail', `${name} failed`);
+  }
+}

@@ -1,0 +1,54 @@
+import { type ClientProxy, ClientProxyFactory, NatsRecordBuilder, Transport } from '@nestjs/microservices';
+import { headers as natsHeaders } from 'nats';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { type AnyContract, type ReplyOf, type RequestOf, subjectOf } from '../contract';
+import { isRemoteErrorBody, RemoteError, ServiceUnavailableError } from '../remote-error';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  requestId?: string;
+}
+
+/** The one typed way to call another service over NATS request/reply. */
+export class BusClient {
+  private constructor(private readonly proxy: ClientProxy) {}
+
+  static connect(natsUrl: string): BusClient {
+    return new BusClient(
+      ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [natsUrl] } }),
+    );
+  }
+
+  async ready(): Promise<void> {
+    await this.proxy.connect();
+  }
+
+  async request<C extends AnyContract>(
+    contract: C,
+    payload: RequestOf<C>,
+    options: RequestOptions = {},
+  ): Promise<ReplyOf<C>> {
+    const subject = subjectOf(contract);
+    const headers = natsHeaders();
+    if (options.requestId) headers.set(REQUEST_ID_HEADER, options.requestId);
+    const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
+    try {
+      return await firstValueFrom(
+        this.proxy
+          .send<ReplyOf<C>>(subject, record)
+          .pipe(timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
+      );
+    } catch (error: unknown) {
+      if (error instanceof TimeoutError) throw new ServiceUnavailableError(subject);
+      if (isRemoteErrorBody(error)) throw new RemoteError(error);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.proxy.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { Controller, Global, Injectable, Logger, Module, type Type } from '@nestjs/common';
+import { Ctx, MessagePattern, type NatsContext, Payload } from '@nestjs/microservices';
+import { JmapMethodError } from '@jchat/jmap';
+import { subjectOf } from '../contract';
+import {
+  type JmapCallReply,
+  type JmapCallRequest,
+  JmapCallSubjects,
+  type JmapInvocation,
+} from '../jmap-call.contract';
+import { DomainException, type DomainErrorCode } from '../remote-error';
+import type { ServiceName } from '../services';
+import { REQUEST_ID_HEADER } from './bus-client';
+
+export interface JmapMethodContext {
+  userId: string;
+  sessionId: string;
+  callId: string;
+  createdIds: Record<string, string>;
+  requestId: string | undefined;
+}
+
+export interface JmapMethodOutcome {
+  response: object;
+  /** Creation ids this call added (from `/set` creates). */
+  createdIds?: Record<string, string>;
+}
+
+export type JmapMethodHandler = (
+  args: Record<string, unknown>,
+  context: JmapMethodContext,
+) => Promise<JmapMethodOutcome>;
+
+/** Methods a service implements, registered by its feature modules at start-up. */
+@Injectable()
+export class JmapMethodRegistry {
+  private readonly logger = new Logger('jmap');
+  private readonly handlers = new Map<string, JmapMethodHandler>();
+
+  register(name: string, handler: JmapMethodHandler): void {
+    if (this.handlers.has(name)) throw new Error(`JMAP method ${name} registered twice`);
+    this.handlers.set(name, handler);
+  }
+
+  names(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  async dispatch(request: JmapCallRequest, requestId: string | undefined): Promise<JmapCallReply> {
+    const handler = this.handlers.get(request.name);
+    const context: JmapMethodContext = {
+      userId: request.userId,
+      sessionId: request.sessionId,
+      callId: request.callId,
+      createdIds: request.createdIds,
+      requestId,
+    };
+    if (!handler) {
+      return this.error(request, new JmapMethodError('unknownMethod', `${request.name} is not a method of this server`));
+    }
+    try {
+      const outcome = await handler(request.arguments, context);
+      return {
+        methodResponses: [[request.name, { ...outcome.response }, request.callId]],
+        createdIds: { ...request.createdIds, ...outcome.createdIds },
+      };
+    } catch (error: unknown) {
+      if (error instanceof JmapMethodError) return this.error(request, error);
+      if (error instanceof DomainException) return this.error(request, toMethodError(error));
+      this.logger.error(
+        { requestId, method: request.name, error: error instanceof Error ? error.stack : String(error) },
+        'method failed',
+      );
+      return this.error(request, new JmapMethodError('serverFail', 'the method failed on the server'));
+    }
+  }
+
+  private error(request: JmapCallRequest, error: JmapMethodError): JmapCallReply {
+    const invocation: JmapInvocation = ['error', error.toResponseArgs(), request.callId];
+    return { methodResponses: [invocation], createdIds: request.createdIds };
+  }
+}
+
+function toMethodError(error: DomainException): JmapMethodError {
+  const code: DomainErrorCode = error.code;
+  switch (code) {
+    case 'invalid_argument':
+    case 'not_found':
+    case 'conflict':
+      return new JmapMethodError('invalidArguments', error.message);
+    case 'unauthenticated':
+    case 'forbidden':
+      return new JmapMethodError('forbidden', error.message);
+    case 'rate_limited':
+      return new JmapMethodError('limit', error.message);
+    case 'internal':
+      return new JmapMethodError('serverFail', error.message);
+  }
+}
+
+/** The NATS handler through which the gateway reaches a service's JMAP methods. */
+export function jmapCallController(service: ServiceName): Type<unknown> {
+  @Controller()
+  class JmapCallController {
+    constructor(private readonly registry: JmapMethodRegistry) {}
+
+    @MessagePattern(subjectOf(JmapCallSubjects[service]))
+    call(@Payload() request: JmapCallRequest, @Ctx() context: NatsContext): Promise<JmapCallReply> {
+      const requestId = context.getHeaders()?.get(REQUEST_ID_HEADER) || undefined;
+      return this.registry.dispatch(request, requestId);
+    }
+  }
+  return JmapCallController;
+}
+
+/** Makes one registry per service process available to its feature modules. */
+@Global()
+@Module({ providers: [JmapMethodRegistry], exports: [JmapMethodRegistry] })
+export class JmapMethodsModule {}

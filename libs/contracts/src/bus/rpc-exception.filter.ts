@@ -1,0 +1,18 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type Observable, throwError } from 'rxjs';
+import { DomainException, type RemoteErrorBody } from '../remote-error';
+
+/** Sends domain errors to the caller as `RemoteErrorBody`; anything else as `internal`. */
+@Catch()
+export class RpcExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('rpc');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    if (exception instanceof DomainException) {
+      return throwError(() => exception.toBody());
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    const body: RemoteErrorBody = { code: 'internal', message: 'internal error' };
+    return throwError(() => body);
+  }
+}

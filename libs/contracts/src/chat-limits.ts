@@ -1,0 +1,9 @@
+/** Limits of the chat data types, published in the session's chat capability and enforced by the services. */
+export const CHAT_LIMITS = {
+  maxBodyBytes: 64 * 1024,
+  maxAttachmentsPerMessage: 20,
+  maxTitleLength: 200,
+  maxDescriptionLength: 2000,
+  maxParticipantsPerConversation: 100_000,
+  bodyTypes: ['text/plain', 'text/markdown', 'text/html'],
+} as const;

@@ -1,0 +1,31 @@
+/**
+ * A NATS subject bound to its request and reply types. Caller and handler both
+ * take the subject from the same `Contract`, so the compiler ties them together.
+ */
+export interface Contract<Req, Res> {
+  readonly subject: string;
+  /** Never set at run time: carries the types only. */
+  readonly types?: { request: Req; reply: Res };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyContract = Contract<any, any>;
+export type RequestOf<C> = C extends Contract<infer Req, unknown> ? Req : never;
+export type ReplyOf<C> = C extends Contract<unknown, infer Res> ? Res : never;
+
+export function contract<Req, Res>(subject: string): Contract<Req, Res> {
+  return { subject };
+}
+
+/**
+ * Every subject, stream and key is namespaced by JCHAT_PREFIX so that test runs
+ * (and several deployments on one NATS) never see each other. Read at call time:
+ * handlers' decorators evaluate it when their module loads, after the env is set.
+ */
+export function busPrefix(): string {
+  return process.env.JCHAT_PREFIX?.trim() || 'jchat';
+}
+
+export function subjectOf(c: AnyContract): string {
+  return `${busPrefix()}.${c.subject}`;
+}

@@ -1,0 +1,14 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
+
+@Global()
+@Module({})
+export class DbModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: DbModule,
+      providers: [{ provide: DATABASE_OPTIONS, useValue: options }, PrismaService],
+      exports: [PrismaService],
+    };
+  }
+}
