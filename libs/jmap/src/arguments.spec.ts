@@ -27,9 +27,9 @@ describe('ArgumentReader', () => {
   it('reads required Ids', () => {
     expect(reader({ accountId: 'A1' }).id('accountId')).toBe('A1');
     for (const value of [undefined, null, '', 'a b', 3]) {
-      expect(invalidArgumentsDescription(() => reader({ accountId: value }).id('accountId'))).toContain(
-        '"accountId"',
-      );
+      expect(
+        invalidArgumentsDescription(() => reader({ accountId: value }).id('accountId')),
+      ).toContain('"accountId"');
     }
   });
 
@@ -38,9 +38,9 @@ describe('ArgumentReader', () => {
     expect(reader({ anchor: null }).idOrNull('anchor')).toBeNull();
     expect(reader({ anchor: 'x' }).idOrNull('anchor')).toBe('x');
     expect(() => reader({ anchor: '#x' }).idOrNull('anchor')).toThrow(JmapMethodError);
-    expect(
-      reader({ anchor: '#x' }).idOrNull('anchor', { allowCreationReferences: true }),
-    ).toBe('#x');
+    expect(reader({ anchor: '#x' }).idOrNull('anchor', { allowCreationReferences: true })).toBe(
+      '#x',
+    );
   });
 
   it('reads strings', () => {
@@ -58,9 +58,9 @@ describe('ArgumentReader', () => {
   });
 
   it('reads id lists', () => {
-    expect(reader({ ids: ['a', '#k'] }).idListOrNull('ids', { allowCreationReferences: true })).toEqual(
-      ['a', '#k'],
-    );
+    expect(
+      reader({ ids: ['a', '#k'] }).idListOrNull('ids', { allowCreationReferences: true }),
+    ).toEqual(['a', '#k']);
     expect(() => reader({ ids: ['#k'] }).idListOrNull('ids')).toThrow(JmapMethodError);
     expect(() => reader({ ids: [''] }).idListOrNull('ids')).toThrow(JmapMethodError);
   });

@@ -36,17 +36,17 @@ describe('parseQueryArguments', () => {
   it('parses every argument', () => {
     const filter = {
       operator: 'AND',
-      conditions: [
-        { conversationId: 'c1' },
-        { operator: 'NOT', conditions: [{ text: 'spam' }] },
-      ],
+      conditions: [{ conversationId: 'c1' }, { operator: 'NOT', conditions: [{ text: 'spam' }] }],
     };
     expect(
       parseQueryArguments(
         {
           accountId: 'A1',
           filter,
-          sort: [{ property: 'sentAt', isAscending: false }, { property: 'name', collation: 'i;unicode-casemap' }],
+          sort: [
+            { property: 'sentAt', isAscending: false },
+            { property: 'name', collation: 'i;unicode-casemap' },
+          ],
           position: -10,
           anchor: 'm5',
           anchorOffset: -2,

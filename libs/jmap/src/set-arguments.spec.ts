@@ -15,7 +15,14 @@ function errorOf(action: () => unknown): JmapMethodError {
 
 describe('parseSetArguments', () => {
   it('treats omitted or null create, update and destroy as empty', () => {
-    const empty = { accountId: 'A1', ifInState: null, create: {}, update: {}, destroy: [], extra: {} };
+    const empty = {
+      accountId: 'A1',
+      ifInState: null,
+      create: {},
+      update: {},
+      destroy: [],
+      extra: {},
+    };
     expect(parseSetArguments({ accountId: 'A1' }, options)).toEqual(empty);
     expect(
       parseSetArguments(

@@ -127,7 +127,8 @@ function unknownCreationId(reference: string): SetError {
 
 /**
  * Orders creates so that one referring to another create of the same call runs after it, as
- * RFC 8620 §5.3 requires; otherwise the client's order is kept. Cycles keep the client's order.
+ * RFC 8620 §5.3 requires; otherwise the client's order is kept. In a cycle one reference
+ * necessarily stays unresolved, for the handler to reject.
  */
 function orderCreates(
   create: Record<string, Record<string, unknown>>,

@@ -129,6 +129,10 @@ export class OAuthService {
         idTokenExpected: true,
       });
       claims = tokens.claims();
+      // Providers that keep scope claims out of the ID token serve them from userinfo.
+      if (claims && typeof claims['sub'] === 'string' && claims['email'] === undefined) {
+        claims = { ...claims, ...(await openid.fetchUserInfo(configuration, tokens.access_token, claims['sub'])) };
+      }
     } catch (error: unknown) {
       throw new DomainException('unauthenticated', `the provider login failed: ${error instanceof Error ? error.message : 'unknown error'}`);
     }

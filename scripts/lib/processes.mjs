@@ -1,0 +1,14 @@
+// ESM face of processes.cjs (the single implementation, shared with the TypeScript test support).
+import processes from './processes.cjs';
+
+export const {
+  ALL_APPS,
+  DEFAULT_ROOT,
+  freePort,
+  isPortFree,
+  canConnect,
+  waitForExit,
+  stopChild,
+  forEachLine,
+  startApps,
+} = processes;
