@@ -8,7 +8,14 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
-const ALL_APPS = Object.freeze(['gateway', 'auth', 'conversations', 'messaging', 'presence', 'rbac']);
+const ALL_APPS = Object.freeze([
+  'gateway',
+  'auth',
+  'conversations',
+  'messaging',
+  'presence',
+  'rbac',
+]);
 const DEFAULT_ROOT = path.resolve(__dirname, '..', '..');
 const TAIL_LINES = 60;
 
@@ -124,7 +131,8 @@ function startApps(options = {}) {
     stopTimeoutMs = 10000,
   } = options;
   for (const name of apps) {
-    if (!ALL_APPS.includes(name)) throw new Error(`unknown app "${name}" (apps: ${ALL_APPS.join(', ')})`);
+    if (!ALL_APPS.includes(name))
+      throw new Error(`unknown app "${name}" (apps: ${ALL_APPS.join(', ')})`);
     if (!fs.existsSync(appEntry(rootDir, name))) {
       throw new Error(
         `${path.relative(rootDir, appEntry(rootDir, name))} is missing: build first (node scripts/build.mjs)`,
@@ -177,7 +185,8 @@ function startApps(options = {}) {
     child.on('error', (error) => onLine(`failed to start: ${error.message}`));
     child.on('exit', (code, signal) => {
       if (file) file.end();
-      for (const listener of exitListeners) listener({ name, code, signal, expected: entry.expected });
+      for (const listener of exitListeners)
+        listener({ name, code, signal, expected: entry.expected });
     });
     return child.pid;
   }
@@ -240,7 +249,11 @@ function startApps(options = {}) {
       for (const name of running.keys()) {
         const entry = running.get(name);
         if (hasExited(entry.child) && !entry.expected) {
-          finish(new Error(`${name} exited (${describeExit(entry.child.exitCode, entry.child.signalCode)}) before ${url} was healthy; its last output:\n${tail(name)}`));
+          finish(
+            new Error(
+              `${name} exited (${describeExit(entry.child.exitCode, entry.child.signalCode)}) before ${url} was healthy; its last output:\n${tail(name)}`,
+            ),
+          );
           return;
         }
       }
@@ -262,7 +275,8 @@ function startApps(options = {}) {
           last = `HTTP ${response.status} ${text.slice(0, 500)}`;
           try {
             const body = JSON.parse(text);
-            if (Array.isArray(body.missing)) last = `HTTP ${response.status}, missing: ${body.missing.join(', ')}`;
+            if (Array.isArray(body.missing))
+              last = `HTTP ${response.status}, missing: ${body.missing.join(', ')}`;
           } catch {
             // not JSON: keep the raw text
           }

@@ -9,7 +9,11 @@ export declare const DEFAULT_ROOT: string;
 
 export declare function freePort(host?: string): Promise<number>;
 export declare function isPortFree(port: number, host?: string): Promise<boolean>;
-export declare function canConnect(port: number, host?: string, timeoutMs?: number): Promise<boolean>;
+export declare function canConnect(
+  port: number,
+  host?: string,
+  timeoutMs?: number,
+): Promise<boolean>;
 export declare function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean>;
 export declare function stopChild(
   child: ChildProcess | undefined,

@@ -12,3 +12,8 @@ export * from './bus/rpc-exception.filter';
 export * from './bus/service-bootstrap';
 export * from './chat-limits';
 export * from './bus/service-config';
+export * from './events.contract';
+export * from './push.contract';
+export * from './bus/event-bus';
+export * from './conversations.contract';
+export * from './messaging.contract';

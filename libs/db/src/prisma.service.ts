@@ -22,6 +22,17 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
     await this.$queryRaw`SELECT 1`;
   }
 
+  /**
+   * The JMAP sync horizon: every transaction with a smaller id has finished. Read
+   * it before the data it describes; rows stamped at or above it may be reported
+   * again later, which JMAP allows, but none below it can still appear.
+   */
+  async syncHorizon(): Promise<bigint> {
+    const rows = await this.$queryRaw<{ horizon: string }[]>`
+      SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`;
+    return BigInt(rows[0]!.horizon);
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
   }

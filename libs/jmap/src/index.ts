@@ -15,3 +15,4 @@ export { isJmapId, isCreationReference, resolveCreationReference } from './id';
 export { ArgumentReader, invalidArguments, type IdOptions } from './arguments';
 export * from './standard-methods';
 export { runSet, type SetHandlers, type SetResult, type SetRunOptions } from './set-runner';
+export * from './sync-cursor';

@@ -1,11 +1,13 @@
 -- JCHAT initial schema: every record of shared/seed/jchat.hrl plus JMAP sync support.
 
--- One sequence orders every write of a shared row (JMAP modseq).
-CREATE SEQUENCE "jchat_modseq" AS BIGINT START 1;
-
-CREATE OR REPLACE FUNCTION jchat_bump_modseq() RETURNS trigger AS $$
+-- JMAP sync: every write of a shared row stamps it with the id of the writing
+-- transaction (modseq). A client's state is the snapshot horizon
+-- pg_snapshot_xmin(pg_current_snapshot()) read before its data: every transaction
+-- below it has finished, so `modseq >= state` can never miss a change that
+-- committed late, which a plain sequence (handed out before commit) could.
+CREATE OR REPLACE FUNCTION jchat_stamp_modseq() RETURNS trigger AS $$
 BEGIN
-  NEW.modseq := nextval('jchat_modseq');
+  NEW.modseq := pg_current_xact_id()::text::bigint;
   RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
@@ -20,7 +22,7 @@ CREATE TABLE "users" (
     "is_active" BOOLEAN NOT NULL DEFAULT true,
     "auth_provider" TEXT NOT NULL DEFAULT 'local',
     "auth_provider_id" TEXT,
-    "modseq" BIGINT NOT NULL DEFAULT nextval('jchat_modseq'::regclass),
+    "modseq" BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT "users_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "users_email_lowercase" CHECK ("email" = lower("email")),
     CONSTRAINT "users_display_name_length" CHECK (char_length("display_name") BETWEEN 1 AND 100)
@@ -64,7 +66,7 @@ CREATE TABLE "conversations" (
     "direct_key" TEXT,
     "settings" JSONB NOT NULL DEFAULT '{}',
     "metadata" JSONB NOT NULL DEFAULT '{}',
-    "modseq" BIGINT NOT NULL DEFAULT nextval('jchat_modseq'::regclass),
+    "modseq" BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT "conversations_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "conversations_type_check" CHECK ("conversation_type" IN ('direct', 'group', 'channel', 'announcement')),
     CONSTRAINT "conversations_privacy_check" CHECK ("privacy_level" IN ('private', 'public', 'restricted'))
@@ -92,7 +94,7 @@ CREATE TABLE "messages" (
     "metadata" JSONB NOT NULL DEFAULT '{}',
     "seq" BIGINT NOT NULL,
     "client_message_id" TEXT,
-    "modseq" BIGINT NOT NULL DEFAULT nextval('jchat_modseq'::regclass),
+    "modseq" BIGINT NOT NULL DEFAULT 0,
     "search" tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce("body", ''))) STORED,
     CONSTRAINT "messages_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "messages_body_type_check" CHECK ("body_type" IN ('text/plain', 'text/markdown', 'text/html')),
@@ -134,7 +136,7 @@ CREATE TABLE "participants" (
     "last_delivered_seq" BIGINT NOT NULL DEFAULT 0,
     "is_muted" BOOLEAN NOT NULL DEFAULT false,
     "metadata" JSONB NOT NULL DEFAULT '{}',
-    "modseq" BIGINT NOT NULL DEFAULT nextval('jchat_modseq'::regclass),
+    "modseq" BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT "participants_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "participants_role_check" CHECK ("role" IN ('owner', 'admin', 'moderator', 'member'))
 );
@@ -168,7 +170,7 @@ CREATE TABLE "roles" (
     "permissions" TEXT[] NOT NULL DEFAULT ARRAY[]::TEXT[],
     "is_system" BOOLEAN NOT NULL DEFAULT false,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "modseq" BIGINT NOT NULL DEFAULT nextval('jchat_modseq'::regclass),
+    "modseq" BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT "roles_pkey" PRIMARY KEY ("id")
 );
 CREATE UNIQUE INDEX "roles_name_key" ON "roles"("name");
@@ -179,7 +181,7 @@ CREATE TABLE "user_roles" (
     "role_id" UUID NOT NULL,
     "granted_by" UUID,
     "granted_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "modseq" BIGINT NOT NULL DEFAULT nextval('jchat_modseq'::regclass),
+    "modseq" BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT "user_roles_pkey" PRIMARY KEY ("user_id", "role_id")
 );
 CREATE INDEX "user_roles_role_id_idx" ON "user_roles"("role_id");
@@ -190,7 +192,7 @@ CREATE TABLE "conversation_roles" (
     "role_id" UUID NOT NULL,
     "granted_by" UUID,
     "granted_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "modseq" BIGINT NOT NULL DEFAULT nextval('jchat_modseq'::regclass),
+    "modseq" BIGINT NOT NULL DEFAULT 0,
     CONSTRAINT "conversation_roles_pkey" PRIMARY KEY ("user_id", "conversation_id", "role_id")
 );
 CREATE INDEX "conversation_roles_conversation_id_idx" ON "conversation_roles"("conversation_id");
@@ -225,14 +227,14 @@ ALTER TABLE "conversation_roles" ADD CONSTRAINT "conversation_roles_conversation
 ALTER TABLE "conversation_roles" ADD CONSTRAINT "conversation_roles_role_id_fkey" FOREIGN KEY ("role_id") REFERENCES "roles"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "blobs" ADD CONSTRAINT "blobs_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- Every update of a shared row takes a fresh modseq.
-CREATE TRIGGER users_modseq BEFORE UPDATE ON "users" FOR EACH ROW EXECUTE FUNCTION jchat_bump_modseq();
-CREATE TRIGGER conversations_modseq BEFORE UPDATE ON "conversations" FOR EACH ROW EXECUTE FUNCTION jchat_bump_modseq();
-CREATE TRIGGER messages_modseq BEFORE UPDATE ON "messages" FOR EACH ROW EXECUTE FUNCTION jchat_bump_modseq();
-CREATE TRIGGER participants_modseq BEFORE UPDATE ON "participants" FOR EACH ROW EXECUTE FUNCTION jchat_bump_modseq();
-CREATE TRIGGER roles_modseq BEFORE UPDATE ON "roles" FOR EACH ROW EXECUTE FUNCTION jchat_bump_modseq();
-CREATE TRIGGER user_roles_modseq BEFORE UPDATE ON "user_roles" FOR EACH ROW EXECUTE FUNCTION jchat_bump_modseq();
-CREATE TRIGGER conversation_roles_modseq BEFORE UPDATE ON "conversation_roles" FOR EACH ROW EXECUTE FUNCTION jchat_bump_modseq();
+-- Every insert and update of a shared row takes its transaction's modseq.
+CREATE TRIGGER users_modseq BEFORE INSERT OR UPDATE ON "users" FOR EACH ROW EXECUTE FUNCTION jchat_stamp_modseq();
+CREATE TRIGGER conversations_modseq BEFORE INSERT OR UPDATE ON "conversations" FOR EACH ROW EXECUTE FUNCTION jchat_stamp_modseq();
+CREATE TRIGGER messages_modseq BEFORE INSERT OR UPDATE ON "messages" FOR EACH ROW EXECUTE FUNCTION jchat_stamp_modseq();
+CREATE TRIGGER participants_modseq BEFORE INSERT OR UPDATE ON "participants" FOR EACH ROW EXECUTE FUNCTION jchat_stamp_modseq();
+CREATE TRIGGER roles_modseq BEFORE INSERT OR UPDATE ON "roles" FOR EACH ROW EXECUTE FUNCTION jchat_stamp_modseq();
+CREATE TRIGGER user_roles_modseq BEFORE INSERT OR UPDATE ON "user_roles" FOR EACH ROW EXECUTE FUNCTION jchat_stamp_modseq();
+CREATE TRIGGER conversation_roles_modseq BEFORE INSERT OR UPDATE ON "conversation_roles" FOR EACH ROW EXECUTE FUNCTION jchat_stamp_modseq();
 
 -- System roles (isSystem: seeded, cannot be deleted).
 INSERT INTO "roles" ("name", "description", "permissions", "is_system") VALUES

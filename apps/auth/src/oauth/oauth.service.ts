@@ -7,6 +7,8 @@ import {
   type OAuthCallbackReply,
   type ProviderView,
 } from '@jchat/contracts';
+import type * as OpenIdClientModule from 'openid-client';
+import type { Configuration as OpenIdConfiguration } from 'openid-client';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
@@ -14,7 +16,7 @@ import type { ExternalIdentity } from './external-identity';
 import { githubAuthorizationUrl, githubIdentity } from './github.client';
 import { configuredProviders, type ExternalProvider, type OidcProvider } from './providers';
 
-type OpenIdClient = typeof import('openid-client');
+type OpenIdClient = typeof OpenIdClientModule;
 
 interface PendingLogin {
   provider: string;
@@ -34,7 +36,7 @@ const PENDING_TTL_SECONDS = 600;
 @Injectable()
 export class OAuthService {
   private readonly providers: Map<string, ExternalProvider>;
-  private readonly discovered = new Map<string, Promise<import('openid-client').Configuration>>();
+  private readonly discovered = new Map<string, Promise<OpenIdConfiguration>>();
   private client: Promise<OpenIdClient> | undefined;
 
   constructor(
@@ -173,7 +175,7 @@ export class OAuthService {
     return this.client;
   }
 
-  private discover(provider: OidcProvider): Promise<import('openid-client').Configuration> {
+  private discover(provider: OidcProvider): Promise<OpenIdConfiguration> {
     let configuration = this.discovered.get(provider.name);
     if (!configuration) {
       configuration = this.openid().then((openid) =>

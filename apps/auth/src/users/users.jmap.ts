@@ -2,7 +2,6 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { User } from '@jchat/db';
 import {
   BusClient,
-  DomainException,
   type JmapMethodContext,
   JmapMethodRegistry,
   type JmapMethodOutcome,

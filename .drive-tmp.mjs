@@ -1,0 +1,13 @@
+import { provideServers } from '/work/main/scripts/lib/infra.mjs';
+import pg from 'pg';
+import { connect } from 'nats';
+import Redis from 'ioredis';
+const [mode, rootDir] = process.argv.slice(2);
+const t0 = Date.now();
+const s = await provideServers({ mode, rootDir, log: (l) => console.log('[infra]', l) });
+console.log('provided in', Date.now() - t0, 'ms', { ...s, stop: undefined });
+const c = new pg.Client({ connectionString: s.databaseUrl ?? s.pgAdminUrl }); await c.connect();
+console.log('pg', (await c.query('select version(), current_database()')).rows[0]); await c.end();
+const nc = await connect({ servers: s.natsUrl }); const jsm = await nc.jetstreamManager(); console.log('js account', (await jsm.getAccountInfo()).streams); await nc.close();
+const r = new Redis(s.redisUrl); console.log('redis', await r.ping()); r.disconnect();
+const t1 = Date.now(); await s.stop(); console.log('stopped in', Date.now() - t1, 'ms');

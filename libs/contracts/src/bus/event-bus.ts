@@ -1,0 +1,125 @@
+import { Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  JSONCodec,
+  nanos,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+  type Subscription,
+} from 'nats';
+import { type AccountPush, accountPushSubject } from '../push.contract';
+import { type EventContract, eventStreamName, eventSubjectOf } from '../events.contract';
+import { busPrefix } from '../contract';
+
+const codec = JSONCodec();
+const STREAM_MAX_AGE_DAYS = 7;
+
+export type EventHandler<T> = (event: T) => Promise<void>;
+
+/**
+ * JetStream for events that must not be lost (durable consumers shared by a
+ * service's replicas), plus core NATS for per-account push, which may be lost
+ * because clients resync with /changes.
+ */
+export class EventBus {
+  private readonly logger = new Logger('event-bus');
+  private readonly running: ConsumerMessages[] = [];
+
+  private constructor(
+    readonly connection: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  static async connect(natsUrl: string, name: string): Promise<EventBus> {
+    const connection = await connect({ servers: [natsUrl], name, maxReconnectAttempts: -1 });
+    const jsm = await connection.jetstreamManager();
+    const bus = new EventBus(connection, connection.jetstream(), jsm);
+    await bus.ensureStream();
+    return bus;
+  }
+
+  private async ensureStream(): Promise<void> {
+    const name = eventStreamName();
+    const config = {
+      name,
+      subjects: [`${busPrefix()}.events.>`],
+      max_age: nanos(STREAM_MAX_AGE_DAYS * 24 * 3600 * 1000),
+      duplicate_window: nanos(2 * 60 * 1000),
+    };
+    try {
+      await this.jsm.streams.info(name);
+    } catch {
+      try {
+        await this.jsm.streams.add(config);
+      } catch (error: unknown) {
+        // Another process may have created it meanwhile.
+        await this.jsm.streams.info(name).catch(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /** Persists one event; `dedupeId` makes a retried publish a no-op within two minutes. */
+  async publish<T>(contract: EventContract<T>, event: T, dedupeId?: string): Promise<void> {
+    await this.js.publish(eventSubjectOf(contract), codec.encode(event), dedupeId ? { msgID: dedupeId } : undefined);
+  }
+
+  /**
+   * Processes events with a durable consumer: every replica using the same
+   * `durable` name shares the work, each event is acked after the handler
+   * succeeds, and redelivered (with back-off) when it throws.
+   */
+  async consume<T>(contract: EventContract<T>, durable: string, handler: EventHandler<T>): Promise<void> {
+    const stream = eventStreamName();
+    const name = `${durable}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    try {
+      await this.jsm.consumers.info(stream, name);
+    } catch {
+      await this.jsm.consumers.add(stream, {
+        durable_name: name,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.New,
+        filter_subject: eventSubjectOf(contract),
+        ack_wait: nanos(30_000),
+        max_deliver: 20,
+      });
+    }
+    const consumer = await this.js.consumers.get(stream, name);
+    const messages = await consumer.consume({ max_messages: 256 });
+    this.running.push(messages);
+    void (async () => {
+      for await (const message of messages) {
+        try {
+          await handler(codec.decode(message.data) as T);
+          message.ack();
+        } catch (error: unknown) {
+          this.logger.warn({ durable: name, error: error instanceof Error ? error.message : String(error) }, 'event handler failed; will retry');
+          message.nak(Math.min(30_000, 500 * 2 ** Math.min(message.info.redeliveryCount, 6)));
+        }
+      }
+    })();
+  }
+
+  publishToAccount(userId: string, push: AccountPush): void {
+    this.connection.publish(accountPushSubject(userId), codec.encode(push));
+  }
+
+  subscribeToAccount(userId: string, onPush: (push: AccountPush) => void): Subscription {
+    return this.connection.subscribe(accountPushSubject(userId), {
+      callback: (error, message) => {
+        if (!error) onPush(codec.decode(message.data) as AccountPush);
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const messages of this.running) messages.stop();
+    await this.connection.drain();
+  }
+}

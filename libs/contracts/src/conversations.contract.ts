@@ -1,0 +1,22 @@
+import { contract } from './contract';
+
+export interface ConversationMembersRequest {
+  conversationId: string;
+}
+export interface ConversationMembersReply {
+  /** User ids of the active participants. */
+  userIds: string[];
+}
+
+export interface UserConversationsRequest {
+  userId: string;
+}
+export interface UserConversationsReply {
+  /** Conversations the user is an active participant of. */
+  conversationIds: string[];
+}
+
+export const ConversationsSubjects = {
+  members: contract<ConversationMembersRequest, ConversationMembersReply>('conversations.members.list.v1'),
+  ofUser: contract<UserConversationsRequest, UserConversationsReply>('conversations.user.list.v1'),
+} as const;

@@ -1,0 +1,61 @@
+import { busPrefix } from './contract';
+
+/**
+ * Events that must not be lost travel on JetStream. One stream per deployment
+ * (named after JCHAT_PREFIX) holds every `<prefix>.events.>` subject.
+ */
+export function eventStreamName(): string {
+  return `${busPrefix()}-events`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+export interface EventContract<T> {
+  readonly subject: string;
+  readonly types?: { event: T };
+}
+
+function event<T>(subject: string): EventContract<T> {
+  return { subject };
+}
+
+export function eventSubjectOf(e: EventContract<unknown>): string {
+  return `${busPrefix()}.events.${e.subject}`;
+}
+
+/** JMAP data types whose state can change. */
+export type JmapDataType =
+  | 'User'
+  | 'Conversation'
+  | 'Participant'
+  | 'Message'
+  | 'Presence'
+  | 'Role'
+  | 'UserRole'
+  | 'ConversationRole';
+
+/**
+ * Something visible to the members of a conversation (and/or named accounts)
+ * changed. Written once per change by the writer, never once per member: the
+ * push fan-out resolves the audience.
+ */
+export interface StateChangedEvent {
+  /** The conversation whose members can see the change; null for account-only changes. */
+  conversationId: string | null;
+  types: JmapDataType[];
+  /** Accounts to notify besides the members (e.g. a user who was just removed). */
+  extraAccountIds: string[];
+  /** Set when the change is one message (created/edited/deleted), for inline MessagePush. */
+  messageId: string | null;
+  /** ISO time of the write. */
+  at: string;
+}
+
+/** Membership or grants changed: permission caches for these pairs must be dropped. */
+export interface AccessChangedEvent {
+  conversationId: string | null;
+  userIds: string[];
+}
+
+export const Events = {
+  stateChanged: event<StateChangedEvent>('state.changed.v1'),
+  accessChanged: event<AccessChangedEvent>('access.changed.v1'),
+} as const;

@@ -1,0 +1,16 @@
+import { busPrefix } from './contract';
+import type { JmapDataType } from './events.contract';
+
+/**
+ * Per-account push subjects (core NATS, not persisted): a gateway subscribes to
+ * `<prefix>.push.account.<userId>` for each account with an open connection, so
+ * no gateway receives events for accounts it does not serve. A client that
+ * misses one resyncs with /changes from its last state.
+ */
+export function accountPushSubject(userId: string): string {
+  return `${busPrefix()}.push.account.${userId}`;
+}
+
+export type AccountPush =
+  | { kind: 'state'; types: JmapDataType[]; messageId: string | null; conversationId: string | null }
+  | { kind: 'typing'; conversationId: string; userId: string; isTyping: boolean };
