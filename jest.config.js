@@ -21,12 +21,13 @@ const common = {
   rootDir: __dirname,
 };
 module.exports = {
+  // Integration and e2e tests go through real servers; 2 cores make bcrypt-heavy tests slow.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -34,7 +35,6 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/e2e-setup.ts',
       globalTeardown: '<rootDir>/test/support/e2e-teardown.ts',

@@ -86,6 +86,17 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
     provider?.kill('SIGTERM');
   });
 
+  beforeAll(async () => {
+    // Only some services run here, so /health stays 503: wait for the ones this test uses.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const health = await http('GET', '/health', { base: system.url });
+      if (health.body?.services?.auth === 'up' && health.body?.services?.rbac === 'up') return;
+      if (Date.now() > deadline) throw new Error(`services not up: ${health.text}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
   it('lists the configured provider only', async () => {
     const res = await http('GET', '/auth/providers', { base: system.url });
     expect(res.status).toBe(200);

@@ -1,4 +1,10 @@
-import { type ClientProxy, ClientProxyFactory, NatsRecordBuilder, Transport } from '@nestjs/microservices';
+import {
+  type ClientProxy,
+  ClientProxyFactory,
+  NatsRecordBuilder,
+  Transport,
+} from '@nestjs/microservices';
+import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { type AnyContract, type ReplyOf, type RequestOf, subjectOf } from '../contract';
@@ -42,7 +48,10 @@ export class BusClient {
           .pipe(timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
       );
     } catch (error: unknown) {
-      if (error instanceof TimeoutError) throw new ServiceUnavailableError(subject);
+      // No subscriber at all (NATS 'no responders') or none in time: the service is down.
+      if (error instanceof TimeoutError || error instanceof EmptyResponseException) {
+        throw new ServiceUnavailableError(subject);
+      }
       if (isRemoteErrorBody(error)) throw new RemoteError(error);
       throw error;
     }
