@@ -23,7 +23,10 @@ const ledgerDdl = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 export async function listMigrations() {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
@@ -49,10 +52,14 @@ export async function applyMigrations(databaseUrl, log = () => {}) {
       const previous = done.get(migration.name);
       if (previous) {
         if (!previous.finished_at) {
-          throw new Error(`migration ${migration.name} started earlier but did not finish; fix the database by hand`);
+          throw new Error(
+            `migration ${migration.name} started earlier but did not finish; fix the database by hand`,
+          );
         }
         if (previous.checksum !== migration.checksum) {
-          throw new Error(`migration ${migration.name} was edited after it was applied (checksum differs)`);
+          throw new Error(
+            `migration ${migration.name} was edited after it was applied (checksum differs)`,
+          );
         }
         continue;
       }

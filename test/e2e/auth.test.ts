@@ -35,7 +35,11 @@ describe('auth over HTTP', () => {
         headers: { 'x-forwarded-for': fakeIp() },
       });
       expect(res.status).toBe(201);
-      expect(res.body).toEqual({ id: expect.any(String), email: email.toLowerCase(), displayName: 'Reg One' });
+      expect(res.body).toEqual({
+        id: expect.any(String),
+        email: email.toLowerCase(),
+        displayName: 'Reg One',
+      });
       expect(res.text).not.toContain('password');
     });
 
@@ -43,7 +47,9 @@ describe('auth over HTTP', () => {
       const email = uniqueEmail();
       const body = { email, password: 'correct-horse-battery', displayName: 'Dup' };
       const ip = fakeIp();
-      expect((await http('POST', '/auth/register', { body, headers: { 'x-forwarded-for': ip } })).status).toBe(201);
+      expect(
+        (await http('POST', '/auth/register', { body, headers: { 'x-forwarded-for': ip } })).status,
+      ).toBe(201);
       const again = await http('POST', '/auth/register', {
         body: { ...body, email: email.toUpperCase() },
         headers: { 'x-forwarded-for': ip },
@@ -59,7 +65,11 @@ describe('auth over HTTP', () => {
       });
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_argument');
-      expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['displayName', 'email', 'password']);
+      expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+        'displayName',
+        'email',
+        'password',
+      ]);
     });
 
     it.each([
@@ -75,7 +85,10 @@ describe('auth over HTTP', () => {
     });
 
     it('refuses a body that is not JSON or misses fields', async () => {
-      const bad = await http('POST', '/auth/register', { rawBody: '{nope', headers: { 'content-type': 'application/json' } });
+      const bad = await http('POST', '/auth/register', {
+        rawBody: '{nope',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ error: 'invalid_argument' });
       const missing = await http('POST', '/auth/register', { body: { email: uniqueEmail() } });
@@ -179,17 +192,28 @@ describe('auth over HTTP', () => {
   describe('refresh tokens', () => {
     it('rotate, and a reused one ends the whole session', async () => {
       const user = await newUser();
-      const first = await http('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      const first = await http('POST', '/auth/refresh', {
+        body: { refreshToken: user.refreshToken },
+      });
       expect(first.status).toBe(200);
       expect(first.body.refreshToken).not.toBe(user.refreshToken);
       expect(first.body.sessionId).toBe(user.sessionId);
-      expect((await http('GET', '/auth/sessions', { token: first.body.accessToken })).status).toBe(200);
+      expect((await http('GET', '/auth/sessions', { token: first.body.accessToken })).status).toBe(
+        200,
+      );
 
-      const reused = await http('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      const reused = await http('POST', '/auth/refresh', {
+        body: { refreshToken: user.refreshToken },
+      });
       expect(reused.status).toBe(401);
       // The thief's reuse revoked the session: the newest tokens are dead too.
-      expect((await http('GET', '/auth/sessions', { token: first.body.accessToken })).status).toBe(401);
-      expect((await http('POST', '/auth/refresh', { body: { refreshToken: first.body.refreshToken } })).status).toBe(401);
+      expect((await http('GET', '/auth/sessions', { token: first.body.accessToken })).status).toBe(
+        401,
+      );
+      expect(
+        (await http('POST', '/auth/refresh', { body: { refreshToken: first.body.refreshToken } }))
+          .status,
+      ).toBe(401);
     });
 
     it('refuses garbage', async () => {
@@ -203,12 +227,16 @@ describe('auth over HTTP', () => {
   describe('sessions', () => {
     it('logout revokes the session at once', async () => {
       const user = await newUser();
-      expect((await http('GET', '/.well-known/jmap', { token: user.accessToken })).status).toBe(200);
+      expect((await http('GET', '/.well-known/jmap', { token: user.accessToken })).status).toBe(
+        200,
+      );
       expect((await http('POST', '/auth/logout', { token: user.accessToken })).status).toBe(204);
       const after = await http('GET', '/.well-known/jmap', { token: user.accessToken });
       expect(after.status).toBe(401);
       expect((await jmap(user.accessToken, [['Core/echo', {}, 'c']])).status).toBe(401);
-      expect((await http('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).toBe(401);
+      expect(
+        (await http('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } })).status,
+      ).toBe(401);
     });
 
     it('lists the caller sessions and revokes one of them', async () => {
@@ -226,15 +254,23 @@ describe('auth over HTTP', () => {
       expect(other).toMatchObject({ id: second.body.sessionId, userAgent: 'second-device/1.0' });
       expect(Date.parse(other.expiresAt)).toBeGreaterThan(Date.now());
 
-      expect((await http('DELETE', `/auth/sessions/${other.id}`, { token: user.accessToken })).status).toBe(204);
-      expect((await http('GET', '/auth/sessions', { token: second.body.accessToken })).status).toBe(401);
-      expect((await http('GET', '/auth/sessions', { token: user.accessToken })).body.sessions).toHaveLength(1);
+      expect(
+        (await http('DELETE', `/auth/sessions/${other.id}`, { token: user.accessToken })).status,
+      ).toBe(204);
+      expect((await http('GET', '/auth/sessions', { token: second.body.accessToken })).status).toBe(
+        401,
+      );
+      expect(
+        (await http('GET', '/auth/sessions', { token: user.accessToken })).body.sessions,
+      ).toHaveLength(1);
     });
 
     it("cannot revoke someone else's session", async () => {
       const ann = await newUser();
       const bob = await newUser();
-      const res = await http('DELETE', `/auth/sessions/${bob.sessionId}`, { token: ann.accessToken });
+      const res = await http('DELETE', `/auth/sessions/${bob.sessionId}`, {
+        token: ann.accessToken,
+      });
       expect(res.status).toBe(404);
       expect((await http('GET', '/auth/sessions', { token: bob.accessToken })).status).toBe(200);
     });
@@ -244,7 +280,18 @@ describe('auth over HTTP', () => {
     it.each([
       ['missing', undefined],
       ['malformed', 'not.a.jwt'],
-      ['signed with another key', forgeToken({ sub: '00000000-0000-4000-8000-000000000000', sid: '00000000-0000-4000-8000-000000000000', typ: 'access', exp: Math.floor(Date.now() / 1000) + 600 }, 'x'.repeat(40))],
+      [
+        'signed with another key',
+        forgeToken(
+          {
+            sub: '00000000-0000-4000-8000-000000000000',
+            sid: '00000000-0000-4000-8000-000000000000',
+            typ: 'access',
+            exp: Math.floor(Date.now() / 1000) + 600,
+          },
+          'x'.repeat(40),
+        ),
+      ],
     ])('refuses a %s token with 401', async (_label, token) => {
       const res = await http('GET', '/.well-known/jmap', { token });
       expect(res.status).toBe(401);
@@ -256,12 +303,23 @@ describe('auth over HTTP', () => {
       if (!secret) throw new Error('JWT_SECRET must be visible to the e2e tests');
       const user = await newUser();
       const expired = forgeToken(
-        { sub: user.id, sid: user.sessionId, typ: 'access', iat: 1_700_000_000, exp: 1_700_000_060 },
+        {
+          sub: user.id,
+          sid: user.sessionId,
+          typ: 'access',
+          iat: 1_700_000_000,
+          exp: 1_700_000_060,
+        },
         secret,
       );
       expect((await http('GET', '/.well-known/jmap', { token: expired })).status).toBe(401);
       const fresh = forgeToken(
-        { sub: user.id, sid: user.sessionId, typ: 'access', exp: Math.floor(Date.now() / 1000) + 60 },
+        {
+          sub: user.id,
+          sid: user.sessionId,
+          typ: 'access',
+          exp: Math.floor(Date.now() / 1000) + 60,
+        },
         secret,
       );
       expect((await http('GET', '/.well-known/jmap', { token: fresh })).status).toBe(200);
@@ -283,8 +341,13 @@ describe('auth over HTTP', () => {
         ['User/set', { accountId: admin.id, update: { [target.id]: { isActive: false } } }, 's'],
       ]);
       expect(res.body.methodResponses[0]![1].updated).toEqual({ [target.id]: null });
-      expect((await http('GET', '/.well-known/jmap', { token: target.accessToken })).status).toBe(401);
-      expect((await http('POST', '/auth/refresh', { body: { refreshToken: target.refreshToken } })).status).toBe(401);
+      expect((await http('GET', '/.well-known/jmap', { token: target.accessToken })).status).toBe(
+        401,
+      );
+      expect(
+        (await http('POST', '/auth/refresh', { body: { refreshToken: target.refreshToken } }))
+          .status,
+      ).toBe(401);
       const login = await http('POST', '/auth/login', {
         body: { email: target.email, password: target.password },
         headers: { 'x-forwarded-for': fakeIp() },
@@ -296,14 +359,26 @@ describe('auth over HTTP', () => {
       const ann = await newUser();
       const bob = await newUser();
       const res = await jmap(ann.accessToken, [
-        ['User/set', { accountId: ann.id, update: { [ann.id]: { displayName: 'Ann Renamed' }, [bob.id]: { displayName: 'X' } } }, 's'],
+        [
+          'User/set',
+          {
+            accountId: ann.id,
+            update: { [ann.id]: { displayName: 'Ann Renamed' }, [bob.id]: { displayName: 'X' } },
+          },
+          's',
+        ],
         ['User/set', { accountId: ann.id, update: { [ann.id]: { email: 'x@y.z' } } }, 't'],
         ['User/get', { accountId: ann.id, ids: [ann.id], properties: ['displayName'] }, 'g'],
       ]);
       expect(res.body.methodResponses[0]![1].updated).toEqual({ [ann.id]: null });
       expect(res.body.methodResponses[0]![1].notUpdated[bob.id].type).toBe('forbidden');
-      expect(res.body.methodResponses[1]![1].notUpdated[ann.id]).toMatchObject({ type: 'invalidProperties', properties: ['email'] });
-      expect(res.body.methodResponses[2]![1].list).toEqual([{ id: ann.id, displayName: 'Ann Renamed' }]);
+      expect(res.body.methodResponses[1]![1].notUpdated[ann.id]).toMatchObject({
+        type: 'invalidProperties',
+        properties: ['email'],
+      });
+      expect(res.body.methodResponses[2]![1].list).toEqual([
+        { id: ann.id, displayName: 'Ann Renamed' },
+      ]);
     });
   });
 
@@ -311,7 +386,9 @@ describe('auth over HTTP', () => {
     it('shows others only id, displayName and isActive', async () => {
       const ann = await newUser();
       const bob = await newUser();
-      const res = await jmap(ann.accessToken, [['User/get', { accountId: ann.id, ids: [ann.id, bob.id, 'nope'] }, 'g']]);
+      const res = await jmap(ann.accessToken, [
+        ['User/get', { accountId: ann.id, ids: [ann.id, bob.id, 'nope'] }, 'g'],
+      ]);
       const [, args] = res.body.methodResponses[0]!;
       expect(args.list[0]).toMatchObject({ id: ann.id, email: ann.email, authProvider: 'local' });
       expect(args.list[1]).toEqual({ id: bob.id, displayName: bob.displayName, isActive: true });

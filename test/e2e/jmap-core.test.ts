@@ -48,13 +48,21 @@ describe('JMAP core through the gateway', () => {
         supportsPush: true,
       });
       expect(Object.keys(session.accounts)).toEqual([ann.id]);
-      expect(session.accounts[ann.id]).toMatchObject({ name: ann.email, isPersonal: true, isReadOnly: false });
+      expect(session.accounts[ann.id]).toMatchObject({
+        name: ann.email,
+        isPersonal: true,
+        isReadOnly: false,
+      });
       expect(session.primaryAccounts[CHAT]).toBe(ann.id);
       expect(session.username).toBe(ann.email);
       expect(session.apiUrl).toBe(`${base}/jmap/api`);
-      expect(session.downloadUrl).toBe(`${base}/jmap/download/{accountId}/{blobId}/{name}?type={type}`);
+      expect(session.downloadUrl).toBe(
+        `${base}/jmap/download/{accountId}/{blobId}/{name}?type={type}`,
+      );
       expect(session.uploadUrl).toBe(`${base}/jmap/upload/{accountId}/`);
-      expect(session.eventSourceUrl).toBe(`${base}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`);
+      expect(session.eventSourceUrl).toBe(
+        `${base}/jmap/eventsource?types={types}&closeafter={closeafter}&ping={ping}`,
+      );
       expect(typeof session.state).toBe('string');
     });
 
@@ -78,7 +86,10 @@ describe('JMAP core through the gateway', () => {
     }
 
     it('notJSON for a body that does not parse', async () => {
-      expect(await problem('{"using": [')).toMatchObject({ type: 'urn:ietf:params:jmap:error:notJSON', status: 400 });
+      expect(await problem('{"using": [')).toMatchObject({
+        type: 'urn:ietf:params:jmap:error:notJSON',
+        status: 400,
+      });
     });
 
     it.each([
@@ -87,14 +98,19 @@ describe('JMAP core through the gateway', () => {
       ['using not strings', '{"using": [1], "methodCalls": []}'],
       ['methodCalls not an array', `{"using": ["${CORE}"], "methodCalls": {}}`],
       ['an invocation of two items', `{"using": ["${CORE}"], "methodCalls": [["Core/echo", {}]]}`],
-      ['arguments not an object', `{"using": ["${CORE}"], "methodCalls": [["Core/echo", [], "c"]]}`],
+      [
+        'arguments not an object',
+        `{"using": ["${CORE}"], "methodCalls": [["Core/echo", [], "c"]]}`,
+      ],
       ['createdIds not a map', `{"using": ["${CORE}"], "methodCalls": [], "createdIds": []}`],
     ])('notRequest for %s', async (_label, body) => {
       expect(await problem(body)).toMatchObject({ type: 'urn:ietf:params:jmap:error:notRequest' });
     });
 
     it('unknownCapability names the capability', async () => {
-      const body = await problem(JSON.stringify({ using: [CORE, 'urn:example:nope'], methodCalls: [] }));
+      const body = await problem(
+        JSON.stringify({ using: [CORE, 'urn:example:nope'], methodCalls: [] }),
+      );
       expect(body.type).toBe('urn:ietf:params:jmap:error:unknownCapability');
       expect(body.detail).toContain('urn:example:nope');
     });
@@ -104,21 +120,31 @@ describe('JMAP core through the gateway', () => {
       const max = session.body.capabilities[CORE].maxCallsInRequest as number;
       const calls = Array.from({ length: max + 1 }, (_, i) => ['Core/echo', {}, `c${i}`]);
       const body = await problem(JSON.stringify({ using: [CORE], methodCalls: calls }));
-      expect(body).toMatchObject({ type: 'urn:ietf:params:jmap:error:limit', limit: 'maxCallsInRequest' });
+      expect(body).toMatchObject({
+        type: 'urn:ietf:params:jmap:error:limit',
+        limit: 'maxCallsInRequest',
+      });
     });
 
     it('limit naming maxSizeRequest', async () => {
       const session = await http('GET', '/.well-known/jmap', { token: ann.accessToken });
       const max = session.body.capabilities[CORE].maxSizeRequest as number;
       const filler = 'x'.repeat(max + 10);
-      const body = await problem(JSON.stringify({ using: [CORE], methodCalls: [['Core/echo', { filler }, 'c']] }));
-      expect(body).toMatchObject({ type: 'urn:ietf:params:jmap:error:limit', limit: 'maxSizeRequest' });
+      const body = await problem(
+        JSON.stringify({ using: [CORE], methodCalls: [['Core/echo', { filler }, 'c']] }),
+      );
+      expect(body).toMatchObject({
+        type: 'urn:ietf:params:jmap:error:limit',
+        limit: 'maxSizeRequest',
+      });
     });
   });
 
   describe('method calls', () => {
     it('Core/echo returns its arguments', async () => {
-      const responses = await call(ann.accessToken, [['Core/echo', { hello: true, n: [1, 2] }, 'e1']]);
+      const responses = await call(ann.accessToken, [
+        ['Core/echo', { hello: true, n: [1, 2] }, 'e1'],
+      ]);
       expect(responses).toEqual([['Core/echo', { hello: true, n: [1, 2] }, 'e1']]);
     });
 
@@ -159,7 +185,9 @@ describe('JMAP core through the gateway', () => {
     });
 
     it('echoes createdIds when the request carries them', async () => {
-      const res = await jmap(ann.accessToken, [['Core/echo', {}, 'c']], { createdIds: { k1: 'abc' } });
+      const res = await jmap(ann.accessToken, [['Core/echo', {}, 'c']], {
+        createdIds: { k1: 'abc' },
+      });
       expect(res.body.createdIds).toEqual({ k1: 'abc' });
       const without = await jmap(ann.accessToken, [['Core/echo', {}, 'c']]);
       expect(without.body).not.toHaveProperty('createdIds');
@@ -170,18 +198,32 @@ describe('JMAP core through the gateway', () => {
     it('feeds the ids of a query into a get', async () => {
       const responses = await call(ann.accessToken, [
         ['User/query', { accountId: ann.id, filter: { text: 'Bobby Core' } }, 'q'],
-        ['User/get', { accountId: ann.id, '#ids': { resultOf: 'q', name: 'User/query', path: '/ids' } }, 'g'],
+        [
+          'User/get',
+          { accountId: ann.id, '#ids': { resultOf: 'q', name: 'User/query', path: '/ids' } },
+          'g',
+        ],
       ]);
       expect(responses[0]![1].ids).toEqual([bob.id]);
       expect(responses[1]![0]).toBe('User/get');
-      expect(responses[1]![1].list).toEqual([{ id: bob.id, displayName: 'Bobby Core', isActive: true }]);
+      expect(responses[1]![1].list).toEqual([
+        { id: bob.id, displayName: 'Bobby Core', isActive: true },
+      ]);
     });
 
     it('follows * through lists', async () => {
       const responses = await call(ann.accessToken, [
         ['User/get', { accountId: ann.id, ids: [ann.id, bob.id] }, 'g1'],
-        ['User/get', { accountId: ann.id, '#ids': { resultOf: 'g1', name: 'User/get', path: '/list/*/id' } }, 'g2'],
-        ['Core/echo', { '#names': { resultOf: 'g1', name: 'User/get', path: '/list/*/displayName' } }, 'e'],
+        [
+          'User/get',
+          { accountId: ann.id, '#ids': { resultOf: 'g1', name: 'User/get', path: '/list/*/id' } },
+          'g2',
+        ],
+        [
+          'Core/echo',
+          { '#names': { resultOf: 'g1', name: 'User/get', path: '/list/*/displayName' } },
+          'e',
+        ],
       ]);
       expect(responses[1]![1].list.map((u: { id: string }) => u.id)).toEqual([ann.id, bob.id]);
       expect(responses[2]![1]).toEqual({ names: ['Annabel Core', 'Bobby Core'] });
@@ -197,20 +239,44 @@ describe('JMAP core through the gateway', () => {
         ['User/get', { accountId: ann.id, ids: [ann.id] }, 'g1'],
         ['Core/echo', { '#x': reference }, 'e'],
       ]);
-      expect(responses[1]).toEqual(['error', expect.objectContaining({ type: 'invalidResultReference' }), 'e']);
+      expect(responses[1]).toEqual([
+        'error',
+        expect.objectContaining({ type: 'invalidResultReference' }),
+        'e',
+      ]);
     });
 
     it('invalidArguments when an argument is given both directly and by reference', async () => {
       const responses = await call(ann.accessToken, [
         ['User/get', { accountId: ann.id, ids: [ann.id] }, 'g1'],
-        ['User/get', { accountId: ann.id, ids: [], '#ids': { resultOf: 'g1', name: 'User/get', path: '/list/*/id' } }, 'g2'],
+        [
+          'User/get',
+          {
+            accountId: ann.id,
+            ids: [],
+            '#ids': { resultOf: 'g1', name: 'User/get', path: '/list/*/id' },
+          },
+          'g2',
+        ],
       ]);
-      expect(responses[1]).toEqual(['error', expect.objectContaining({ type: 'invalidArguments' }), 'g2']);
+      expect(responses[1]).toEqual([
+        'error',
+        expect.objectContaining({ type: 'invalidArguments' }),
+        'g2',
+      ]);
     });
   });
 
   it('never answers bad input with a 500', async () => {
-    const bodies = ['', 'null', '"x"', '{"using":null}', '{"using":[],"methodCalls":[[null,null,null]]}', '\u0000', '{'.repeat(5000)];
+    const bodies = [
+      '',
+      'null',
+      '"x"',
+      '{"using":null}',
+      '{"using":[],"methodCalls":[[null,null,null]]}',
+      '\u0000',
+      '{'.repeat(5000),
+    ];
     for (const rawBody of bodies) {
       const res = await http('POST', '/jmap/api', { token: ann.accessToken, rawBody });
       expect(res.status).toBe(400);

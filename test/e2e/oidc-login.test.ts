@@ -9,16 +9,20 @@ const CLIENT_ID = 'jchat-e2e';
 const CLIENT_SECRET = 'jchat-e2e-secret-jchat-e2e-secret';
 
 async function startOidcProvider(redirectUri: string, account: Record<string, unknown>) {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'support', 'oidc-provider.mjs')], {
-    env: {
-      ...process.env,
-      OIDC_TEST_CLIENT_ID: CLIENT_ID,
-      OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_TEST_REDIRECT_URIS: redirectUri,
-      OIDC_TEST_ACCOUNT: JSON.stringify(account),
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, '..', 'support', 'oidc-provider.mjs')],
+    {
+      env: {
+        ...process.env,
+        OIDC_TEST_CLIENT_ID: CLIENT_ID,
+        OIDC_TEST_CLIENT_SECRET: CLIENT_SECRET,
+        OIDC_TEST_REDIRECT_URIS: redirectUri,
+        OIDC_TEST_ACCOUNT: JSON.stringify(account),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', resolve);
@@ -51,7 +55,8 @@ async function followUntil(start: string, stopAt: string): Promise<string> {
     const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
     jar.store(response);
     const location = response.headers.get('location');
-    if (!location) throw new Error(`no redirect from ${url}: ${response.status} ${await response.text()}`);
+    if (!location)
+      throw new Error(`no redirect from ${url}: ${response.status} ${await response.text()}`);
     url = new URL(location, url).toString();
   }
   throw new Error('too many redirects');
@@ -60,7 +65,12 @@ async function followUntil(start: string, stopAt: string): Promise<string> {
 describe('login with an OpenID Connect provider (authorization code + PKCE)', () => {
   let system: System;
   let provider: ChildProcess;
-  const account = { sub: `sub-${Date.now()}`, email: `oidc-${Date.now()}@example.test`, email_verified: true, name: 'Olive Oidc' };
+  const account = {
+    sub: `sub-${Date.now()}`,
+    email: `oidc-${Date.now()}@example.test`,
+    email_verified: true,
+    name: 'Olive Oidc',
+  };
 
   beforeAll(async () => {
     const port = await freePort();
@@ -101,7 +111,11 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
     const res = await http('GET', '/auth/providers', { base: system.url });
     expect(res.status).toBe(200);
     expect(res.body.providers).toEqual([
-      { name: 'testidp', displayName: 'Test IdP', authorizeUrl: `${system.url}/auth/oauth/testidp` },
+      {
+        name: 'testidp',
+        displayName: 'Test IdP',
+        authorizeUrl: `${system.url}/auth/oauth/testidp`,
+      },
     ]);
     expect((await http('GET', '/auth/oauth/github', { base: system.url })).status).toBe(404);
   });
@@ -113,15 +127,23 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('state')).toBeTruthy();
 
-    const callbackUrl = await followUntil(authorize.toString(), `${system.url}/auth/oauth/testidp/callback`);
+    const callbackUrl = await followUntil(
+      authorize.toString(),
+      `${system.url}/auth/oauth/testidp/callback`,
+    );
     const callback = await http('GET', callbackUrl.slice(system.url.length), { base: system.url });
     expect(callback.status).toBe(200);
     expect(callback.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
 
-    const session = await http('GET', '/.well-known/jmap', { token: callback.body.accessToken, base: system.url });
+    const session = await http('GET', '/.well-known/jmap', {
+      token: callback.body.accessToken,
+      base: system.url,
+    });
     expect(session.body.username).toBe(account.email);
     const userId = Object.keys(session.body.accounts)[0]!;
-    const user = await jmap(callback.body.accessToken, [['User/get', { accountId: userId }, 'g']], { base: system.url });
+    const user = await jmap(callback.body.accessToken, [['User/get', { accountId: userId }, 'g']], {
+      base: system.url,
+    });
     expect(user.body.methodResponses[0]![1].list[0]).toMatchObject({
       email: account.email,
       displayName: 'Olive Oidc',
@@ -135,21 +157,33 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
 
     // A second login finds the same user.
     const again = await http('GET', '/auth/oauth/testidp', { base: system.url });
-    const secondCallback = await followUntil(again.headers.get('location')!, `${system.url}/auth/oauth/testidp/callback`);
+    const secondCallback = await followUntil(
+      again.headers.get('location')!,
+      `${system.url}/auth/oauth/testidp/callback`,
+    );
     const second = await http('GET', secondCallback.slice(system.url.length), { base: system.url });
-    const secondSession = await http('GET', '/.well-known/jmap', { token: second.body.accessToken, base: system.url });
+    const secondSession = await http('GET', '/.well-known/jmap', {
+      token: second.body.accessToken,
+      base: system.url,
+    });
     expect(Object.keys(secondSession.body.accounts)).toEqual([userId]);
   });
 
   it('refuses a callback with an unknown state', async () => {
-    const res = await http('GET', '/auth/oauth/testidp/callback?code=abc&state=forged', { base: system.url });
+    const res = await http('GET', '/auth/oauth/testidp/callback?code=abc&state=forged', {
+      base: system.url,
+    });
     expect(res.status).toBe(401);
   });
 
   it('refuses a returnTo outside the allowed web client origins', async () => {
-    const res = await http('GET', `/auth/oauth/testidp?returnTo=${encodeURIComponent('https://evil.example/')}`, {
-      base: system.url,
-    });
+    const res = await http(
+      'GET',
+      `/auth/oauth/testidp?returnTo=${encodeURIComponent('https://evil.example/')}`,
+      {
+        base: system.url,
+      },
+    );
     expect(res.status).toBe(400);
   });
 });

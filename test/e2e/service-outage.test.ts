@@ -32,12 +32,18 @@ describe('a service that does not answer', () => {
       ],
       { base: system.url },
     );
-    expect(responses[0]).toEqual(['error', expect.objectContaining({ type: 'serverUnavailable' }), 'u']);
+    expect(responses[0]).toEqual([
+      'error',
+      expect.objectContaining({ type: 'serverUnavailable' }),
+      'u',
+    ]);
     expect(responses[1]).toEqual(['Core/echo', { still: 'here' }, 'e']);
 
     await system.start('auth');
     await system.waitForHealth();
-    const after = await call(user.accessToken, [['User/get', { accountId: user.id }, 'u']], { base: system.url });
+    const after = await call(user.accessToken, [['User/get', { accountId: user.id }, 'u']], {
+      base: system.url,
+    });
     expect(after[0]![0]).toBe('User/get');
   });
 });

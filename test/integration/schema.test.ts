@@ -39,18 +39,21 @@ describe('migrations', () => {
     expect([...seedRecords().keys()].sort()).toEqual(Object.keys(TABLES).sort());
   });
 
-  it.each(Object.entries(TABLES))('creates a table for %s with a column per seed field', async (record, table) => {
-    const { rows } = await client.query<{ column_name: string }>(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
-      [table],
-    );
-    const columns = new Set(rows.map((r) => r.column_name));
-    expect(columns.size).toBeGreaterThan(0);
-    const fields = seedRecords().get(record)!;
-    expect(fields.length).toBeGreaterThan(3);
-    const missing = fields.filter((f) => !columns.has(f) && !DERIVED[`${record}.${f}`]);
-    expect(missing).toEqual([]);
-  });
+  it.each(Object.entries(TABLES))(
+    'creates a table for %s with a column per seed field',
+    async (record, table) => {
+      const { rows } = await client.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
+        [table],
+      );
+      const columns = new Set(rows.map((r) => r.column_name));
+      expect(columns.size).toBeGreaterThan(0);
+      const fields = seedRecords().get(record)!;
+      expect(fields.length).toBeGreaterThan(3);
+      const missing = fields.filter((f) => !columns.has(f) && !DERIVED[`${record}.${f}`]);
+      expect(missing).toEqual([]);
+    },
+  );
 
   it('records every applied migration the way prisma migrate does', async () => {
     const { rows } = await client.query(

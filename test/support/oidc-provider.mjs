@@ -41,7 +41,10 @@ server.on('request', async (req, res) => {
   if (req.url?.startsWith('/interaction/')) {
     try {
       const details = await provider.interactionDetails(req, res);
-      const grant = new provider.Grant({ accountId: account.sub, clientId: details.params.client_id });
+      const grant = new provider.Grant({
+        accountId: account.sub,
+        clientId: details.params.client_id,
+      });
       grant.addOIDCScope(String(details.params.scope));
       const grantId = await grant.save();
       await provider.interactionFinished(

@@ -73,7 +73,9 @@ export class AuthHandler {
 
   @MessagePattern(subjectOf(AuthSubjects.oauthStart))
   async oauthStart(@Payload() req: OAuthStartRequest) {
-    return { authorizationUrl: await this.oauth.start(req.provider, req.callbackUrl, req.returnTo) };
+    return {
+      authorizationUrl: await this.oauth.start(req.provider, req.callbackUrl, req.returnTo),
+    };
   }
 
   @MessagePattern(subjectOf(AuthSubjects.oauthCallback))

@@ -1,6 +1,17 @@
-import { type DynamicModule, Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import { BusClient, healthController, jmapCallController, JmapMethodsModule } from '@jchat/contracts';
+import {
+  BusClient,
+  healthController,
+  jmapCallController,
+  JmapMethodsModule,
+} from '@jchat/contracts';
 import { DbModule } from '@jchat/db';
 import { AuthHandler } from './auth.handler';
 import { AUTH_CONFIG, type AuthConfig } from './config';

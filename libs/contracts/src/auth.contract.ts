@@ -104,7 +104,9 @@ export const AuthSubjects = {
   listSessions: contract<SessionRef, { sessions: SessionView[] }>('auth.session.list.v1'),
   revokeSession: contract<RevokeSessionRequest, Record<string, never>>('auth.session.revoke.v1'),
   checkSession: contract<SessionRef, SessionCheckReply>('auth.session.check.v1'),
-  providers: contract<{ baseUrl: string }, { providers: ProviderView[] }>('auth.oauth.providers.v1'),
+  providers: contract<{ baseUrl: string }, { providers: ProviderView[] }>(
+    'auth.oauth.providers.v1',
+  ),
   oauthStart: contract<OAuthStartRequest, OAuthStartReply>('auth.oauth.start.v1'),
   oauthCallback: contract<OAuthCallbackRequest, OAuthCallbackReply>('auth.oauth.callback.v1'),
 } as const;

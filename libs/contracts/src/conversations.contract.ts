@@ -17,6 +17,8 @@ export interface UserConversationsReply {
 }
 
 export const ConversationsSubjects = {
-  members: contract<ConversationMembersRequest, ConversationMembersReply>('conversations.members.list.v1'),
+  members: contract<ConversationMembersRequest, ConversationMembersReply>(
+    'conversations.members.list.v1',
+  ),
   ofUser: contract<UserConversationsRequest, UserConversationsReply>('conversations.user.list.v1'),
 } as const;

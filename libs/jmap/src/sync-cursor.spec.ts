@@ -13,7 +13,9 @@ describe('sync cursors', () => {
 
   it.each(['', '.', 'zz.', '01', 'abc.def ghi', '-1', 'x'.repeat(20)])('rejects %p', (state) => {
     expect(decodeCursor(state)).toBeNull();
-    expect(() => decodeSinceCursor(state)).toThrow(expect.objectContaining({ type: 'cannotCalculateChanges' }));
+    expect(() => decodeSinceCursor(state)).toThrow(
+      expect.objectContaining({ type: 'cannotCalculateChanges' }),
+    );
   });
 
   it('ends at the horizon when everything fits', () => {
@@ -21,7 +23,11 @@ describe('sync cursors', () => {
       { id: 'a', modseq: 5n },
       { id: 'b', modseq: 7n },
     ];
-    expect(pageChanges(rows, 2, 9n)).toEqual({ page: rows, hasMoreChanges: false, newState: encodeCursor({ modseq: 9n, afterId: null }) });
+    expect(pageChanges(rows, 2, 9n)).toEqual({
+      page: rows,
+      hasMoreChanges: false,
+      newState: encodeCursor({ modseq: 9n, afterId: null }),
+    });
   });
 
   it('cuts a page inside one transaction without losing its other rows', () => {

@@ -31,7 +31,8 @@ export function decodeCursor(state: string): SyncCursor | null {
 /** A client's sinceState; one this server never issued cannot be synced from. */
 export function decodeSinceCursor(state: string): SyncCursor {
   const cursor = decodeCursor(state);
-  if (!cursor) throw new JmapMethodError('cannotCalculateChanges', `"${state}" is not a state of this server`);
+  if (!cursor)
+    throw new JmapMethodError('cannotCalculateChanges', `"${state}" is not a state of this server`);
   return cursor;
 }
 
@@ -52,9 +53,17 @@ export function pageChanges<T extends ChangedRow>(
   horizon: bigint,
 ): { page: T[]; hasMoreChanges: boolean; newState: string } {
   if (rows.length <= maxChanges) {
-    return { page: [...rows], hasMoreChanges: false, newState: encodeCursor({ modseq: horizon, afterId: null }) };
+    return {
+      page: [...rows],
+      hasMoreChanges: false,
+      newState: encodeCursor({ modseq: horizon, afterId: null }),
+    };
   }
   const page = rows.slice(0, maxChanges);
   const last = page[page.length - 1]!;
-  return { page, hasMoreChanges: true, newState: encodeCursor({ modseq: last.modseq, afterId: last.id }) };
+  return {
+    page,
+    hasMoreChanges: true,
+    newState: encodeCursor({ modseq: last.modseq, afterId: last.id }),
+  };
 }

@@ -20,7 +20,13 @@ export interface HttpResult<T = unknown> {
 export async function http<T = any>(
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; base?: string } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    base?: string;
+  } = {},
 ): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -65,7 +71,9 @@ export interface TestUser {
 let counter = 0;
 
 /** Registers and logs in a fresh user through the gateway, as a client would. */
-export async function newUser(overrides: { displayName?: string; base?: string } = {}): Promise<TestUser> {
+export async function newUser(
+  overrides: { displayName?: string; base?: string } = {},
+): Promise<TestUser> {
   counter += 1;
   const tag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}${counter}`;
   const email = `user-${tag}@example.test`;
@@ -78,8 +86,13 @@ export async function newUser(overrides: { displayName?: string; base?: string }
     headers,
     base: overrides.base,
   });
-  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
-  const login = await http('POST', '/auth/login', { body: { email, password }, headers, base: overrides.base });
+  if (registered.status !== 201)
+    throw new Error(`register failed: ${registered.status} ${registered.text}`);
+  const login = await http('POST', '/auth/login', {
+    body: { email, password },
+    headers,
+    base: overrides.base,
+  });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
   return {
     id: registered.body.id,
@@ -100,7 +113,13 @@ export function jmap(
   token: string,
   methodCalls: Invocation[],
   options: { using?: string[]; createdIds?: Record<string, string>; base?: string } = {},
-): Promise<HttpResult<{ methodResponses: Invocation[]; sessionState: string; createdIds?: Record<string, string> }>> {
+): Promise<
+  HttpResult<{
+    methodResponses: Invocation[];
+    sessionState: string;
+    createdIds?: Record<string, string>;
+  }>
+> {
   return http('POST', '/jmap/api', {
     token,
     base: options.base,
@@ -119,6 +138,7 @@ export async function call(
   options: { using?: string[]; base?: string } = {},
 ): Promise<Invocation[]> {
   const result = await jmap(token, methodCalls, options);
-  if (result.status !== 200) throw new Error(`JMAP request failed: ${result.status} ${result.text}`);
+  if (result.status !== 200)
+    throw new Error(`JMAP request failed: ${result.status} ${result.text}`);
   return result.body.methodResponses;
 }

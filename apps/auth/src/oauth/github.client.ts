@@ -37,14 +37,22 @@ export async function githubIdentity(
   });
   const token = (await tokenResponse.json()) as { access_token?: string; error?: string };
   if (!tokenResponse.ok || !token.access_token) {
-    throw new DomainException('unauthenticated', `GitHub refused the code: ${token.error ?? tokenResponse.status}`);
+    throw new DomainException(
+      'unauthenticated',
+      `GitHub refused the code: ${token.error ?? tokenResponse.status}`,
+    );
   }
   const api = (path: string) =>
     fetch(`${provider.apiBaseUrl}${path}`, {
-      headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/vnd.github+json', 'user-agent': 'jchat' },
+      headers: {
+        authorization: `Bearer ${token.access_token}`,
+        accept: 'application/vnd.github+json',
+        'user-agent': 'jchat',
+      },
     });
   const userResponse = await api('/user');
-  if (!userResponse.ok) throw new DomainException('unauthenticated', 'GitHub did not return the user');
+  if (!userResponse.ok)
+    throw new DomainException('unauthenticated', 'GitHub did not return the user');
   const user = (await userResponse.json()) as { id: number; login: string; name: string | null };
   const emailsResponse = await api('/user/emails');
   const emails = emailsResponse.ok

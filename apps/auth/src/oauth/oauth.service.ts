@@ -69,7 +69,8 @@ export class OAuthService {
     };
     await this.redis.set(`oauth:${state}`, JSON.stringify(pending), 'EX', PENDING_TTL_SECONDS);
     const codeChallenge = createHash('sha256').update(pending.codeVerifier).digest('base64url');
-    if (provider.kind === 'github') return githubAuthorizationUrl(provider, { callbackUrl, state, codeChallenge });
+    if (provider.kind === 'github')
+      return githubAuthorizationUrl(provider, { callbackUrl, state, codeChallenge });
     const client = await this.openid();
     const configuration = await this.discover(provider);
     return client
@@ -133,10 +134,16 @@ export class OAuthService {
       claims = tokens.claims();
       // Providers that keep scope claims out of the ID token serve them from userinfo.
       if (claims && typeof claims['sub'] === 'string' && claims['email'] === undefined) {
-        claims = { ...claims, ...(await openid.fetchUserInfo(configuration, tokens.access_token, claims['sub'])) };
+        claims = {
+          ...claims,
+          ...(await openid.fetchUserInfo(configuration, tokens.access_token, claims['sub'])),
+        };
       }
     } catch (error: unknown) {
-      throw new DomainException('unauthenticated', `the provider login failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+      throw new DomainException(
+        'unauthenticated',
+        `the provider login failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
     }
     if (!claims || typeof claims['sub'] !== 'string') {
       throw new DomainException('unauthenticated', 'the provider sent no subject');
@@ -157,7 +164,10 @@ export class OAuthService {
   }
 
   private checkReturnTo(returnTo: string): void {
-    const allowed = (this.config.WEB_CLIENT_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    const allowed = (this.config.WEB_CLIENT_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
     let origin: string;
     try {
       origin = new URL(returnTo).origin;
@@ -184,7 +194,9 @@ export class OAuthService {
           provider.clientId,
           provider.clientSecret,
           undefined,
-          this.config.OAUTH_ALLOW_INSECURE_ISSUER === '1' ? { execute: [openid.allowInsecureRequests] } : undefined,
+          this.config.OAUTH_ALLOW_INSECURE_ISSUER === '1'
+            ? { execute: [openid.allowInsecureRequests] }
+            : undefined,
         ),
       );
       configuration.catch(() => this.discovered.delete(provider.name));

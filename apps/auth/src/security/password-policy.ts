@@ -6,8 +6,10 @@ export const MAX_PASSWORD_BYTES = 72;
 
 /** Why a password is refused, or null when it is acceptable. */
 export function passwordProblem(password: string, email: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return `must be at most ${MAX_PASSWORD_BYTES} bytes`;
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES)
+    return `must be at most ${MAX_PASSWORD_BYTES} bytes`;
   const lowered = password.toLowerCase();
   if (COMMON_PASSWORDS.has(lowered)) return 'is too common';
   if (lowered === email.toLowerCase() || lowered === email.split('@')[0]?.toLowerCase()) {

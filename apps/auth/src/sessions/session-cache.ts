@@ -23,7 +23,8 @@ export class SessionCache {
     if (sessionIds.length === 0) return;
     const ttlSeconds = this.config.ACCESS_TOKEN_TTL_SECONDS + 60;
     const pipeline = this.redis.pipeline();
-    for (const id of sessionIds) pipeline.set(sessionCacheKey(id), REVOKED_SESSION_MARK, 'EX', ttlSeconds);
+    for (const id of sessionIds)
+      pipeline.set(sessionCacheKey(id), REVOKED_SESSION_MARK, 'EX', ttlSeconds);
     await pipeline.exec();
   }
 }

@@ -44,7 +44,10 @@ export class SessionsRepository {
 
   /** Revokes every live session of the user; returns their ids. */
   async revokeAll(userId: string, at: Date): Promise<string[]> {
-    const live = await this.prisma.session.findMany({ where: { userId, revokedAt: null }, select: { id: true } });
+    const live = await this.prisma.session.findMany({
+      where: { userId, revokedAt: null },
+      select: { id: true },
+    });
     await this.prisma.session.updateMany({
       where: { userId, revokedAt: null },
       data: { revokedAt: at, refreshTokenHash: null },

@@ -1,8 +1,19 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { User } from '@jchat/db';
-import { type ClientInfo, DomainException, type SessionView, type TokenPair } from '@jchat/contracts';
+import {
+  type ClientInfo,
+  DomainException,
+  type SessionView,
+  type TokenPair,
+} from '@jchat/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { RateLimiter } from '../security/rate-limiter';
 import { normaliseEmail } from '../security/email';
@@ -41,7 +52,11 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     const email = normaliseEmail(rawEmail) ?? rawEmail.trim().toLowerCase();
     const ipKey = `login:ip:${client.ipAddress ?? 'unknown'}`;
     await this.limiter.hit(ipKey, this.config.LOGIN_LIMIT_PER_IP, this.config.LOGIN_WINDOW_SECONDS);
-    await this.limiter.hit(`login:email:${email}`, this.config.LOGIN_LIMIT_PER_EMAIL, this.config.LOGIN_WINDOW_SECONDS);
+    await this.limiter.hit(
+      `login:email:${email}`,
+      this.config.LOGIN_LIMIT_PER_EMAIL,
+      this.config.LOGIN_WINDOW_SECONDS,
+    );
     await this.limiter.checkBackoff(`login:${email}`);
 
     const user = await this.users.findByEmail(email);
@@ -88,9 +103,15 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     if (!user?.isActive) throw new DomainException('unauthenticated', 'refresh token is not valid');
     const next = newRefreshToken(session.id);
     if (!(await this.sessions.rotate(session.id, hashToken(refreshToken), hashToken(next)))) {
-      this.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused: session revoked');
+      this.logger.warn(
+        { sessionId: session.id, userId: session.userId },
+        'refresh token reused: session revoked',
+      );
       await this.revoke(session.userId, session.id);
-      throw new DomainException('unauthenticated', 'refresh token was already used; the session has been ended');
+      throw new DomainException(
+        'unauthenticated',
+        'refresh token was already used; the session has been ended',
+      );
     }
     await this.cache.markLive(session.id, session.userId, session.expiresAt);
     return this.tokens(session.userId, session.id, next);
@@ -104,7 +125,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async revokeOther(userId: string, sessionId: string): Promise<void> {
-    if (!(await this.revoke(userId, sessionId))) throw new DomainException('not_found', 'no such session');
+    if (!(await this.revoke(userId, sessionId)))
+      throw new DomainException('not_found', 'no such session');
   }
 
   async revokeAllOf(userId: string): Promise<void> {
@@ -127,7 +149,12 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async isLive(userId: string, sessionId: string): Promise<boolean> {
     const session = await this.sessions.findById(sessionId);
     const user = session ? await this.users.findById(session.userId) : null;
-    const live = !!session && session.userId === userId && !session.revokedAt && session.expiresAt > new Date() && !!user?.isActive;
+    const live =
+      !!session &&
+      session.userId === userId &&
+      !session.revokedAt &&
+      session.expiresAt > new Date() &&
+      !!user?.isActive;
     if (live && session) await this.cache.markLive(session.id, session.userId, session.expiresAt);
     else await this.cache.markRevoked([sessionId]);
     return live;

@@ -3,7 +3,12 @@ import jwt from 'jsonwebtoken';
 import type { AccessTokenClaims } from '@jchat/contracts';
 import { isUuid } from '@jchat/common';
 
-export function signAccessToken(userId: string, sessionId: string, secret: string, ttlSeconds: number): string {
+export function signAccessToken(
+  userId: string,
+  sessionId: string,
+  secret: string,
+  ttlSeconds: number,
+): string {
   const claims: AccessTokenClaims = { sub: userId, sid: sessionId, typ: 'access' };
   return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: ttlSeconds });
 }

@@ -58,7 +58,10 @@ export class UsersJmap implements OnModuleInit {
     this.registry.register('User/set', (args, ctx) => this.set(args, ctx));
   }
 
-  private async get(args: Record<string, unknown>, ctx: JmapMethodContext): Promise<JmapMethodOutcome> {
+  private async get(
+    args: Record<string, unknown>,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
     const parsed = parseGetArguments(args, {
       maxObjectsInGet: this.config.JMAP_MAX_OBJECTS_IN_GET,
       knownProperties: OWN_PROPERTIES,
@@ -80,13 +83,17 @@ export class UsersJmap implements OnModuleInit {
     };
   }
 
-  private async query(args: Record<string, unknown>, _ctx: JmapMethodContext): Promise<JmapMethodOutcome> {
+  private async query(
+    args: Record<string, unknown>,
+    _ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
     const parsed = parseQueryArguments(args, {
       knownFilterProperties: ['text'],
       knownSortProperties: ['displayName'],
     });
     const text = parsed.filter && 'text' in parsed.filter ? parsed.filter['text'] : undefined;
-    if (text !== undefined && typeof text !== 'string') throw invalidArguments('filter.text must be a String');
+    if (text !== undefined && typeof text !== 'string')
+      throw invalidArguments('filter.text must be a String');
     const ids = (await this.users.searchByPrefix(text ?? '', QUERY_RESULT_CAP)).map((u) => u.id);
     return {
       response: buildQueryResponse({
@@ -99,19 +106,30 @@ export class UsersJmap implements OnModuleInit {
     };
   }
 
-  private async set(args: Record<string, unknown>, ctx: JmapMethodContext): Promise<JmapMethodOutcome> {
-    const parsed = parseSetArguments(args, { maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET });
+  private async set(
+    args: Record<string, unknown>,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
+    const parsed = parseSetArguments(args, {
+      maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
+    });
     const oldState = encodeState(await this.users.currentModseq());
     checkIfInState(parsed.ifInState, oldState);
     const result = await runSet(
       parsed,
       {
         create: async () => {
-          throw new SetErrorException({ type: 'forbidden', description: 'users are created by POST /auth/register' });
+          throw new SetErrorException({
+            type: 'forbidden',
+            description: 'users are created by POST /auth/register',
+          });
         },
         update: async (id, patch) => this.update(id, patch, ctx),
         destroy: async () => {
-          throw new SetErrorException({ type: 'forbidden', description: 'users are deactivated, not destroyed' });
+          throw new SetErrorException({
+            type: 'forbidden',
+            description: 'users are deactivated, not destroyed',
+          });
         },
       },
       ctx.createdIds,
@@ -127,18 +145,31 @@ export class UsersJmap implements OnModuleInit {
     };
   }
 
-  private async update(id: string, patch: Record<string, unknown>, ctx: JmapMethodContext): Promise<null> {
+  private async update(
+    id: string,
+    patch: Record<string, unknown>,
+    ctx: JmapMethodContext,
+  ): Promise<null> {
     const user = isUuidLike(id) ? await this.users.findById(id) : null;
     if (!user) throw new SetErrorException({ type: 'notFound' });
     const unknown = Object.keys(patch).filter((key) => key !== 'displayName' && key !== 'isActive');
     if (unknown.length > 0) {
-      throw new SetErrorException({ type: 'invalidProperties', properties: unknown, description: 'read-only properties' });
+      throw new SetErrorException({
+        type: 'invalidProperties',
+        properties: unknown,
+        description: 'read-only properties',
+      });
     }
     if ('displayName' in patch) {
-      if (id !== ctx.userId) throw new SetErrorException({ type: 'forbidden', description: 'only your own name' });
+      if (id !== ctx.userId)
+        throw new SetErrorException({ type: 'forbidden', description: 'only your own name' });
       const name = patch['displayName'];
       if (typeof name !== 'string' || name.trim().length < 1 || name.trim().length > 100) {
-        throw new SetErrorException({ type: 'invalidProperties', properties: ['displayName'], description: '1 to 100 characters' });
+        throw new SetErrorException({
+          type: 'invalidProperties',
+          properties: ['displayName'],
+          description: '1 to 100 characters',
+        });
       }
       await this.users.setDisplayName(id, name.trim());
     }
@@ -147,9 +178,16 @@ export class UsersJmap implements OnModuleInit {
       if (typeof isActive !== 'boolean') {
         throw new SetErrorException({ type: 'invalidProperties', properties: ['isActive'] });
       }
-      const { permissions } = await this.bus.request(RbacSubjects.systemPermissions, { userId: ctx.userId }, { requestId: ctx.requestId });
+      const { permissions } = await this.bus.request(
+        RbacSubjects.systemPermissions,
+        { userId: ctx.userId },
+        { requestId: ctx.requestId },
+      );
       if (!permissions.includes(Permissions.usersManage)) {
-        throw new SetErrorException({ type: 'forbidden', description: `needs ${Permissions.usersManage}` });
+        throw new SetErrorException({
+          type: 'forbidden',
+          description: `needs ${Permissions.usersManage}`,
+        });
       }
       await this.users.setActive(id, isActive);
       if (!isActive) await this.sessions.revokeAllOf(id);
@@ -174,7 +212,9 @@ function view(user: User, callerId: string, properties: string[] | null): Record
     authProviderId: user.authProviderId,
   };
   const visible = Object.keys(full).filter(
-    (key) => (user.id === callerId || PUBLIC_PROPERTIES.has(key)) && (!properties || properties.includes(key)),
+    (key) =>
+      (user.id === callerId || PUBLIC_PROPERTIES.has(key)) &&
+      (!properties || properties.includes(key)),
   );
   return Object.fromEntries(visible.map((key) => [key, full[key]]));
 }

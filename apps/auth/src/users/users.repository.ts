@@ -19,7 +19,8 @@ export class UsersRepository {
     try {
       return await this.prisma.user.create({ data: user });
     } catch (error: unknown) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+        return null;
       throw error;
     }
   }
@@ -37,11 +38,16 @@ export class UsersRepository {
   }
 
   findByProvider(authProvider: string, authProviderId: string): Promise<User | null> {
-    return this.prisma.user.findUnique({ where: { authProvider_authProviderId: { authProvider, authProviderId } } });
+    return this.prisma.user.findUnique({
+      where: { authProvider_authProviderId: { authProvider, authProviderId } },
+    });
   }
 
   linkProvider(userId: string, authProvider: string, authProviderId: string): Promise<User> {
-    return this.prisma.user.update({ where: { id: userId }, data: { authProvider, authProviderId } });
+    return this.prisma.user.update({
+      where: { id: userId },
+      data: { authProvider, authProviderId },
+    });
   }
 
   recordLogin(userId: string, at: Date): Promise<User> {
@@ -69,7 +75,10 @@ export class UsersRepository {
       where: prefix
         ? {
             isActive: true,
-            OR: [{ displayName: { startsWith: prefix, mode: 'insensitive' } }, { email: { startsWith: prefix } }],
+            OR: [
+              { displayName: { startsWith: prefix, mode: 'insensitive' } },
+              { email: { startsWith: prefix } },
+            ],
           }
         : { isActive: true },
       orderBy: [{ displayName: 'asc' }, { id: 'asc' }],

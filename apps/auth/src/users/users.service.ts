@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import bcrypt from 'bcrypt';
 import type { User } from '@jchat/db';
-import { type ClientInfo, DomainException, type RegisteredUser, type UserProfile } from '@jchat/contracts';
+import {
+  type ClientInfo,
+  DomainException,
+  type RegisteredUser,
+  type UserProfile,
+} from '@jchat/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { normaliseEmail } from '../security/email';
 import { passwordProblem } from '../security/password-policy';
@@ -35,11 +40,23 @@ export class UsersService {
       problems.push({ field: 'displayName', message: 'must be 1 to 100 characters' });
     }
     if (problems.length > 0 || !email) {
-      throw new DomainException('invalid_argument', 'the registration has invalid fields', { fields: problems });
+      throw new DomainException('invalid_argument', 'the registration has invalid fields', {
+        fields: problems,
+      });
     }
-    await this.limiter.hit(`register:ip:${client.ipAddress ?? 'unknown'}`, this.config.REGISTER_LIMIT_PER_IP, 3600);
+    await this.limiter.hit(
+      `register:ip:${client.ipAddress ?? 'unknown'}`,
+      this.config.REGISTER_LIMIT_PER_IP,
+      3600,
+    );
     const passwordHash = await bcrypt.hash(input.password, this.config.BCRYPT_COST);
-    const user = await this.users.create({ email, passwordHash, displayName, authProvider: 'local', authProviderId: null });
+    const user = await this.users.create({
+      email,
+      passwordHash,
+      displayName,
+      authProvider: 'local',
+      authProviderId: null,
+    });
     if (!user) {
       throw new DomainException('conflict', 'this email is already registered', {
         fields: [{ field: 'email', message: 'is already registered' }],
@@ -51,7 +68,12 @@ export class UsersService {
   async profile(userId: string): Promise<UserProfile> {
     const user = await this.users.findById(userId);
     if (!user) throw new DomainException('not_found', 'no such user');
-    return { id: user.id, email: user.email, displayName: user.displayName, isActive: user.isActive };
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      isActive: user.isActive,
+    };
   }
 
   /** Finds or creates the user behind an external identity; links by verified email. */

@@ -1,4 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthSubjects, BusClient, DomainException } from '@jchat/contracts';
 import { isUuid } from '@jchat/common';
@@ -34,7 +45,11 @@ export class AuthController {
     const body = await readJsonObject(req);
     return this.bus.request(
       AuthSubjects.login,
-      { email: stringField(body, 'email'), password: stringField(body, 'password'), ...clientInfo(req) },
+      {
+        email: stringField(body, 'email'),
+        password: stringField(body, 'password'),
+        ...clientInfo(req),
+      },
       { requestId: requestIdOf(req) },
     );
   }
@@ -66,7 +81,11 @@ export class AuthController {
   @Delete('sessions/:id')
   @HttpCode(204)
   @UseGuards(JwtAuthGuard)
-  async revoke(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: Request): Promise<void> {
+  async revoke(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Req() req: Request,
+  ): Promise<void> {
     if (!isUuid(id)) throw new DomainException('not_found', 'no such session');
     await this.bus.request(
       AuthSubjects.revokeSession,
@@ -77,7 +96,11 @@ export class AuthController {
 
   @Get('providers')
   async providers(@Req() req: Request) {
-    return this.bus.request(AuthSubjects.providers, { baseUrl: requestOrigin(req) }, { requestId: requestIdOf(req) });
+    return this.bus.request(
+      AuthSubjects.providers,
+      { baseUrl: requestOrigin(req) },
+      { requestId: requestIdOf(req) },
+    );
   }
 
   @Get('oauth/:provider')
@@ -89,14 +112,22 @@ export class AuthController {
   ): Promise<void> {
     const { authorizationUrl } = await this.bus.request(
       AuthSubjects.oauthStart,
-      { provider, callbackUrl: callbackUrl(req, provider), returnTo: typeof returnTo === 'string' ? returnTo : null },
+      {
+        provider,
+        callbackUrl: callbackUrl(req, provider),
+        returnTo: typeof returnTo === 'string' ? returnTo : null,
+      },
       { requestId: requestIdOf(req) },
     );
     res.redirect(302, authorizationUrl);
   }
 
   @Get('oauth/:provider/callback')
-  async oauthCallback(@Param('provider') provider: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async oauthCallback(
+    @Param('provider') provider: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const query: Record<string, string> = {};
     for (const [key, value] of Object.entries(req.query)) {
       if (typeof value === 'string') query[key] = value;

@@ -18,7 +18,11 @@ export class SessionLivenessService {
     const cached = await this.redis.get(sessionCacheKey(sessionId));
     if (cached === REVOKED_SESSION_MARK) return false;
     if (cached !== null) return cached === userId;
-    const reply = await this.bus.request(AuthSubjects.checkSession, { userId, sessionId }, { requestId });
+    const reply = await this.bus.request(
+      AuthSubjects.checkSession,
+      { userId, sessionId },
+      { requestId },
+    );
     return reply.live;
   }
 }

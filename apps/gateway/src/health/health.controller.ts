@@ -18,7 +18,11 @@ export class HealthController {
     const answers = await Promise.all(
       SERVICE_NAMES.map(async (service): Promise<[ServiceName, boolean]> => {
         try {
-          await this.bus.request(HealthSubjects[service], { probe }, { timeoutMs: this.config.HEALTH_TIMEOUT_MS });
+          await this.bus.request(
+            HealthSubjects[service],
+            { probe },
+            { timeoutMs: this.config.HEALTH_TIMEOUT_MS },
+          );
           return [service, true];
         } catch {
           return [service, false];
@@ -26,9 +30,15 @@ export class HealthController {
       }),
     );
     const missing = answers.filter(([, up]) => !up).map(([service]) => service);
-    const services = Object.fromEntries(answers.map(([service, up]) => [service, up ? 'up' : 'down']));
+    const services = Object.fromEntries(
+      answers.map(([service, up]) => [service, up ? 'up' : 'down']),
+    );
     res
       .status(missing.length === 0 ? 200 : 503)
-      .json(missing.length === 0 ? { status: 'ok', services } : { status: 'unavailable', services, missing });
+      .json(
+        missing.length === 0
+          ? { status: 'ok', services }
+          : { status: 'unavailable', services, missing },
+      );
   }
 }

@@ -1,10 +1,15 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { type DomainErrorCode, DomainException, ServiceUnavailableError } from '@jchat/contracts';
 import { JmapRequestError, RequestErrorTypes } from '@jchat/jmap';
 import { BodyTooLargeError } from './read-body';
 import { requestIdOf } from './request-info';
-
 
 function statusOf(code: DomainErrorCode): number {
   switch (code) {
@@ -57,9 +62,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (isJmapApi) {
         return this.problem(
           res,
-          new JmapRequestError(RequestErrorTypes.limit, 'the request is larger than maxSizeRequest', {
-            limit: 'maxSizeRequest',
-          }),
+          new JmapRequestError(
+            RequestErrorTypes.limit,
+            'the request is larger than maxSizeRequest',
+            {
+              limit: 'maxSizeRequest',
+            },
+          ),
         );
       }
       res.status(413).json({ error: 'payload_too_large', message: exception.message });
@@ -68,13 +77,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainException) {
       const status = statusOf(exception.code);
       const retryAfter = exception.details?.['retryAfterSeconds'];
-      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
+      if (typeof retryAfter === 'number')
+        res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
       const fields = exception.details?.['fields'];
-      res.status(status).json({ error: exception.code, message: exception.message, ...(fields ? { fields } : {}) });
+      res
+        .status(status)
+        .json({ error: exception.code, message: exception.message, ...(fields ? { fields } : {}) });
       return;
     }
     if (exception instanceof ServiceUnavailableError) {
-      res.status(503).json({ error: 'service_unavailable', message: 'a backend service did not answer in time' });
+      res.status(503).json({
+        error: 'service_unavailable',
+        message: 'a backend service did not answer in time',
+      });
       return;
     }
     if (exception instanceof HttpException) {
@@ -86,10 +101,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
       requestId: requestIdOf(req),
       error: exception instanceof Error ? exception.stack : String(exception),
     });
-    res.status(500).json({ error: 'internal', message: 'internal server error', requestId: requestIdOf(req) });
+    res
+      .status(500)
+      .json({ error: 'internal', message: 'internal server error', requestId: requestIdOf(req) });
   }
 
   private problem(res: Response, error: JmapRequestError): void {
-    res.status(error.status).type('application/problem+json').send(JSON.stringify(error.toProblem()));
+    res
+      .status(error.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(error.toProblem()));
   }
 }

@@ -53,7 +53,12 @@ export class JmapApiService {
     this.limiter = new ConcurrencyLimiter(config.JMAP_MAX_CONCURRENT_REQUESTS);
   }
 
-  async handle(body: string, user: AuthUser, requestId: string, sessionState: string): Promise<JmapResponse> {
+  async handle(
+    body: string,
+    user: AuthUser,
+    requestId: string,
+    sessionState: string,
+  ): Promise<JmapResponse> {
     const request = parseRequest(
       parseJsonBody(body),
       { maxCallsInRequest: this.config.JMAP_MAX_CALLS_IN_REQUEST },
@@ -71,7 +76,14 @@ export class JmapApiService {
       let createdIds: Record<string, string> = { ...(request.createdIds ?? {}) };
       const methodResponses: Invocation[] = [];
       for (const [name, rawArgs, callId] of request.methodCalls) {
-        const reply = await this.runCall(name, rawArgs, callId, createdIds, methodResponses, context);
+        const reply = await this.runCall(
+          name,
+          rawArgs,
+          callId,
+          createdIds,
+          methodResponses,
+          context,
+        );
         methodResponses.push(...reply.methodResponses);
         createdIds = reply.createdIds;
       }
@@ -126,7 +138,14 @@ export class JmapApiService {
     if (!owner) throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
     return this.bus.request(
       JmapCallSubjects[owner],
-      { userId: context.user.userId, sessionId: context.user.sessionId, name, arguments: args, callId, createdIds },
+      {
+        userId: context.user.userId,
+        sessionId: context.user.sessionId,
+        name,
+        arguments: args,
+        callId,
+        createdIds,
+      },
       { timeoutMs: this.config.SERVICE_TIMEOUT_MS, requestId: context.requestId },
     );
   }
@@ -134,9 +153,16 @@ export class JmapApiService {
   private toMethodError(error: unknown, name: string, requestId: string): JmapMethodError {
     if (error instanceof JmapMethodError) return error;
     if (error instanceof ServiceUnavailableError) {
-      return new JmapMethodError('serverUnavailable', `the service behind ${name} did not answer in time`);
+      return new JmapMethodError(
+        'serverUnavailable',
+        `the service behind ${name} did not answer in time`,
+      );
     }
-    this.logger.error({ requestId, method: name, error: error instanceof Error ? error.stack : String(error) });
+    this.logger.error({
+      requestId,
+      method: name,
+      error: error instanceof Error ? error.stack : String(error),
+    });
     return new JmapMethodError('serverFail', `${name} failed`);
   }
 }

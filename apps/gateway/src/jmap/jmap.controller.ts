@@ -16,7 +16,11 @@ export class JmapController {
   ) {}
 
   @Get('.well-known/jmap')
-  async session(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async session(
+    @CurrentUser() user: AuthUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const session = await this.sessions.session(user.userId, requestOrigin(req), requestIdOf(req));
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
     res.json(session);
@@ -24,9 +28,18 @@ export class JmapController {
 
   @Post('jmap/api')
   @HttpCode(200)
-  async call(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async call(
+    @CurrentUser() user: AuthUser,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const body = await readBodyText(req, this.sessions.coreCapability().maxSizeRequest);
-    const response = await this.api.handle(body, user, requestIdOf(req), this.sessions.sessionState(user.userId));
+    const response = await this.api.handle(
+      body,
+      user,
+      requestIdOf(req),
+      this.sessions.sessionState(user.userId),
+    );
     res.json(response);
   }
 }

@@ -39,7 +39,11 @@ export class SessionService {
     return createHash('sha256').update(basis).digest('base64url').slice(0, 16);
   }
 
-  async session(userId: string, origin: string, requestId: string): Promise<Record<string, unknown>> {
+  async session(
+    userId: string,
+    origin: string,
+    requestId: string,
+  ): Promise<Record<string, unknown>> {
     const profile = await this.bus.request(AuthSubjects.profile, { userId }, { requestId });
     const base = (this.config.PUBLIC_BASE_URL ?? origin).replace(/\/+$/, '');
     const websocket: WebSocketCapability = {

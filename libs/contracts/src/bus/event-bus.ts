@@ -67,7 +67,11 @@ export class EventBus {
 
   /** Persists one event; `dedupeId` makes a retried publish a no-op within two minutes. */
   async publish<T>(contract: EventContract<T>, event: T, dedupeId?: string): Promise<void> {
-    await this.js.publish(eventSubjectOf(contract), codec.encode(event), dedupeId ? { msgID: dedupeId } : undefined);
+    await this.js.publish(
+      eventSubjectOf(contract),
+      codec.encode(event),
+      dedupeId ? { msgID: dedupeId } : undefined,
+    );
   }
 
   /**
@@ -75,7 +79,11 @@ export class EventBus {
    * `durable` name shares the work, each event is acked after the handler
    * succeeds, and redelivered (with back-off) when it throws.
    */
-  async consume<T>(contract: EventContract<T>, durable: string, handler: EventHandler<T>): Promise<void> {
+  async consume<T>(
+    contract: EventContract<T>,
+    durable: string,
+    handler: EventHandler<T>,
+  ): Promise<void> {
     const stream = eventStreamName();
     const name = `${durable}`.replace(/[^A-Za-z0-9_-]/g, '_');
     try {
@@ -99,7 +107,10 @@ export class EventBus {
           await handler(codec.decode(message.data) as T);
           message.ack();
         } catch (error: unknown) {
-          this.logger.warn({ durable: name, error: error instanceof Error ? error.message : String(error) }, 'event handler failed; will retry');
+          this.logger.warn(
+            { durable: name, error: error instanceof Error ? error.message : String(error) },
+            'event handler failed; will retry',
+          );
           message.nak(Math.min(30_000, 500 * 2 ** Math.min(message.info.redeliveryCount, 6)));
         }
       }

@@ -56,7 +56,10 @@ export class JmapMethodRegistry {
       requestId,
     };
     if (!handler) {
-      return this.error(request, new JmapMethodError('unknownMethod', `${request.name} is not a method of this server`));
+      return this.error(
+        request,
+        new JmapMethodError('unknownMethod', `${request.name} is not a method of this server`),
+      );
     }
     try {
       const outcome = await handler(request.arguments, context);
@@ -68,10 +71,17 @@ export class JmapMethodRegistry {
       if (error instanceof JmapMethodError) return this.error(request, error);
       if (error instanceof DomainException) return this.error(request, toMethodError(error));
       this.logger.error(
-        { requestId, method: request.name, error: error instanceof Error ? error.stack : String(error) },
+        {
+          requestId,
+          method: request.name,
+          error: error instanceof Error ? error.stack : String(error),
+        },
         'method failed',
       );
-      return this.error(request, new JmapMethodError('serverFail', 'the method failed on the server'));
+      return this.error(
+        request,
+        new JmapMethodError('serverFail', 'the method failed on the server'),
+      );
     }
   }
 

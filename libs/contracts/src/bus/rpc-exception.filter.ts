@@ -11,7 +11,9 @@ export class RpcExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainException) {
       return throwError(() => exception.toBody());
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
     const body: RemoteErrorBody = { code: 'internal', message: 'internal error' };
     return throwError(() => body);
   }

@@ -1,4 +1,9 @@
-import { type DynamicModule, type INestMicroservice, type Type, ValidationPipe } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type INestMicroservice,
+  type Type,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { ConfigError, createLogger } from '@jchat/common';
@@ -22,7 +27,9 @@ export async function startService(
     logger,
   });
   app.useGlobalFilters(new RpcExceptionFilter());
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
   app.enableShutdownHooks();
   await app.listen();
   logger.log(`${service} service listening on NATS ${natsUrl}`);
