@@ -21,6 +21,8 @@ import {
   SetErrorException,
   windowQueryResults,
   invalidArguments,
+  isFilterOperator,
+  JmapMethodError,
 } from '@jchat/jmap';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { SessionsService } from '../sessions/sessions.service';
@@ -91,7 +93,13 @@ export class UsersJmap implements OnModuleInit {
       knownFilterProperties: ['text'],
       knownSortProperties: ['displayName'],
     });
-    const text = parsed.filter && 'text' in parsed.filter ? parsed.filter['text'] : undefined;
+    if (parsed.filter && isFilterOperator(parsed.filter)) {
+      throw new JmapMethodError(
+        'unsupportedFilter',
+        'User/query takes one FilterCondition, not operators',
+      );
+    }
+    const text = parsed.filter?.['text'];
     if (text !== undefined && typeof text !== 'string')
       throw invalidArguments('filter.text must be a String');
     const ids = (await this.users.searchByPrefix(text ?? '', QUERY_RESULT_CAP)).map((u) => u.id);
