@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { loadServiceConfig, runMain, startService } from '@jchat/contracts';
+import { runMain, startService } from '@jchat/contracts';
+import { loadConversationsConfig } from './config';
 import { ConversationsModule } from './conversations.module';
 
 runMain('conversations', async () => {
-  const config = loadServiceConfig();
+  const config = loadConversationsConfig();
   await startService('conversations', ConversationsModule.forRoot(config), config.NATS_URL);
 });

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { RedisModule } from '@jchat/common';
 import { AuthController } from './auth/auth.controller';
+import { BlobsController } from './blobs/blobs.controller';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { SessionLivenessService } from './auth/session-liveness.service';
 import { BusModule } from './bus/bus.module';
@@ -10,6 +11,7 @@ import { HealthController } from './health/health.controller';
 import { JmapApiService } from './jmap/jmap-api.service';
 import { JmapController } from './jmap/jmap.controller';
 import { SessionService } from './jmap/session.service';
+import { PUSH_CONTROLLERS, PUSH_PROVIDERS } from './push/push.providers';
 
 @Module({})
 export class GatewayModule {
@@ -22,8 +24,20 @@ export class GatewayModule {
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
         PassportModule,
       ],
-      controllers: [HealthController, AuthController, JmapController],
-      providers: [JwtStrategy, SessionLivenessService, SessionService, JmapApiService],
+      controllers: [
+        HealthController,
+        AuthController,
+        JmapController,
+        BlobsController,
+        ...PUSH_CONTROLLERS,
+      ],
+      providers: [
+        JwtStrategy,
+        SessionLivenessService,
+        SessionService,
+        JmapApiService,
+        ...PUSH_PROVIDERS,
+      ],
     };
   }
 }

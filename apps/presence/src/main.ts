@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { loadServiceConfig, runMain, startService } from '@jchat/contracts';
+import { runMain, startService } from '@jchat/contracts';
+import { loadPresenceConfig } from './config';
 import { PresenceModule } from './presence.module';
 
 runMain('presence', async () => {
-  const config = loadServiceConfig();
+  const config = loadPresenceConfig();
   await startService('presence', PresenceModule.forRoot(config), config.NATS_URL);
 });

@@ -1,19 +1,52 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import { healthController, jmapCallController, JmapMethodsModule, type ServiceConfig } from '@jchat/contracts';
+import { healthController, jmapCallController, JmapMethodsModule } from '@jchat/contracts';
 import { DbModule } from '@jchat/db';
+import { PresenceBusModule } from './bus/presence-bus.module';
+import { PRESENCE_CONFIG, type PresenceConfig } from './config';
+import { AccountPublisher } from './fanout/account-publisher';
+import { MembersService } from './fanout/members.service';
+import { PushFanoutService } from './fanout/push-fanout.service';
+import { SyncRepository } from './fanout/sync.repository';
+import { PresenceHandler } from './presence/presence.handler';
+import { PresenceJmap } from './presence/presence.jmap';
+import { PresenceNotifier } from './presence/presence-notifier';
+import { PresenceRepository } from './presence/presence.repository';
+import { PresenceService } from './presence/presence.service';
+import { PresenceStore } from './presence/presence.store';
+import { PresenceSweeper } from './presence/presence-sweeper';
+import { TypingService } from './typing/typing.service';
 
+/**
+ * The real-time service: push fan-out (state changes to per-account subjects),
+ * presence and typing.
+ */
 @Module({})
 export class PresenceModule {
-  static forRoot(config: ServiceConfig): DynamicModule {
+  static forRoot(config: PresenceConfig): DynamicModule {
     return {
       module: PresenceModule,
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
+        PresenceBusModule.forRoot(config.NATS_URL),
         JmapMethodsModule,
       ],
-      controllers: [healthController('presence'), jmapCallController('presence')],
+      controllers: [healthController('presence'), jmapCallController('presence'), PresenceHandler],
+      providers: [
+        { provide: PRESENCE_CONFIG, useValue: config },
+        SyncRepository,
+        AccountPublisher,
+        MembersService,
+        PushFanoutService,
+        PresenceRepository,
+        PresenceStore,
+        PresenceNotifier,
+        PresenceService,
+        TypingService,
+        PresenceJmap,
+        PresenceSweeper,
+      ],
     };
   }
 }

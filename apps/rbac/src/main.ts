@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { loadServiceConfig, runMain, startService } from '@jchat/contracts';
+import { runMain, startService } from '@jchat/contracts';
+import { loadRbacConfig } from './config';
 import { RbacModule } from './rbac.module';
 
 runMain('rbac', async () => {
-  const config = loadServiceConfig();
+  const config = loadRbacConfig();
   await startService('rbac', RbacModule.forRoot(config), config.NATS_URL);
 });

@@ -1,13 +1,33 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import { healthController, jmapCallController, JmapMethodsModule, type ServiceConfig } from '@jchat/contracts';
+import {
+  EventBus,
+  healthController,
+  jmapCallController,
+  JmapMethodsModule,
+} from '@jchat/contracts';
 import { DbModule } from '@jchat/db';
+import { AccessChangedConsumer } from './access-changed.consumer';
+import { RBAC_CONFIG, type RbacConfig } from './config';
+import { ConversationRolesJmap } from './conversation-roles/conversation-roles.jmap';
+import { ConversationRolesRepository } from './conversation-roles/conversation-roles.repository';
+import { AccessCache } from './permissions/access-cache';
+import { AccessService } from './permissions/access.service';
+import { ChangeAnnouncer } from './permissions/change-announcer';
 import { PermissionsHandler } from './permissions/permissions.handler';
 import { PermissionsRepository } from './permissions/permissions.repository';
+import { RolesJmap } from './roles/roles.jmap';
+import { RolesRepository } from './roles/roles.repository';
+import { SyncStates } from './sync/sync-states';
+import { SyncRepository } from './sync/sync.repository';
+import { UserRolesJmap } from './user-roles/user-roles.jmap';
+import { UserRolesRepository } from './user-roles/user-roles.repository';
 
 @Module({})
-export class RbacModule {
-  static forRoot(config: ServiceConfig): DynamicModule {
+export class RbacModule implements OnModuleDestroy {
+  constructor(@Inject(EventBus) private readonly events: EventBus) {}
+
+  static forRoot(config: RbacConfig): DynamicModule {
     return {
       module: RbacModule,
       imports: [
@@ -16,7 +36,27 @@ export class RbacModule {
         JmapMethodsModule,
       ],
       controllers: [healthController('rbac'), jmapCallController('rbac'), PermissionsHandler],
-      providers: [PermissionsRepository],
+      providers: [
+        { provide: RBAC_CONFIG, useValue: config },
+        { provide: EventBus, useFactory: () => EventBus.connect(config.NATS_URL, 'rbac') },
+        PermissionsRepository,
+        AccessCache,
+        AccessService,
+        ChangeAnnouncer,
+        AccessChangedConsumer,
+        SyncRepository,
+        SyncStates,
+        RolesRepository,
+        RolesJmap,
+        UserRolesRepository,
+        UserRolesJmap,
+        ConversationRolesRepository,
+        ConversationRolesJmap,
+      ],
     };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.events.close();
   }
 }

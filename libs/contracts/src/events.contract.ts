@@ -22,15 +22,17 @@ export function eventSubjectOf(e: EventContract<unknown>): string {
 }
 
 /** JMAP data types whose state can change. */
-export type JmapDataType =
-  | 'User'
-  | 'Conversation'
-  | 'Participant'
-  | 'Message'
-  | 'Presence'
-  | 'Role'
-  | 'UserRole'
-  | 'ConversationRole';
+export const JMAP_DATA_TYPES = [
+  'User',
+  'Conversation',
+  'Participant',
+  'Message',
+  'Presence',
+  'Role',
+  'UserRole',
+  'ConversationRole',
+] as const;
+export type JmapDataType = (typeof JMAP_DATA_TYPES)[number];
 
 /**
  * Something visible to the members of a conversation (and/or named accounts)
@@ -49,7 +51,10 @@ export interface StateChangedEvent {
   at: string;
 }
 
-/** Membership or grants changed: permission caches for these pairs must be dropped. */
+/**
+ * Membership or grants changed: permission caches for these pairs must be dropped. A null
+ * conversationId means "in every conversation"; empty userIds means "every user" (both: everything).
+ */
 export interface AccessChangedEvent {
   conversationId: string | null;
   userIds: string[];

@@ -14,6 +14,7 @@ export * from './chat-limits';
 export * from './bus/service-config';
 export * from './events.contract';
 export * from './push.contract';
+export * from './presence.contract';
 export * from './bus/event-bus';
 export * from './conversations.contract';
 export * from './messaging.contract';

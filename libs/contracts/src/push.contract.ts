@@ -12,5 +12,16 @@ export function accountPushSubject(userId: string): string {
 }
 
 export type AccountPush =
-  | { kind: 'state'; types: JmapDataType[]; messageId: string | null; conversationId: string | null }
+  | {
+      kind: 'state';
+      types: JmapDataType[];
+      /**
+       * The state of each changed type as `Foo/get` would return it now: for the PostgreSQL
+       * types the sync horizon read by the fan-out after the write committed; for Presence its
+       * own counter.
+       */
+      states: Partial<Record<JmapDataType, string>>;
+      messageId: string | null;
+      conversationId: string | null;
+    }
   | { kind: 'typing'; conversationId: string; userId: string; isTyping: boolean };

@@ -1,4 +1,5 @@
 import { contract } from './contract';
+import type { AccessChangedEvent } from './events.contract';
 
 export interface SystemPermissionsRequest {
   userId: string;
@@ -9,9 +10,24 @@ export interface SystemPermissionsReply {
 }
 
 export const RbacSubjects = {
-  systemPermissions: contract<SystemPermissionsRequest, SystemPermissionsReply>('rbac.permissions.system.v1'),
-  conversationAccess: contract<ConversationAccessRequest, ConversationAccess>('rbac.access.conversation.v1'),
+  systemPermissions: contract<SystemPermissionsRequest, SystemPermissionsReply>(
+    'rbac.permissions.system.v1',
+  ),
+  conversationAccess: contract<ConversationAccessRequest, ConversationAccess>(
+    'rbac.access.conversation.v1',
+  ),
+  /**
+   * Drops cached access answers at once (same meaning as Events.accessChanged, which the writer
+   * also publishes): a writer calls it after its commit so the next check never sees the old answer.
+   */
+  invalidateAccess: contract<AccessChangedEvent, InvalidateAccessReply>(
+    'rbac.access.invalidate.v1',
+  ),
 } as const;
+
+export interface InvalidateAccessReply {
+  ok: true;
+}
 
 /** Permission strings understood across services. */
 export const Permissions = {
@@ -28,6 +44,8 @@ export const Permissions = {
 } as const;
 
 export type ParticipantRole = 'owner' | 'admin' | 'moderator' | 'member';
+export type ConversationType = 'direct' | 'group' | 'channel' | 'announcement';
+export type PrivacyLevel = 'private' | 'public' | 'restricted';
 
 export interface ConversationAccessRequest {
   userId: string;
@@ -41,9 +59,15 @@ export interface ConversationAccess {
   visible: boolean;
   isMember: boolean;
   role: ParticipantRole | null;
-  conversationType: 'direct' | 'group' | 'channel' | 'announcement' | null;
-  privacyLevel: 'private' | 'public' | 'restricted' | null;
+  conversationType: ConversationType | null;
+  privacyLevel: PrivacyLevel | null;
   isArchived: boolean;
   /** Effective permissions: system roles ∪ role defaults ∪ conversation grants ∪ participant's own. */
   permissions: string[];
+  /**
+   * Participant roles whose default permissions all lie within `permissions`: the roles this user
+   * may give, take away or remove (with participants.setRole / participants.remove). Nobody
+   * grants what they do not hold.
+   */
+  assignableRoles: ParticipantRole[];
 }

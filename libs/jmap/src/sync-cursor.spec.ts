@@ -1,4 +1,10 @@
-import { decodeCursor, decodeSinceCursor, encodeCursor, pageChanges } from './sync-cursor';
+import {
+  decodeCursor,
+  decodeSinceCursor,
+  encodeCursor,
+  isPastCursor,
+  pageChanges,
+} from './sync-cursor';
 
 describe('sync cursors', () => {
   it('round-trips with and without an id', () => {
@@ -40,5 +46,24 @@ describe('sync cursors', () => {
     expect(result.page.map((r) => r.id)).toEqual(['a', 'b']);
     expect(result.hasMoreChanges).toBe(true);
     expect(decodeCursor(result.newState)).toEqual({ modseq: 5n, afterId: 'b' });
+  });
+
+  it('never cuts past the horizon while rows below it remain', () => {
+    const rows = [
+      { id: 'a', modseq: 5n },
+      { id: 'b', modseq: 25n },
+      { id: 'c', modseq: 26n },
+    ];
+    const result = pageChanges(rows, 2, 20n);
+    expect(result.page.map((r) => r.id)).toEqual(['a']);
+    expect(result.hasMoreChanges).toBe(true);
+    expect(decodeCursor(result.newState)).toEqual({ modseq: 5n, afterId: 'a' });
+  });
+
+  it('compares (modseq, id) with a cursor', () => {
+    expect(isPastCursor(5n, 'a', { modseq: 5n, afterId: null })).toBe(true);
+    expect(isPastCursor(5n, 'a', { modseq: 5n, afterId: 'a' })).toBe(false);
+    expect(isPastCursor(5n, 'b', { modseq: 5n, afterId: 'a' })).toBe(true);
+    expect(isPastCursor(4n, 'z', { modseq: 5n, afterId: null })).toBe(false);
   });
 });

@@ -42,10 +42,12 @@ export interface ChangedRow {
 }
 
 /**
- * Turns the rows changed since `since` (sorted by modseq then id, fetched with
+ * Turns the rows changed since a cursor (sorted by modseq then id, fetched with
  * limit maxChanges + 1) into the page to report and the state after it. With
  * no more rows, the state is `horizon` (read before the rows), so the next call
- * starts where this snapshot's certainty ends.
+ * starts where this snapshot's certainty ends. A page is never cut at a row at
+ * or past the horizon while rows below it remain: such a cut could step over a
+ * transaction below that row that had not committed yet.
  */
 export function pageChanges<T extends ChangedRow>(
   rows: readonly T[],
@@ -59,11 +61,19 @@ export function pageChanges<T extends ChangedRow>(
       newState: encodeCursor({ modseq: horizon, afterId: null }),
     };
   }
-  const page = rows.slice(0, maxChanges);
+  const full = rows.slice(0, maxChanges);
+  const belowHorizon = full.filter((row) => row.modseq < horizon);
+  const page = belowHorizon.length > 0 ? belowHorizon : full;
   const last = page[page.length - 1]!;
   return {
     page,
     hasMoreChanges: true,
     newState: encodeCursor({ modseq: last.modseq, afterId: last.id }),
   };
+}
+
+/** Whether a row at (modseq, id) lies past a cursor (was not yet reported from it). */
+export function isPastCursor(modseq: bigint, id: string, cursor: SyncCursor): boolean {
+  if (modseq !== cursor.modseq) return modseq > cursor.modseq;
+  return cursor.afterId === null || id > cursor.afterId;
 }

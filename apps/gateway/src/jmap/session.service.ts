@@ -9,9 +9,10 @@ import {
   type WebSocketCapability,
 } from '@jchat/jmap';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { PUSH_OBJECT_TYPES } from '../push/push-config';
 
 /** Bumped whenever the shape of the Session object changes, so clients refetch it. */
-const SESSION_FORMAT_VERSION = '1';
+const SESSION_FORMAT_VERSION = '2';
 
 @Injectable()
 export class SessionService {
@@ -53,7 +54,7 @@ export class SessionService {
     return {
       capabilities: {
         [CORE_CAPABILITY]: this.coreCapability(),
-        [CHAT_CAPABILITY]: { ...CHAT_LIMITS },
+        [CHAT_CAPABILITY]: { ...CHAT_LIMITS, pushObjects: [...PUSH_OBJECT_TYPES] },
         [WEBSOCKET_CAPABILITY]: websocket,
       },
       accounts: {

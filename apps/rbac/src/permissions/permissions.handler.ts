@@ -1,20 +1,39 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  type AccessChangedEvent,
+  type ConversationAccess,
+  type ConversationAccessRequest,
+  type InvalidateAccessReply,
   RbacSubjects,
   subjectOf,
   type SystemPermissionsReply,
   type SystemPermissionsRequest,
 } from '@jchat/contracts';
-import { PermissionsRepository } from './permissions.repository';
+import { AccessService } from './access.service';
 
 @Controller()
 export class PermissionsHandler {
-  constructor(private readonly permissions: PermissionsRepository) {}
+  constructor(private readonly access: AccessService) {}
 
   @MessagePattern(subjectOf(RbacSubjects.systemPermissions))
-  async systemPermissions(@Payload() req: SystemPermissionsRequest): Promise<SystemPermissionsReply> {
-    const lists = await this.permissions.systemRolePermissions(req.userId);
-    return { permissions: [...new Set(lists.flat())].sort() };
+  async systemPermissions(
+    @Payload() req: SystemPermissionsRequest,
+  ): Promise<SystemPermissionsReply> {
+    return { permissions: await this.access.systemPermissions(req.userId) };
+  }
+
+  @MessagePattern(subjectOf(RbacSubjects.conversationAccess))
+  conversationAccess(@Payload() req: ConversationAccessRequest): Promise<ConversationAccess> {
+    return this.access.conversationAccess(req.userId, req.conversationId);
+  }
+
+  @MessagePattern(subjectOf(RbacSubjects.invalidateAccess))
+  async invalidateAccess(@Payload() req: AccessChangedEvent): Promise<InvalidateAccessReply> {
+    await this.access.invalidate({
+      conversationId: req.conversationId ?? null,
+      userIds: req.userIds ?? [],
+    });
+    return { ok: true };
   }
 }

@@ -1,0 +1,39 @@
+import {
+  advanceCursor,
+  decodePushState,
+  encodePushState,
+  laterCursor,
+  laterState,
+} from './push-state';
+
+describe('pushState', () => {
+  it('round-trips a cursor', () => {
+    const cursor = { horizon: 123456789n, presence: 42n };
+    expect(decodePushState(encodePushState(cursor))).toEqual(cursor);
+    expect(encodePushState({ horizon: 0n, presence: 0n })).toBe('0-0');
+  });
+
+  it('refuses strings it never made', () => {
+    for (const bad of ['', 'abc', '1-2-3', 'A-1', '01-1', '1-', '-1'])
+      expect(decodePushState(bad)).toBeNull();
+  });
+
+  it('keeps the later of two states', () => {
+    expect(laterState(undefined, 'a')).toBe('a');
+    expect(laterState('z', '10')).toBe('10'); // 35 < 36
+    expect(laterState('10', 'z')).toBe('10');
+  });
+
+  it('advances the horizon with database types and the presence counter with Presence', () => {
+    const cursor = advanceCursor({ horizon: 10n, presence: 5n }, { Message: 'c', Presence: '3' });
+    expect(cursor).toEqual({ horizon: 12n, presence: 5n });
+    expect(advanceCursor(cursor, { Presence: '7', Conversation: 'a' })).toEqual({
+      horizon: 12n,
+      presence: 7n,
+    });
+    expect(laterCursor({ horizon: 1n, presence: 9n }, { horizon: 4n, presence: 2n })).toEqual({
+      horizon: 4n,
+      presence: 9n,
+    });
+  });
+});

@@ -1,0 +1,30 @@
+import type { Provider, Type } from '@nestjs/common';
+import { CatchUpService } from './catch-up.service';
+import { DeliveryReceipts } from './delivery-receipts';
+import { EventSourceController } from './eventsource/eventsource.controller';
+import { MessageFetcher } from './message-fetcher';
+import { PresenceReporter } from './presence-reporter.service';
+import { PushAuthenticator } from './push-auth';
+import { pushBusProviders } from './push-bus';
+import { PushHub } from './push-hub.service';
+import { PushSessions } from './push-sessions.service';
+import { WsServer } from './ws/ws-server.service';
+
+/**
+ * Push: WebSocket (RFC 8887) and EventSource (RFC 8620 §7.3), fed by per-account NATS
+ * subjects. Registered in the gateway module itself, as they share its JMAP API,
+ * session and authentication providers.
+ */
+export const PUSH_PROVIDERS: Provider[] = [
+  ...pushBusProviders,
+  PresenceReporter,
+  PushHub,
+  MessageFetcher,
+  DeliveryReceipts,
+  CatchUpService,
+  PushSessions,
+  PushAuthenticator,
+  WsServer,
+];
+
+export const PUSH_CONTROLLERS: Type<unknown>[] = [EventSourceController];

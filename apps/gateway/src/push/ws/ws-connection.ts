@@ -1,0 +1,162 @@
+import { Logger } from '@nestjs/common';
+import { type RawData, WebSocket } from 'ws';
+import { randomToken } from '@jchat/common';
+import { JmapRequestError } from '@jchat/jmap';
+import type { AuthUser } from '../../auth/auth-user';
+import type { JmapApiService } from '../../jmap/jmap-api.service';
+import type { SessionService } from '../../jmap/session.service';
+import type { CloseReason, PushSession, PushTransport } from '../push-sessions.service';
+import type { PushOutput } from '../push-stream';
+import { type ClientFrame, parseClientFrame } from './ws-frames';
+
+const CLOSE_CODES: Record<CloseReason, [number, string]> = {
+  // 1008 policy violation; 1013 try again later; 1001 going away (RFC 6455 §7.4.1).
+  sessionEnded: [1008, 'session ended'],
+  tooSlow: [1013, 'too far behind: reconnect and resync'],
+  shutdown: [1001, 'server shutting down'],
+  done: [1000, 'done'],
+};
+const CLOSE_TIMEOUT_MS = 5000;
+
+export interface WsConnectionDeps {
+  api: JmapApiService;
+  sessions: SessionService;
+  maxBufferedBytes: number;
+}
+
+/**
+ * One JMAP-over-WebSocket connection (RFC 8887): Request frames run through the same
+ * dispatch as /jmap/api and are answered with Response or RequestError frames (in the
+ * order they finish, matched by requestId); WebSocketPushEnable/Disable control the push
+ * session; pushes go out as StateChange, MessagePush and Typing frames. A socket that
+ * falls behind by more than maxBufferedBytes is closed.
+ */
+export class WsConnection implements PushTransport {
+  private readonly logger = new Logger('ws');
+  private session: PushSession | null = null;
+  private answeredPing = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly user: AuthUser,
+    private readonly deps: WsConnectionDeps,
+  ) {}
+
+  bind(session: PushSession): void {
+    this.session = session;
+    this.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.socket.on('pong', () => {
+      this.answeredPing = true;
+    });
+    this.socket.on('close', () => session.end());
+    this.socket.on('error', () => session.end());
+  }
+
+  /** Called every ping interval: a socket that did not answer the last ping is dropped. */
+  ping(): void {
+    if (!this.answeredPing) {
+      this.socket.terminate();
+      return;
+    }
+    this.answeredPing = false;
+    this.socket.ping();
+  }
+
+  emit(output: PushOutput): void {
+    this.send(output);
+  }
+
+  close(reason: CloseReason): void {
+    const [code, text] = CLOSE_CODES[reason];
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(code, text);
+    setTimeout(() => this.socket.terminate(), CLOSE_TIMEOUT_MS).unref();
+  }
+
+  private send(frame: object): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
+      this.session?.close('tooSlow');
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.sendError(
+        null,
+        new JmapRequestError(
+          'urn:ietf:params:jmap:error:notJSON',
+          'Binary messages are not supported.',
+        ),
+      );
+      return;
+    }
+    const text = rawText(data);
+    const frame: ClientFrame = parseClientFrame(text);
+    switch (frame.kind) {
+      case 'invalid':
+        this.sendError(frame.id, frame.error);
+        return;
+      case 'request':
+        void this.runRequest(text, frame.id);
+        return;
+      case 'pushEnable':
+        this.session?.enable(
+          {
+            dataTypes: frame.dataTypes === null ? null : new Set(frame.dataTypes),
+            includeMessages: frame.includeObjects.includes('Message'),
+          },
+          frame.pushState,
+        );
+        return;
+      case 'pushDisable':
+        this.session?.disable();
+        return;
+    }
+  }
+
+  private async runRequest(text: string, id: string | null): Promise<void> {
+    this.session?.touch();
+    const requestId = randomToken(9);
+    try {
+      const response = await this.deps.api.handle(
+        text,
+        this.user,
+        requestId,
+        this.deps.sessions.sessionState(this.user.userId),
+      );
+      this.send({ '@type': 'Response', ...(id === null ? {} : { requestId: id }), ...response });
+    } catch (error: unknown) {
+      if (error instanceof JmapRequestError) {
+        this.sendError(id, error);
+        return;
+      }
+      this.logger.error(
+        { requestId, error: error instanceof Error ? error.stack : String(error) },
+        'request failed',
+      );
+      this.send({
+        '@type': 'RequestError',
+        ...(id === null ? {} : { requestId: id }),
+        type: 'about:blank',
+        status: 500,
+        detail: 'The request failed on the server.',
+      });
+    }
+  }
+
+  private sendError(id: string | null, error: JmapRequestError): void {
+    this.send({
+      '@type': 'RequestError',
+      ...(id === null ? {} : { requestId: id }),
+      ...error.toProblem(),
+    });
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

@@ -1,0 +1,137 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS, type Redis } from '@jchat/common';
+import {
+  type AccessChangedEvent,
+  BusClient,
+  type ConversationAccess,
+  RbacSubjects,
+} from '@jchat/contracts';
+
+/** Cached answers expire by themselves after this long, whatever happens to the events. */
+const TTL_SECONDS = 600;
+
+const keys = {
+  all: 'messaging:access-gen',
+  conversation: (conversationId: string) => `messaging:access-gen:c:${conversationId}`,
+  user: (userId: string) => `messaging:access-gen:u:${userId}`,
+  answers: (conversationId: string) => `messaging:access:${conversationId}`,
+};
+
+interface CachedAnswer {
+  /** Generations (all, conversation, user) read before rbac was asked. */
+  g: [string, string, string];
+  a: ConversationAccess;
+}
+
+/**
+ * rbac's `ConversationAccess` answers, cached in Redis (shared by messaging's replicas) so a
+ * check costs one Redis round trip instead of a NATS request. `Events.accessChanged` (consumed
+ * durably, see AccessInvalidationConsumer) bumps generation counters; an answer is used only if
+ * the counters it was computed under have not moved, so an answer that raced with an
+ * invalidation is never served. Only members' answers are cached: a user who was just added
+ * is never refused from the cache, and a removal takes effect as soon as its event arrives.
+ */
+@Injectable()
+export class ConversationAccessService {
+  constructor(
+    private readonly bus: BusClient,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** A memo for one JMAP call: each conversation is looked up once. */
+  scope(userId: string, requestId: string | undefined): AccessScope {
+    return new AccessScope(this, userId, requestId);
+  }
+
+  async lookup(
+    userId: string,
+    conversationId: string,
+    requestId: string | undefined,
+  ): Promise<ConversationAccess> {
+    const result = await this.redis
+      .multi()
+      .hget(keys.answers(conversationId), userId)
+      .get(keys.all)
+      .get(keys.conversation(conversationId))
+      .get(keys.user(userId))
+      .exec();
+    const values = (result ?? []).map(([error, value]) =>
+      error ? null : (value as string | null),
+    );
+    const generations: [string, string, string] = [
+      values[1] ?? '',
+      values[2] ?? '',
+      values[3] ?? '',
+    ];
+    const cached = values[0] ? parseCached(values[0]) : null;
+    if (cached && cached.g.every((value, index) => value === generations[index])) return cached.a;
+
+    const access = await this.bus.request(
+      RbacSubjects.conversationAccess,
+      { userId, conversationId },
+      { requestId },
+    );
+    if (access.isMember) {
+      const entry: CachedAnswer = { g: generations, a: access };
+      await this.redis
+        .multi()
+        .hset(keys.answers(conversationId), userId, JSON.stringify(entry))
+        .expire(keys.answers(conversationId), TTL_SECONDS)
+        .exec();
+    }
+    return access;
+  }
+
+  /** Applies an AccessChangedEvent: null conversation = every conversation, no users = every user. */
+  async invalidate(event: AccessChangedEvent): Promise<void> {
+    const pipeline = this.redis.multi();
+    if (event.conversationId !== null) {
+      pipeline
+        .incr(keys.conversation(event.conversationId))
+        .expire(keys.conversation(event.conversationId), TTL_SECONDS * 2);
+      pipeline.del(keys.answers(event.conversationId));
+    } else if (event.userIds.length > 0) {
+      for (const userId of event.userIds)
+        pipeline.incr(keys.user(userId)).expire(keys.user(userId), TTL_SECONDS * 2);
+    } else {
+      pipeline.incr(keys.all);
+    }
+    await pipeline.exec();
+  }
+}
+
+function parseCached(text: string): CachedAnswer | null {
+  try {
+    const value = JSON.parse(text) as CachedAnswer;
+    return Array.isArray(value.g) && value.g.length === 3 && typeof value.a === 'object'
+      ? value
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export class AccessScope {
+  private readonly memo = new Map<string, Promise<ConversationAccess>>();
+
+  constructor(
+    private readonly service: ConversationAccessService,
+    readonly userId: string,
+    private readonly requestId: string | undefined,
+  ) {}
+
+  of(conversationId: string): Promise<ConversationAccess> {
+    let pending = this.memo.get(conversationId);
+    if (!pending) {
+      pending = this.service.lookup(this.userId, conversationId, this.requestId);
+      this.memo.set(conversationId, pending);
+    }
+    return pending;
+  }
+
+  async many(conversationIds: Iterable<string>): Promise<Map<string, ConversationAccess>> {
+    const ids = [...new Set(conversationIds)];
+    const answers = await Promise.all(ids.map(async (id) => [id, await this.of(id)] as const));
+    return new Map(answers);
+  }
+}

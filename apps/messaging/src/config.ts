@@ -1,0 +1,4 @@
+import type { ServiceConfig } from '@jchat/contracts';
+
+export type MessagingConfig = ServiceConfig;
+export const MESSAGING_CONFIG = Symbol('MESSAGING_CONFIG');

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { BlobsModule } from '../blobs/blobs.module';
+import { EventsModule } from '../events/events.module';
+import { MessageQueryService } from './message-query.service';
+import { MessagesHandler } from './messages.handler';
+import { MessagesJmap } from './messages.jmap';
+import { MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+
+@Module({
+  imports: [AccessModule, BlobsModule, EventsModule],
+  controllers: [MessagesHandler],
+  providers: [MessagesRepository, MessagesService, MessageQueryService, MessagesJmap],
+  exports: [MessagesRepository, MessagesService],
+})
+export class MessagesModule {}

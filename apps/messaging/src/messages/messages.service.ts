@@ -1,0 +1,458 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { isUuid } from '@jchat/common';
+import { DomainException, type PostSystemMessageRequest } from '@jchat/contracts';
+import type { Message, Prisma } from '@jchat/db';
+import { isPlainObject, JmapMethodError, SetErrorException, type SyncCursor } from '@jchat/jmap';
+import { canDeleteAny, canParticipate, canRead, canSend } from '../access/access-rules';
+import type { AccessScope } from '../access/conversation-access.service';
+import { BlobsService } from '../blobs/blobs.service';
+import { StateEvents } from '../events/state-events';
+import { sanitizeMessageHtml } from './html-sanitizer';
+import {
+  applyReactionChanges,
+  type AttachmentInput,
+  type NewMessageInput,
+  parseMessagePatch,
+  reactionsOf,
+} from './message-input';
+import { type Attachment, messageView } from './message-view';
+import {
+  type ChangedMessageRow,
+  isUniqueViolation,
+  type MessageScope,
+  type NotStored,
+  MessagesRepository,
+  type NewMessageRow,
+  NothingToWrite,
+} from './messages.repository';
+
+export interface SendOutcome {
+  message: Message;
+  /** True when an earlier send with the same clientMessageId is returned instead. */
+  duplicate: boolean;
+}
+
+function notFound(): SetErrorException {
+  return new SetErrorException({ type: 'notFound' });
+}
+
+function forbidden(description: string): SetErrorException {
+  return new SetErrorException({ type: 'forbidden', description });
+}
+
+/** The rules of messages: send, edit, react, delete, read positions, and what each viewer sees. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly blobs: BlobsService,
+    private readonly events: StateEvents,
+  ) {}
+
+  syncHorizon(): Promise<bigint> {
+    return this.messages.syncHorizon();
+  }
+
+  // ----- sending -----
+
+  async send(scope: AccessScope, input: NewMessageInput): Promise<SendOutcome> {
+    const access = await scope.of(input.conversationId);
+    if (!canRead(access)) {
+      throw new SetErrorException({
+        type: 'invalidProperties',
+        properties: ['conversationId'],
+        description: 'no such conversation',
+      });
+    }
+    if (!canSend(access)) {
+      throw forbidden(
+        !access.isMember
+          ? 'only members post in this conversation'
+          : access.isArchived
+            ? 'the conversation is archived'
+            : 'you may not post in this conversation',
+      );
+    }
+    const clientKey =
+      input.clientMessageId === null ? null : `${scope.userId}:${input.clientMessageId}`;
+    if (clientKey !== null) {
+      const earlier = await this.messages.findByClientKey(input.conversationId, clientKey);
+      if (earlier) return { message: earlier, duplicate: true };
+    }
+    if (input.replyToMessageId !== null) {
+      const target = await this.messages.findInConversation(
+        input.conversationId,
+        input.replyToMessageId,
+      );
+      if (!target) {
+        throw new SetErrorException({
+          type: 'invalidProperties',
+          properties: ['replyToMessageId'],
+          description: 'must be a message of the same conversation',
+        });
+      }
+    }
+    const attachments = await this.checkAttachments(scope.userId, input.attachments);
+    const row: NewMessageRow = {
+      id: randomUUID(),
+      senderId: scope.userId,
+      body: input.bodyType === 'text/html' ? sanitizeMessageHtml(input.body) : input.body,
+      bodyType: input.bodyType,
+      proposedSentAt: input.proposedSentAt,
+      replyToMessageId: input.replyToMessageId,
+      attachments: attachments as unknown as Prisma.InputJsonValue,
+      metadata: input.metadata as Prisma.InputJsonValue,
+      clientKey,
+      isSystemMessage: false,
+    };
+    return this.store(input.conversationId, row);
+  }
+
+  /** A system message (idempotent by its key); not_found when the conversation does not exist. */
+  async postSystem(request: PostSystemMessageRequest): Promise<Message> {
+    if (!isUuid(request.conversationId) || !isUuid(request.actorId)) {
+      throw new DomainException('invalid_argument', 'conversationId and actorId must be ids');
+    }
+    if (
+      typeof request.idempotencyKey !== 'string' ||
+      request.idempotencyKey.length === 0 ||
+      request.idempotencyKey.length > 200
+    ) {
+      throw new DomainException(
+        'invalid_argument',
+        'idempotencyKey must be a string of 1 to 200 characters',
+      );
+    }
+    if (
+      typeof request.body !== 'string' ||
+      request.body.length === 0 ||
+      Buffer.byteLength(request.body) > 4096
+    ) {
+      throw new DomainException('invalid_argument', 'body must be a string of 1 to 4096 bytes');
+    }
+    const clientKey = `system:${request.idempotencyKey}`;
+    const earlier = await this.messages.findByClientKey(request.conversationId, clientKey);
+    if (earlier) return earlier;
+    const details = isPlainObject(request.details) ? request.details : {};
+    const outcome = await this.store(request.conversationId, {
+      id: randomUUID(),
+      senderId: request.actorId,
+      body: request.body,
+      bodyType: 'text/plain',
+      proposedSentAt: null,
+      replyToMessageId: null,
+      attachments: [],
+      metadata: { kind: request.kind, details } as Prisma.InputJsonValue,
+      clientKey,
+      isSystemMessage: true,
+    });
+    return outcome.message;
+  }
+
+  private async store(conversationId: string, row: NewMessageRow): Promise<SendOutcome> {
+    let message: Message | NotStored;
+    try {
+      message = await this.messages.insert(conversationId, row);
+    } catch (error: unknown) {
+      // A concurrent retry with the same clientMessageId won the race: answer with its message.
+      if (row.clientKey !== null && isUniqueViolation(error)) {
+        const earlier = await this.messages.findByClientKey(conversationId, row.clientKey);
+        if (earlier) return { message: earlier, duplicate: true };
+      }
+      throw error;
+    }
+    if (message === 'no-conversation') {
+      if (row.isSystemMessage) throw new DomainException('not_found', 'no such conversation');
+      throw new SetErrorException({
+        type: 'invalidProperties',
+        properties: ['conversationId'],
+        description: 'no such conversation',
+      });
+    }
+    if (message === 'not-a-member') throw forbidden('only members post in this conversation');
+    await this.events.changed(
+      conversationId,
+      ['Message', 'Conversation', 'Participant'],
+      message.id,
+      `message:${message.id}:created`,
+    );
+    return { message, duplicate: false };
+  }
+
+  private async checkAttachments(
+    userId: string,
+    attachments: AttachmentInput[],
+  ): Promise<Attachment[]> {
+    const checked: Attachment[] = [];
+    for (const [index, attachment] of attachments.entries()) {
+      let size: number;
+      try {
+        size = (await this.blobs.readable(userId, attachment.blobId)).size;
+      } catch (error: unknown) {
+        if (error instanceof DomainException && error.code === 'not_found') {
+          throw new SetErrorException({
+            type: 'invalidProperties',
+            properties: ['attachments'],
+            description: `attachments/${index}/blobId: no such blob`,
+          });
+        }
+        throw error;
+      }
+      if (attachment.size !== null && attachment.size !== size) {
+        throw new SetErrorException({
+          type: 'invalidProperties',
+          properties: ['attachments'],
+          description: `attachments/${index}/size: the blob has ${size} bytes`,
+        });
+      }
+      checked.push({
+        blobId: attachment.blobId,
+        type: attachment.type,
+        name: attachment.name,
+        size,
+      });
+    }
+    return checked;
+  }
+
+  // ----- edits, reactions, deletes -----
+
+  /** Applies a Message/set update; returns the properties the server changed beyond the patch. */
+  async update(
+    scope: AccessScope,
+    id: string,
+    patch: Record<string, unknown>,
+  ): Promise<Record<string, unknown> | null> {
+    const message = await this.readableMessage(scope, id);
+    const parsed = parseMessagePatch(patch, scope.userId);
+    if (!parsed.edit && parsed.reactions.length === 0) return null;
+    const access = await scope.of(message.conversationId);
+    if (!canParticipate(access))
+      throw forbidden('only members of a conversation that is not archived can do this');
+    if (parsed.edit && (message.senderId !== scope.userId || message.isSystemMessage)) {
+      throw forbidden('only the sender can edit a message');
+    }
+    const edit = parsed.edit;
+    let storedBody: string | null = null;
+    const updated = await this.messages.update(
+      message.conversationId,
+      id,
+      async (current, tx) => {
+        if (current.isDeleted) throw forbidden('the message was deleted');
+        const data: Prisma.MessageUpdateInput = {};
+        if (edit) {
+          const bodyType = edit.bodyType ?? current.bodyType;
+          const body = edit.body ?? current.body;
+          const stored = bodyType === 'text/html' ? sanitizeMessageHtml(body) : body;
+          if (stored !== current.body || bodyType !== current.bodyType) {
+            await this.messages.archiveVersion(tx, current);
+            Object.assign(data, { body: stored, bodyType, editedAt: new Date() });
+            storedBody = stored;
+          }
+        }
+        if (parsed.reactions.length > 0) {
+          const before = reactionsOf(current.reactions);
+          const after = applyReactionChanges(before, parsed.reactions);
+          if (JSON.stringify(after) !== JSON.stringify(before)) data.reactions = after;
+        }
+        if (Object.keys(data).length === 0) throw new NothingToWrite();
+        return data;
+      },
+      { touchConversation: edit !== null },
+    );
+    if (!updated) throw notFound();
+    if (updated.modseq === message.modseq) return null;
+    await this.events.changed(message.conversationId, ['Message', 'Conversation'], id);
+    if (storedBody === null) return null;
+    const serverSet: Record<string, unknown> = {
+      editedAt: updated.editedAt?.toISOString() ?? null,
+    };
+    if (edit?.body !== undefined && storedBody !== edit.body) serverSet['body'] = storedBody;
+    return serverSet;
+  }
+
+  /** Soft delete: body, attachments and reactions cleared for everyone; the message keeps its place. */
+  async destroy(scope: AccessScope, id: string): Promise<void> {
+    const message = await this.readableMessage(scope, id);
+    const access = await scope.of(message.conversationId);
+    const own =
+      message.senderId === scope.userId && !message.isSystemMessage && canParticipate(access);
+    if (!own && !canDeleteAny(access))
+      throw forbidden('only the sender or a holder of messages.deleteAny can delete it');
+    if (message.isDeleted) return;
+    const updated = await this.messages.update(
+      message.conversationId,
+      id,
+      async (current, tx) => {
+        if (current.isDeleted) throw new NothingToWrite();
+        await this.messages.forgetForDelete(tx, current);
+        const metadata = isPlainObject(current.metadata) ? current.metadata : {};
+        const kept =
+          typeof metadata['clientMessageId'] === 'string'
+            ? { clientMessageId: metadata['clientMessageId'] }
+            : {};
+        return { isDeleted: true, body: '', attachments: [], reactions: {}, metadata: kept };
+      },
+      { touchConversation: false },
+    );
+    if (!updated) throw notFound();
+    if (updated.modseq !== message.modseq) {
+      await this.events.changed(message.conversationId, ['Message', 'Conversation'], id);
+    }
+  }
+
+  /**
+   * The read-position shortcut (Message/set `markRead`): for each message, the caller has read
+   * their conversation up to it. Several in one conversation: the latest wins.
+   */
+  async markRead(
+    scope: AccessScope,
+    ids: string[],
+  ): Promise<{ marked: string[]; notMarked: Record<string, SetErrorException> }> {
+    const notMarked: Record<string, SetErrorException> = {};
+    const found = new Map((await this.readableMessages(scope, ids)).map((m) => [m.id, m]));
+    const latest = new Map<string, Message>();
+    for (const id of ids) {
+      const message = found.get(id);
+      if (!message) {
+        notMarked[id] = notFound();
+        continue;
+      }
+      const access = await scope.of(message.conversationId);
+      if (!access.isMember) {
+        notMarked[id] = forbidden('only members have a read position');
+        continue;
+      }
+      const current = latest.get(message.conversationId);
+      if (!current || current.seq < message.seq) latest.set(message.conversationId, message);
+    }
+    for (const message of latest.values()) {
+      if (await this.messages.setReadPosition(message.conversationId, scope.userId, message.id)) {
+        await this.events.changed(
+          message.conversationId,
+          ['Message', 'Conversation', 'Participant'],
+          null,
+        );
+      }
+    }
+    return { marked: ids.filter((id) => !(id in notMarked)), notMarked };
+  }
+
+  /** A client of the user received messages up to this one (fetch or push): drives `delivered`. */
+  async markDelivered(
+    scope: AccessScope,
+    conversationId: string,
+    messageId: string,
+  ): Promise<boolean> {
+    const message = isUuid(messageId)
+      ? await this.messages.findInConversation(conversationId, messageId)
+      : null;
+    if (!message) return false;
+    return this.advanceDelivered(scope.userId, [message]);
+  }
+
+  // ----- reading -----
+
+  /** The messages of `ids` the caller may read (others are simply absent). */
+  async readableMessages(scope: AccessScope, ids: string[]): Promise<Message[]> {
+    const candidates = await this.messages.findForUser(scope.userId, ids.filter(isUuid));
+    const access = await scope.many(candidates.map((m) => m.conversationId));
+    return candidates.filter((m) => {
+      const answer = access.get(m.conversationId);
+      return answer !== undefined && canRead(answer);
+    });
+  }
+
+  private async readableMessage(scope: AccessScope, id: string): Promise<Message> {
+    const [message] = await this.readableMessages(scope, [id]);
+    if (!message) throw notFound();
+    return message;
+  }
+
+  /** Message objects as the caller sees them; moves the caller's delivered positions (a fetch is a delivery). */
+  async views(
+    scope: AccessScope,
+    messages: Message[],
+    properties: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    const wanted = new Set(properties);
+    const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
+    const positions =
+      wanted.has('readBy') || wanted.has('deliveryStatus')
+        ? await this.messages.readPositions(conversationIds)
+        : new Map<string, never[]>();
+    const versions = wanted.has('history')
+      ? await this.messages.versionsOf(messages.map((m) => m.id))
+      : [];
+    const views = messages.map((message) =>
+      messageView(
+        message,
+        {
+          viewerId: scope.userId,
+          positions: positions.get(message.conversationId) ?? [],
+          versions,
+        },
+        properties,
+      ),
+    );
+    await this.advanceDelivered(scope.userId, messages);
+    return views;
+  }
+
+  private async advanceDelivered(userId: string, messages: Message[]): Promise<boolean> {
+    const highest = new Map<string, bigint>();
+    for (const message of messages) {
+      if (message.senderId === userId) continue;
+      const seen = highest.get(message.conversationId);
+      if (seen === undefined || seen < message.seq)
+        highest.set(message.conversationId, message.seq);
+    }
+    let moved = false;
+    for (const [conversationId, seq] of highest) {
+      const senders = await this.messages.advanceDelivered(conversationId, userId, seq);
+      if (senders === null) continue;
+      moved = true;
+      // Only senders see deliveryStatus: tell them, not the whole conversation.
+      await this.events.changedFor(senders, ['Message']);
+    }
+    return moved;
+  }
+
+  /**
+   * Messages changed for the user past the cursor (see MessagesRepository.changedSince), or
+   * cannotCalculateChanges when a join or leave since then changed which messages they see.
+   */
+  async changedSince(
+    userId: string,
+    cursor: SyncCursor,
+    limit: number,
+  ): Promise<ChangedMessageRow[]> {
+    await this.checkCursor(userId, cursor);
+    return this.messages.changedSince({ userId, extraConversationIds: [] }, cursor, limit, {
+      receipts: true,
+    });
+  }
+
+  /** Messages of a query's scope whose stored row changed past the cursor (for /queryChanges). */
+  async changedInScope(
+    scope: MessageScope,
+    cursor: SyncCursor,
+    limit: number,
+  ): Promise<ChangedMessageRow[]> {
+    await this.checkCursor(scope.userId, cursor);
+    return this.messages.changedSince(scope, cursor, limit, { receipts: false });
+  }
+
+  private async checkCursor(userId: string, cursor: SyncCursor): Promise<void> {
+    if (cursor.afterId !== null && !isUuid(cursor.afterId)) {
+      throw new JmapMethodError('cannotCalculateChanges', 'not a state of this server');
+    }
+    if (await this.messages.membershipMovedSince(userId, cursor.modseq)) {
+      throw new JmapMethodError(
+        'cannotCalculateChanges',
+        'you joined or left a conversation since this state: fetch its messages with Message/query',
+      );
+    }
+  }
+}

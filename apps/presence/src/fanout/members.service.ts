@@ -1,0 +1,74 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { JSONCodec, type Subscription } from 'nats';
+import {
+  type AccessChangedEvent,
+  BusClient,
+  ConversationsSubjects,
+  EventBus,
+  Events,
+  eventSubjectOf,
+} from '@jchat/contracts';
+import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
+import { type MemberList, MembersCache } from './members-cache';
+
+const codec = JSONCodec<AccessChangedEvent>();
+
+/**
+ * Active members of conversations, for the push fan-out and typing: asked of the
+ * conversations service and cached. Every replica listens to `Events.accessChanged`
+ * on core NATS (not a shared durable consumer: each replica must drop its own cache).
+ */
+@Injectable()
+export class MembersService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('members');
+  private readonly cache: MembersCache;
+  private subscription: Subscription | null = null;
+  private readonly listeners: ((event: AccessChangedEvent | null) => void)[] = [];
+
+  constructor(
+    bus: BusClient,
+    private readonly events: EventBus,
+    @Inject(PRESENCE_CONFIG) config: PresenceConfig,
+  ) {
+    this.cache = new MembersCache(
+      async (conversationId) =>
+        (await bus.request(ConversationsSubjects.members, { conversationId })).userIds,
+      { ttlMs: config.PUSH_MEMBERS_CACHE_MS, maxIds: config.PUSH_MEMBERS_CACHE_SIZE },
+    );
+  }
+
+  onModuleInit(): void {
+    this.subscription = this.events.connection.subscribe(eventSubjectOf(Events.accessChanged), {
+      callback: (error, message) => {
+        if (error) return;
+        let event: AccessChangedEvent | null = null;
+        try {
+          event = codec.decode(message.data);
+        } catch {
+          this.logger.warn('unreadable access-changed event: dropping every cached member list');
+        }
+        this.cache.invalidate(event?.conversationId ?? null);
+        for (const listener of this.listeners) listener(event);
+      },
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  /** Called on every access change (null: unreadable, assume anything changed). */
+  onAccessChanged(listener: (event: AccessChangedEvent | null) => void): void {
+    this.listeners.push(listener);
+  }
+
+  members(conversationId: string): Promise<MemberList> {
+    return this.cache.get(conversationId);
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  EventBus,
+  Events,
+  JMAP_DATA_TYPES,
+  type JmapDataType,
+  RemoteError,
+  type StateChangedEvent,
+} from '@jchat/contracts';
+import { encodeState } from '@jchat/jmap';
+import { AccountPublisher } from './account-publisher';
+import { MembersService } from './members.service';
+import { SyncRepository } from './sync.repository';
+
+export const FANOUT_DURABLE = 'presence-push-fanout';
+const KNOWN_TYPES: ReadonlySet<string> = new Set(JMAP_DATA_TYPES);
+
+/**
+ * Turns each `Events.stateChanged` (one per change, published by the writer) into an
+ * `AccountPush` on the subject of every account that can see it: the conversation's
+ * active members plus `extraAccountIds`. A durable JetStream consumer shared by the
+ * presence replicas, so no event is lost while the service restarts.
+ *
+ * The states pushed are the sync horizon read once per event, after the write committed:
+ * every type's `/get` state is such a horizon, so a client's `/changes` from its previous
+ * state returns the write.
+ */
+@Injectable()
+export class PushFanoutService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('push-fanout');
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly members: MembersService,
+    private readonly sync: SyncRepository,
+    private readonly publisher: AccountPublisher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.events.consume(Events.stateChanged, FANOUT_DURABLE, (event) =>
+      this.fanOut(event).then(() => undefined),
+    );
+  }
+
+  /** Publishes the pushes of one event; returns how many accounts it reached. */
+  async fanOut(raw: StateChangedEvent): Promise<number> {
+    const event = normalizeEvent(raw);
+    if (!event) {
+      this.logger.warn('dropping a malformed state-changed event');
+      return 0;
+    }
+    // Presence has its own state (a counter in Redis); its pushes come from the presence service itself.
+    const types = [...new Set(event.types)].filter((type) => type !== 'Presence');
+    if (types.length === 0) return 0;
+    const audience = new Set(event.extraAccountIds);
+    if (event.conversationId !== null) {
+      for (const id of await this.membersOf(event.conversationId)) audience.add(id);
+    }
+    if (audience.size === 0) return 0;
+    const state = encodeState(await this.sync.horizon());
+    const states: Partial<Record<JmapDataType, string>> = {};
+    for (const type of types) states[type] = state;
+    return this.publisher.publish(audience, {
+      kind: 'state',
+      types,
+      states,
+      messageId: event.messageId,
+      conversationId: event.conversationId,
+    });
+  }
+
+  private async membersOf(conversationId: string): Promise<readonly string[]> {
+    try {
+      return (await this.members.members(conversationId)).ids;
+    } catch (error: unknown) {
+      // A conversation that no longer exists has no one left to tell.
+      if (error instanceof RemoteError && error.code === 'not_found') return [];
+      throw error;
+    }
+  }
+}
+
+/** The event with optional fields defaulted, or null when it cannot be a state-changed event. */
+export function normalizeEvent(raw: unknown): StateChangedEvent | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const event = raw as Partial<Record<keyof StateChangedEvent, unknown>>;
+  const conversationId = event.conversationId ?? null;
+  const messageId = event.messageId ?? null;
+  const extraAccountIds = event.extraAccountIds ?? [];
+  const types = event.types;
+  if (conversationId !== null && typeof conversationId !== 'string') return null;
+  if (messageId !== null && typeof messageId !== 'string') return null;
+  if (!Array.isArray(extraAccountIds) || !extraAccountIds.every((id) => typeof id === 'string'))
+    return null;
+  if (
+    !Array.isArray(types) ||
+    !types.every((type) => typeof type === 'string' && KNOWN_TYPES.has(type))
+  ) {
+    return null;
+  }
+  return {
+    conversationId,
+    messageId,
+    extraAccountIds: extraAccountIds as string[],
+    types: types as JmapDataType[],
+    at: typeof event.at === 'string' ? event.at : new Date().toISOString(),
+  };
+}

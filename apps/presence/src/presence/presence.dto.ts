@@ -1,0 +1,61 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsISO8601,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  PRESENCE_HEARTBEAT_BATCH,
+  type PresenceConnectionRequest,
+  type PresenceHeartbeatAccount,
+  type PresenceHeartbeatRequest,
+} from '@jchat/contracts';
+
+const MIN_TTL_MS = 1000;
+const MAX_TTL_MS = 3600_000;
+
+export class PresenceConnectionDto implements PresenceConnectionRequest {
+  @IsUUID()
+  userId!: string;
+
+  @IsString()
+  @Length(1, 200)
+  gatewayId!: string;
+
+  @IsInt()
+  @Min(MIN_TTL_MS)
+  @Max(MAX_TTL_MS)
+  ttlMs!: number;
+}
+
+export class PresenceHeartbeatAccountDto implements PresenceHeartbeatAccount {
+  @IsUUID()
+  userId!: string;
+
+  @IsISO8601()
+  lastActiveAt!: string;
+}
+
+export class PresenceHeartbeatDto implements PresenceHeartbeatRequest {
+  @IsString()
+  @Length(1, 200)
+  gatewayId!: string;
+
+  @IsInt()
+  @Min(MIN_TTL_MS)
+  @Max(MAX_TTL_MS)
+  ttlMs!: number;
+
+  @IsArray()
+  @ArrayMaxSize(PRESENCE_HEARTBEAT_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => PresenceHeartbeatAccountDto)
+  accounts!: PresenceHeartbeatAccountDto[];
+}

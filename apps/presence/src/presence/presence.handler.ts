@@ -1,0 +1,42 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { PresenceSubjects, type PushBaselineReply, subjectOf } from '@jchat/contracts';
+import { encodeState } from '@jchat/jmap';
+import { SyncRepository } from '../fanout/sync.repository';
+import { PresenceConnectionDto, PresenceHeartbeatDto } from './presence.dto';
+import { PresenceService } from './presence.service';
+
+/** NATS entry points of the presence service for the gateways. */
+@Controller()
+export class PresenceHandler {
+  constructor(
+    private readonly presence: PresenceService,
+    private readonly sync: SyncRepository,
+  ) {}
+
+  @MessagePattern(subjectOf(PresenceSubjects.connectionOpened))
+  async opened(@Payload() request: PresenceConnectionDto): Promise<Record<string, never>> {
+    await this.presence.connected(request);
+    return {};
+  }
+
+  @MessagePattern(subjectOf(PresenceSubjects.connectionClosed))
+  async closed(@Payload() request: PresenceConnectionDto): Promise<Record<string, never>> {
+    await this.presence.disconnected(request);
+    return {};
+  }
+
+  @MessagePattern(subjectOf(PresenceSubjects.heartbeat))
+  async heartbeat(@Payload() request: PresenceHeartbeatDto): Promise<Record<string, never>> {
+    await this.presence.heartbeat(request);
+    return {};
+  }
+
+  @MessagePattern(subjectOf(PresenceSubjects.pushBaseline))
+  async baseline(): Promise<PushBaselineReply> {
+    // The horizon first: a baseline must never be ahead of what it claims.
+    const horizon = await this.sync.horizon();
+    const presence = await this.presence.currentState();
+    return { horizon: encodeState(horizon), presence: encodeState(presence) };
+  }
+}

@@ -1,0 +1,272 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  type JmapMethodContext,
+  JmapMethodRegistry,
+  type JmapMethodOutcome,
+} from '@jchat/contracts';
+import { isUuid } from '@jchat/common';
+import {
+  buildSetResponse,
+  checkIfInState,
+  type ChangesResponse,
+  decodeSinceState,
+  encodeState,
+  type GetResponse,
+  JmapMethodError,
+  parseChangesArguments,
+  parseGetArguments,
+  parseSetArguments,
+  runSet,
+  SetErrorException,
+} from '@jchat/jmap';
+import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
+import { NotAMemberError, TypingService } from '../typing/typing.service';
+import { PresenceRepository } from './presence.repository';
+import { type PresenceView, PresenceService } from './presence.service';
+import { isPresenceStatus, type PresenceStatus, PresenceStore } from './presence.store';
+
+const PROPERTIES = [
+  'id',
+  'status',
+  'statusMessage',
+  'lastSeenAt',
+  'isTypingIn',
+  'updatedAt',
+] as const;
+const SETTABLE: ReadonlySet<string> = new Set(['status', 'statusMessage', 'isTypingIn']);
+const MAX_STATUS_MESSAGE = 280;
+const DEFAULT_MAX_CHANGES = 500;
+/** Change entries looked at per Presence/changes call at most (most may be invisible to the caller). */
+const CHANGES_SCAN_LIMIT = 20_000;
+const CHANGES_SCAN_PAGE = 1000;
+
+/**
+ * `Presence/get` (users sharing a conversation with the caller; others are notFound),
+ * `Presence/set` (one's own status, statusMessage, isTypingIn) and `Presence/changes`.
+ * The Presence state is a counter bumped at each status or message change; typing does
+ * not move it (typing is pushed as its own object).
+ */
+@Injectable()
+export class PresenceJmap implements OnModuleInit {
+  constructor(
+    private readonly registry: JmapMethodRegistry,
+    private readonly presence: PresenceService,
+    private readonly typing: TypingService,
+    private readonly store: PresenceStore,
+    private readonly repository: PresenceRepository,
+    @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register('Presence/get', (args, ctx) => this.get(args, ctx));
+    this.registry.register('Presence/set', (args, ctx) => this.set(args, ctx));
+    this.registry.register('Presence/changes', (args, ctx) => this.changes(args, ctx));
+  }
+
+  private async get(
+    args: Record<string, unknown>,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
+    const parsed = parseGetArguments(args, {
+      maxObjectsInGet: this.config.JMAP_MAX_OBJECTS_IN_GET,
+      knownProperties: PROPERTIES,
+    });
+    const state = encodeState(await this.presence.currentState());
+    let ids: string[];
+    let visible: Set<string>;
+    if (parsed.ids === null) {
+      const limit = this.config.JMAP_MAX_OBJECTS_IN_GET;
+      const others = await this.repository.sharingWith(ctx.userId, limit);
+      if (others.length >= limit) {
+        throw new JmapMethodError('requestTooLarge', `more than ${limit} contacts: ask for ids`);
+      }
+      ids = [ctx.userId, ...others];
+      visible = new Set(ids);
+    } else {
+      ids = parsed.ids;
+      visible = await this.repository.visibleTo(
+        ctx.userId,
+        ids.filter((id) => isUuid(id)),
+      );
+    }
+    const views = await this.presence.view(ids.filter((id) => visible.has(id)));
+    const response: GetResponse<Partial<PresenceView>> = {
+      accountId: parsed.accountId,
+      state,
+      list: views.map((view) => pick(view, parsed.properties)),
+      notFound: ids.filter((id) => !visible.has(id)),
+    };
+    return { response };
+  }
+
+  private async set(
+    args: Record<string, unknown>,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
+    const parsed = parseSetArguments(args, {
+      maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
+    });
+    const oldState = encodeState(await this.presence.currentState());
+    checkIfInState(parsed.ifInState, oldState);
+    const result = await runSet<Record<string, unknown>>(
+      parsed,
+      {
+        create: () => {
+          throw new SetErrorException({
+            type: 'forbidden',
+            description: 'every user has exactly one Presence',
+          });
+        },
+        update: (id, patch) => this.update(id, patch, ctx),
+        destroy: () => {
+          throw new SetErrorException({
+            type: 'forbidden',
+            description: 'a Presence cannot be destroyed',
+          });
+        },
+      },
+      ctx.createdIds,
+    );
+    return {
+      response: buildSetResponse({
+        accountId: parsed.accountId,
+        oldState,
+        newState: encodeState(await this.presence.currentState()),
+        result,
+      }),
+      createdIds: result.createdIds,
+    };
+  }
+
+  private async update(
+    id: string,
+    patch: Record<string, unknown>,
+    ctx: JmapMethodContext,
+  ): Promise<Record<string, unknown> | null> {
+    if (id !== ctx.userId) {
+      throw new SetErrorException({
+        type: 'forbidden',
+        description: 'only your own Presence can be set',
+      });
+    }
+    const unknown = Object.keys(patch).filter((key) => !SETTABLE.has(key));
+    if (unknown.length > 0) {
+      throw new SetErrorException({
+        type: 'invalidProperties',
+        properties: unknown,
+        description: 'not settable',
+      });
+    }
+    const change: { status?: PresenceStatus; statusMessage?: string | null } = {};
+    if ('status' in patch) {
+      if (!isPresenceStatus(patch['status'])) {
+        throw new SetErrorException({
+          type: 'invalidProperties',
+          properties: ['status'],
+          description: 'one of online, away, busy, offline',
+        });
+      }
+      change.status = patch['status'];
+    }
+    if ('statusMessage' in patch) {
+      const message = patch['statusMessage'];
+      if (
+        message !== null &&
+        (typeof message !== 'string' || [...message].length > MAX_STATUS_MESSAGE)
+      ) {
+        throw new SetErrorException({
+          type: 'invalidProperties',
+          properties: ['statusMessage'],
+          description: `null or a String of at most ${MAX_STATUS_MESSAGE} characters`,
+        });
+      }
+      change.statusMessage = message === null ? null : message.trim() || null;
+    }
+    if ('isTypingIn' in patch) {
+      const conversationId = patch['isTypingIn'];
+      if (conversationId !== null && !isUuid(conversationId)) {
+        throw new SetErrorException({
+          type: 'invalidProperties',
+          properties: ['isTypingIn'],
+          description: 'null or the id of a conversation you are a member of',
+        });
+      }
+      try {
+        await this.typing.setTypingIn(ctx.userId, conversationId);
+      } catch (error: unknown) {
+        if (error instanceof NotAMemberError) {
+          throw new SetErrorException({
+            type: 'invalidProperties',
+            properties: ['isTypingIn'],
+            description: 'not a conversation you are a member of',
+          });
+        }
+        throw error;
+      }
+    }
+    if (change.status === undefined && change.statusMessage === undefined) return null;
+    const status = await this.presence.choose(ctx.userId, change);
+    return change.status !== undefined && status !== change.status ? { status } : null;
+  }
+
+  private async changes(
+    args: Record<string, unknown>,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
+    const parsed = parseChangesArguments(args);
+    const since = decodeSinceState(parsed.sinceState);
+    const current = await this.presence.currentState();
+    if (since > current) {
+      throw new JmapMethodError(
+        'cannotCalculateChanges',
+        `"${parsed.sinceState}" is not a state of this server`,
+      );
+    }
+    const maxChanges = Math.min(
+      parsed.maxChanges ?? DEFAULT_MAX_CHANGES,
+      this.config.JMAP_MAX_OBJECTS_IN_GET,
+    );
+    const updated: string[] = [];
+    let lastSeq = since;
+    let scanned = 0;
+    let hasMoreChanges = false;
+    scan: while (scanned < CHANGES_SCAN_LIMIT) {
+      const page = await this.store.changedSince(lastSeq, 0, CHANGES_SCAN_PAGE);
+      if (page.length === 0) break;
+      const visible = await this.repository.visibleTo(
+        ctx.userId,
+        page.map((entry) => entry.userId),
+      );
+      for (const entry of page) {
+        if (visible.has(entry.userId)) {
+          if (updated.length === maxChanges) {
+            hasMoreChanges = true;
+            break scan;
+          }
+          updated.push(entry.userId);
+        }
+        lastSeq = entry.seq;
+        scanned += 1;
+      }
+      if (page.length < CHANGES_SCAN_PAGE) break;
+    }
+    if (scanned >= CHANGES_SCAN_LIMIT) hasMoreChanges = true;
+    const response: ChangesResponse = {
+      accountId: parsed.accountId,
+      oldState: parsed.sinceState,
+      newState: encodeState(hasMoreChanges ? lastSeq : current > lastSeq ? current : lastSeq),
+      hasMoreChanges,
+      created: [],
+      updated,
+      destroyed: [],
+    };
+    return { response };
+  }
+}
+
+function pick(view: PresenceView, properties: string[] | null): Partial<PresenceView> {
+  if (properties === null) return view;
+  const out: Record<string, unknown> = {};
+  for (const property of properties) out[property] = view[property as keyof PresenceView];
+  return out as Partial<PresenceView>;
+}

@@ -1,0 +1,216 @@
+// The messaging service in-process against the run's PostgreSQL, NATS and Redis, with a stand-in
+// for rbac's access answers (computed from the participants table), and small data factories.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Controller, type INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  MessagePattern,
+  type MicroserviceOptions,
+  Payload,
+  Transport,
+} from '@nestjs/microservices';
+import { Client } from 'pg';
+import {
+  BusClient,
+  type ConversationAccess,
+  type ConversationAccessRequest,
+  type JmapInvocation,
+  JmapCallSubjects,
+  loadServiceConfig,
+  RbacSubjects,
+  RpcExceptionFilter,
+  subjectOf,
+} from '@jchat/contracts';
+import { MessagingModule } from '../../apps/messaging/src/messaging.module';
+import { deleteRedisKeys, deleteStreams } from '../support/isolation';
+
+const ROLE_PERMISSIONS: Record<string, string[]> = {
+  owner: ['messages.send', 'messages.deleteAny'],
+  admin: ['messages.send', 'messages.deleteAny'],
+  moderator: ['messages.send', 'messages.deleteAny'],
+  member: ['messages.send'],
+};
+
+export class Harness {
+  private app!: INestMicroservice;
+  private fake!: INestMicroservice;
+  bus!: BusClient;
+  db!: Client;
+
+  async start(): Promise<void> {
+    this.db = new Client({ connectionString: process.env.DATABASE_URL });
+    await this.db.connect();
+    const config = loadServiceConfig();
+    const db = this.db;
+
+    @Controller()
+    class FakeRbac {
+      @MessagePattern(subjectOf(RbacSubjects.conversationAccess))
+      async access(@Payload() req: ConversationAccessRequest): Promise<ConversationAccess> {
+        const { rows } = await db.query(
+          `SELECT c.conversation_type, c.privacy_level, c.is_archived, p.role, p.is_active
+             FROM conversations c LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = $2
+            WHERE c.id = $1 AND c.deleted_at IS NULL`,
+          [req.conversationId, req.userId],
+        );
+        const row = rows[0];
+        if (!row) {
+          return {
+            exists: false,
+            visible: false,
+            isMember: false,
+            role: null,
+            conversationType: null,
+            privacyLevel: null,
+            isArchived: false,
+            permissions: [],
+            assignableRoles: [],
+          };
+        }
+        const isMember = row.is_active === true;
+        const visible = isMember || row.privacy_level !== 'private';
+        let permissions = isMember ? [...(ROLE_PERMISSIONS[row.role] ?? [])] : [];
+        if (row.conversation_type === 'announcement' && !['owner', 'admin'].includes(row.role)) {
+          permissions = permissions.filter((p) => p !== 'messages.send');
+        }
+        if (row.is_archived) permissions = permissions.filter((p) => p === 'messages.deleteAny');
+        return {
+          exists: true,
+          visible,
+          isMember,
+          role: isMember ? row.role : null,
+          conversationType: row.conversation_type,
+          privacyLevel: row.privacy_level,
+          isArchived: row.is_archived,
+          permissions,
+          assignableRoles: [],
+        };
+      }
+    }
+    @Module({ controllers: [FakeRbac] })
+    class FakeRbacModule {}
+
+    const options: MicroserviceOptions = {
+      transport: Transport.NATS,
+      options: { servers: [config.NATS_URL], queue: 'messaging' },
+    };
+    this.app = await NestFactory.createMicroservice<MicroserviceOptions>(
+      MessagingModule.forRoot(config),
+      {
+        ...options,
+        logger: ['error', 'warn'],
+      },
+    );
+    this.app.useGlobalFilters(new RpcExceptionFilter());
+    await this.app.listen();
+    this.fake = await NestFactory.createMicroservice<MicroserviceOptions>(FakeRbacModule, {
+      transport: Transport.NATS,
+      options: { servers: [config.NATS_URL], queue: 'rbac' },
+      logger: ['error', 'warn'],
+    });
+    await this.fake.listen();
+    this.bus = BusClient.connect(config.NATS_URL);
+    await this.bus.ready();
+  }
+
+  /** A provider of the running service (e.g. to run the blob purge now). */
+  get<T>(type: abstract new (...args: never[]) => T): T {
+    return this.app.get(type);
+  }
+
+  async stop(): Promise<void> {
+    await this.bus?.close();
+    await this.app?.close();
+    await this.fake?.close();
+    await this.db?.end();
+    const prefix = process.env.JCHAT_PREFIX ?? '';
+    await deleteStreams(prefix);
+    await deleteRedisKeys(prefix);
+  }
+
+  async user(name = 'User'): Promise<string> {
+    const id = randomUUID();
+    await this.db.query(`INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)`, [
+      id,
+      `${randomBytes(6).toString('hex')}@example.test`,
+      name,
+    ]);
+    return id;
+  }
+
+  async conversation(
+    members: { userId: string; role?: string }[],
+    options: { type?: string; privacy?: string } = {},
+  ): Promise<string> {
+    const id = randomUUID();
+    await this.db.query(
+      `INSERT INTO conversations (id, conversation_type, privacy_level, created_by) VALUES ($1, $2, $3, $4)`,
+      [id, options.type ?? 'group', options.privacy ?? 'private', members[0]!.userId],
+    );
+    for (const member of members) await this.join(id, member.userId, member.role ?? 'member');
+    return id;
+  }
+
+  async join(conversationId: string, userId: string, role = 'member'): Promise<void> {
+    await this.db.query(
+      `INSERT INTO participants (conversation_id, user_id, display_name, role) VALUES ($1, $2, 'x', $3)
+       ON CONFLICT (conversation_id, user_id) DO UPDATE SET is_active = true, left_at = NULL`,
+      [conversationId, userId, role],
+    );
+  }
+
+  async leave(conversationId: string, userId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE participants SET is_active = false, left_at = now() WHERE conversation_id = $1 AND user_id = $2`,
+      [conversationId, userId],
+    );
+  }
+
+  /** Calls JMAP methods as `userId`, returning the method responses in order. */
+  async jmap(
+    userId: string,
+    calls: [string, Record<string, unknown>][],
+  ): Promise<[string, Record<string, any>, string][]> {
+    const responses: JmapInvocation[] = [];
+    let createdIds: Record<string, string> = {};
+    for (const [index, [name, args]] of calls.entries()) {
+      const reply = await this.bus.request(JmapCallSubjects.messaging, {
+        userId,
+        sessionId: 's',
+        name,
+        arguments: { accountId: userId, ...args },
+        callId: `c${index}`,
+        createdIds,
+      });
+      responses.push(...reply.methodResponses);
+      createdIds = reply.createdIds;
+    }
+    return responses;
+  }
+
+  /** One call; fails unless the response is `name` (not an error). */
+  async call(
+    userId: string,
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<Record<string, any>> {
+    const [response] = await this.jmap(userId, [[name, args]]);
+    if (!response || response[0] !== name)
+      throw new Error(`${name} failed: ${JSON.stringify(response)}`);
+    return response[1];
+  }
+
+  async send(
+    userId: string,
+    conversationId: string,
+    body: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> {
+    const set = await this.call(userId, 'Message/set', {
+      create: { m: { conversationId, body, ...extra } },
+    });
+    const id = set['created']?.['m']?.['id'];
+    if (typeof id !== 'string') throw new Error(`send failed: ${JSON.stringify(set)}`);
+    return id;
+  }
+}
