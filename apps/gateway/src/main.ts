@@ -5,11 +5,13 @@ import { createLogger } from '@jchat/common';
 import { runMain } from '@jchat/contracts';
 import { loadGatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
+import { loadPushConfig } from './push/push-config';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { requestIdMiddleware } from './http/request-id.middleware';
 
 runMain('gateway', async () => {
   const config = loadGatewayConfig();
+  loadPushConfig(); // a bad push setting stops the start here, named, like the rest
   const logger = createLogger('gateway');
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
     bodyParser: false,
