@@ -23,8 +23,6 @@ import { MembershipHandler } from './membership/membership.handler';
 import { ParticipantsJmap } from './participants/participants.jmap';
 import { ParticipantsRepository } from './participants/participants.repository';
 import { ParticipantsService } from './participants/participants.service';
-import { SyncStates } from './sync/sync-states';
-import { SyncRepository } from './sync/sync.repository';
 import { UsersRepository } from './users/users.repository';
 
 @Module({})
@@ -52,8 +50,6 @@ export class ConversationsModule implements OnModuleInit, OnModuleDestroy {
         { provide: EventBus, useFactory: () => EventBus.connect(config.NATS_URL, 'conversations') },
         AccessClient,
         ChangeNotifier,
-        SyncRepository,
-        SyncStates,
         UsersRepository,
         ConversationsRepository,
         ConversationsService,

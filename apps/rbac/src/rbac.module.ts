@@ -18,8 +18,6 @@ import { PermissionsHandler } from './permissions/permissions.handler';
 import { PermissionsRepository } from './permissions/permissions.repository';
 import { RolesJmap } from './roles/roles.jmap';
 import { RolesRepository } from './roles/roles.repository';
-import { SyncStates } from './sync/sync-states';
-import { SyncRepository } from './sync/sync.repository';
 import { UserRolesJmap } from './user-roles/user-roles.jmap';
 import { UserRolesRepository } from './user-roles/user-roles.repository';
 
@@ -44,8 +42,6 @@ export class RbacModule implements OnModuleDestroy {
         AccessService,
         ChangeAnnouncer,
         AccessChangedConsumer,
-        SyncRepository,
-        SyncStates,
         RolesRepository,
         RolesJmap,
         UserRolesRepository,

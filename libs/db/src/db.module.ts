@@ -1,5 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
+import { SyncRepository } from './sync/sync.repository';
+import { SyncStates } from './sync/sync-states';
 
 @Global()
 @Module({})
@@ -7,8 +9,13 @@ export class DbModule {
   static forRoot(options: DatabaseOptions): DynamicModule {
     return {
       module: DbModule,
-      providers: [{ provide: DATABASE_OPTIONS, useValue: options }, PrismaService],
-      exports: [PrismaService],
+      providers: [
+        { provide: DATABASE_OPTIONS, useValue: options },
+        PrismaService,
+        SyncRepository,
+        SyncStates,
+      ],
+      exports: [PrismaService, SyncRepository, SyncStates],
     };
   }
 }

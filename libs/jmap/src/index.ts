@@ -16,3 +16,4 @@ export { ArgumentReader, invalidArguments, type IdOptions } from './arguments';
 export * from './standard-methods';
 export { runSet, type SetHandlers, type SetResult, type SetRunOptions } from './set-runner';
 export * from './sync-cursor';
+export * from './set-errors';

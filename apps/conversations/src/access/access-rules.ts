@@ -1,5 +1,5 @@
 import type { ConversationAccess } from '@jchat/contracts';
-import { forbidden, notFound } from '../set-errors';
+import { forbidden, notFound } from '@jchat/jmap';
 
 /** Per-object checks over rbac's answer for the actor; each throws the SetError to report. */
 

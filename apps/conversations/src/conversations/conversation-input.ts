@@ -1,6 +1,5 @@
 import { CHAT_LIMITS, type ConversationType, type PrivacyLevel } from '@jchat/contracts';
-import { isArray, isJmapId, isPlainObject } from '@jchat/jmap';
-import { invalidProperty, onlyProperties } from '../set-errors';
+import { isArray, isJmapId, isPlainObject, invalidProperty, onlyProperties } from '@jchat/jmap';
 
 export const CONVERSATION_TYPES: readonly ConversationType[] = [
   'direct',

@@ -19,7 +19,7 @@ import {
   windowQueryResults,
 } from '@jchat/jmap';
 import { CONVERSATIONS_CONFIG, type ConversationsConfig } from '../config';
-import { type ChangesSource, stateOf, SyncStates } from '../sync/sync-states';
+import { type ChangesSource, stateOf, SyncStates } from '@jchat/db';
 import {
   FILTER_PROPERTIES,
   mentionsIsMember,

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type Conversation, type Participant, Prisma, PrismaService } from '@jchat/db';
+import { type Conversation, type Participant, Prisma, PrismaService, afterCursor } from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
-import type { ChangedObject } from '../sync/sync-states';
-import { afterCursor } from '../sync/sync.repository';
+import type { ChangedObject } from '@jchat/db';
 import type { ConversationFilter, ConversationSort } from './conversation-filter';
 import type { JsonObject, NewConversation } from './conversation-input';
 

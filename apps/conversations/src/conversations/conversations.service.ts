@@ -8,7 +8,7 @@ import { type ConversationEvent, systemMessage } from '../changes/system-message
 import { ParticipantsRepository } from '../participants/participants.repository';
 import type { Actor } from '../participants/participants.service';
 import { patchedProperties } from '../patching';
-import { forbidden, invalidProperty, notFound, onlyProperties } from '../set-errors';
+import { forbidden, invalidProperty, notFound, onlyProperties } from '@jchat/jmap';
 import { UsersRepository } from '../users/users.repository';
 import {
   directKey,

@@ -1,6 +1,5 @@
 import { type ParticipantRole, Permissions } from '@jchat/contracts';
-import { isArray, isJmapId } from '@jchat/jmap';
-import { invalidProperty } from '../set-errors';
+import { isArray, isJmapId, invalidProperty } from '@jchat/jmap';
 
 export const PARTICIPANT_ROLES: readonly ParticipantRole[] = [
   'owner',

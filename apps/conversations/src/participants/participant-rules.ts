@@ -1,6 +1,6 @@
 import { type ConversationAccess, type ParticipantRole, Permissions } from '@jchat/contracts';
 import { requireHolding, requirePermission, requireVisible } from '../access/access-rules';
-import { forbidden, invalidProperty } from '../set-errors';
+import { forbidden, invalidProperty } from '@jchat/jmap';
 
 /**
  * The membership rules, as pure checks over rbac's answer for the actor. Each throws the

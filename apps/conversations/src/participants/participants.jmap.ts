@@ -21,7 +21,7 @@ import {
 } from '@jchat/jmap';
 import { CONVERSATIONS_CONFIG, type ConversationsConfig } from '../config';
 import { pickProperties } from '../conversations/conversation-view';
-import { type ChangesSource, SyncStates } from '../sync/sync-states';
+import { type ChangesSource, SyncStates } from '@jchat/db';
 import { PARTICIPANT_ROLES } from './participant-input';
 import { PARTICIPANT_PROPERTIES, toParticipantObject } from './participant-view';
 import { type ParticipantQuery, ParticipantsRepository } from './participants.repository';

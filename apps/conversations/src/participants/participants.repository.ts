@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ParticipantRole } from '@jchat/contracts';
-import { type Participant, Prisma, PrismaService } from '@jchat/db';
+import { type Participant, Prisma, PrismaService, afterCursor } from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
-import type { ChangedObject } from '../sync/sync-states';
-import { afterCursor } from '../sync/sync.repository';
+import type { ChangedObject } from '@jchat/db';
 import type { UserCard } from '../users/users.repository';
 
 export interface ParticipantQuery {

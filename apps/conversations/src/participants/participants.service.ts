@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
 import type { ParticipantRole } from '@jchat/contracts';
-import { SetErrorException } from '@jchat/jmap';
+import { SetErrorException, invalidProperty, notFound, onlyProperties } from '@jchat/jmap';
 import { AccessClient } from '../access/access.client';
 import { ChangeNotifier } from '../changes/change-notifier';
 import { type MembershipEvent, systemMessage } from '../changes/system-messages';
 import { parseBoolean, parseJsonObject } from '../conversations/conversation-input';
 import { patchedProperties } from '../patching';
-import { invalidProperty, notFound, onlyProperties } from '../set-errors';
 import { type UserCard, UsersRepository } from '../users/users.repository';
 import { parseDisplayName, parseIdOrNull, parsePermissions, parseRole } from './participant-input';
 import {

@@ -17,6 +17,9 @@ import {
   runSet,
   SetErrorException,
   windowQueryResults,
+  invalidProperty,
+  notFound,
+  onlyProperties,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
 import { idEqualityFilter, sortByGrantedAt } from '../grants/grant-filter';
@@ -25,8 +28,7 @@ import { grantedFields, pickProperties } from '../grants/grant-object';
 import { AccessService } from '../permissions/access.service';
 import { ChangeAnnouncer, type RbacStateChange } from '../permissions/change-announcer';
 import { requireHolding, requirePermission } from '../permissions/permission-list';
-import { invalidProperty, notFound, onlyProperties } from '../set-errors';
-import { type ChangesSource, SyncStates } from '../sync/sync-states';
+import { type ChangesSource, SyncStates } from '@jchat/db';
 import { ConversationRolesRepository, type GrantKey } from './conversation-roles.repository';
 
 const PROPERTIES = ['id', 'conversationId', 'userId', 'roleId', 'grantedBy', 'grantedAt'] as const;

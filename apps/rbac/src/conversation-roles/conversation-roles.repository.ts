@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type ConversationRole, Prisma, PrismaService, type Role } from '@jchat/db';
+import { type ConversationRole, Prisma, PrismaService, type Role, afterCursor } from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
-import type { ChangedObject } from '../sync/sync-states';
-import { afterCursor } from '../sync/sync.repository';
+import type { ChangedObject } from '@jchat/db';
 
 export interface GrantKey {
   conversationId: string;

@@ -1,5 +1,4 @@
-import { isArray } from '@jchat/jmap';
-import { forbidden, invalidProperty } from '../set-errors';
+import { isArray, forbidden, invalidProperty } from '@jchat/jmap';
 import { type Permission, isPermission } from './role-defaults';
 
 /** A client-given list of permission strings: known ones, no duplicates, sorted. */

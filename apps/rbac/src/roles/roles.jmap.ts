@@ -20,6 +20,10 @@ import {
   parseSetArguments,
   runSet,
   windowQueryResults,
+  forbidden,
+  invalidProperty,
+  notFound,
+  onlyProperties,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
 import { AccessService } from '../permissions/access.service';
@@ -30,8 +34,7 @@ import {
   requirePermission,
 } from '../permissions/permission-list';
 import { EVERYONE_ROLE } from '../permissions/permissions.repository';
-import { forbidden, invalidProperty, notFound, onlyProperties } from '../set-errors';
-import { type ChangesSource, SyncStates } from '../sync/sync-states';
+import { type ChangesSource, SyncStates } from '@jchat/db';
 import { RolesRepository } from './roles.repository';
 
 const PROPERTIES = ['id', 'name', 'description', 'permissions', 'isSystem', 'createdAt'] as const;

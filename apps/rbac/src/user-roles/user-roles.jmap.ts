@@ -16,6 +16,9 @@ import {
   runSet,
   SetErrorException,
   windowQueryResults,
+  invalidProperty,
+  notFound,
+  onlyProperties,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
 import { idEqualityFilter, sortByGrantedAt } from '../grants/grant-filter';
@@ -24,8 +27,7 @@ import { grantedFields, pickProperties } from '../grants/grant-object';
 import { AccessService } from '../permissions/access.service';
 import { ChangeAnnouncer } from '../permissions/change-announcer';
 import { requireHolding, requirePermission } from '../permissions/permission-list';
-import { invalidProperty, notFound, onlyProperties } from '../set-errors';
-import { type ChangesSource, SyncStates } from '../sync/sync-states';
+import { type ChangesSource, SyncStates } from '@jchat/db';
 import { UserRolesRepository } from './user-roles.repository';
 
 const PROPERTIES = ['id', 'userId', 'roleId', 'grantedBy', 'grantedAt'] as const;

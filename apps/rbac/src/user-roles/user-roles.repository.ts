@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, type Role, type UserRole } from '@jchat/db';
+import { Prisma, PrismaService, type Role, type UserRole, afterCursor } from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
-import type { ChangedObject } from '../sync/sync-states';
-import { afterCursor } from '../sync/sync.repository';
+import type { ChangedObject } from '@jchat/db';
 
 /** The only place that reads or writes `user_roles` (system-wide grants). */
 @Injectable()

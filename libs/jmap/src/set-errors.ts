@@ -1,4 +1,4 @@
-import { SetErrorException } from '@jchat/jmap';
+import { SetErrorException } from './errors';
 
 export function invalidProperty(property: string, description: string): SetErrorException {
   return new SetErrorException({ type: 'invalidProperties', properties: [property], description });

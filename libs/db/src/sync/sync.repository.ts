@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@jchat/db';
+import { Prisma } from '../generated/client';
+import { PrismaService } from '../prisma.service';
 import type { SyncCursor } from '@jchat/jmap';
 
 @Injectable()
