@@ -276,7 +276,7 @@ describe('Message through the gateway', () => {
       create: { x: { conversationId: room, body: 'let me in' } },
     });
     expect(sent['notCreated']['x']).toMatchObject({
-      type: 'invalidProperties',
+      type: 'notFound',
       properties: ['conversationId'],
     });
     const destroy = await ok(eve, 'Message/set', { destroy: [message.id] });

@@ -107,7 +107,7 @@ describe('messaging service (in-process, real PostgreSQL, NATS and Redis)', () =
       ['Message/set', { create: { x: { conversationId: room, body: 'hi' } } }],
     ]);
     expect(res![1]['notCreated']['x']).toMatchObject({
-      type: 'invalidProperties',
+      type: 'notFound',
       properties: ['conversationId'],
     });
     const got = await h.call(eve, 'Message/get', { ids: [id] });

@@ -59,8 +59,9 @@ export class MessagesService {
   async send(scope: AccessScope, input: NewMessageInput): Promise<SendOutcome> {
     const access = await scope.of(input.conversationId);
     if (!canRead(access)) {
+      // Same answer as for a conversation that does not exist: invisibility leaks nothing.
       throw new SetErrorException({
-        type: 'invalidProperties',
+        type: 'notFound',
         properties: ['conversationId'],
         description: 'no such conversation',
       });
@@ -165,7 +166,7 @@ export class MessagesService {
     if (message === 'no-conversation') {
       if (row.isSystemMessage) throw new DomainException('not_found', 'no such conversation');
       throw new SetErrorException({
-        type: 'invalidProperties',
+        type: 'notFound',
         properties: ['conversationId'],
         description: 'no such conversation',
       });
