@@ -66,8 +66,12 @@ describe('presence timing', () => {
     await untilStatus(socket, 'away', 8000);
     expect(Date.now() - idleSince).toBeGreaterThanOrEqual(1000);
 
-    // A request on the socket is activity.
-    await socket.request([['Core/echo', {}, 'hello']]);
+    // Reading is not activity; a change made on the socket is.
+    await socket.request([['Presence/get', { accountId: ann.id, ids: [] }, 'read']]);
+    expect(await statusOverHttp()).toBe('away');
+    await socket.request([
+      ['Presence/set', { accountId: ann.id, update: { [ann.id]: { statusMessage: 'here' } } }, 'w'],
+    ]);
     await untilStatus(socket, 'online', 5000);
   });
 

@@ -7,7 +7,6 @@ import { PRESENCE_CONFIG, type PresenceConfig } from './config';
 import { AccountPublisher } from './fanout/account-publisher';
 import { MembersService } from './fanout/members.service';
 import { PushFanoutService } from './fanout/push-fanout.service';
-import { SyncRepository } from './fanout/sync.repository';
 import { PresenceHandler } from './presence/presence.handler';
 import { PresenceJmap } from './presence/presence.jmap';
 import { PresenceNotifier } from './presence/presence-notifier';
@@ -35,7 +34,6 @@ export class PresenceModule {
       controllers: [healthController('presence'), jmapCallController('presence'), PresenceHandler],
       providers: [
         { provide: PRESENCE_CONFIG, useValue: config },
-        SyncRepository,
         AccountPublisher,
         MembersService,
         PushFanoutService,

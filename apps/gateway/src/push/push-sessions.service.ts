@@ -53,7 +53,7 @@ export class PushSession {
     this.stream.disable();
   }
 
-  /** The client did something (a request): keeps its presence from going away. */
+  /** The client changed something: keeps its presence from going away. */
   touch(): void {
     this.owner.touch(this.user.userId);
   }

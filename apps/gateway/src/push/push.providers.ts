@@ -1,6 +1,4 @@
 import type { Provider, Type } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { ActivityInterceptor } from './activity.interceptor';
 import { CatchUpService } from './catch-up.service';
 import { DeliveryReceipts } from './delivery-receipts';
 import { EventSourceController } from './eventsource/eventsource.controller';
@@ -27,7 +25,6 @@ export const PUSH_PROVIDERS: Provider[] = [
   PushSessions,
   PushAuthenticator,
   WsServer,
-  { provide: APP_INTERCEPTOR, useClass: ActivityInterceptor },
 ];
 
 export const PUSH_CONTROLLERS: Type<unknown>[] = [EventSourceController];

@@ -2,7 +2,7 @@ import type { AccountPush } from '@jchat/contracts';
 import type { AccountPublisher } from './account-publisher';
 import type { MembersService } from './members.service';
 import { normalizeEvent, PushFanoutService } from './push-fanout.service';
-import type { SyncRepository } from './sync.repository';
+import type { SyncRepository } from '@jchat/db';
 import type { EventBus } from '@jchat/contracts';
 
 function setup(members: string[]) {

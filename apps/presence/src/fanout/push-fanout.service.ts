@@ -7,10 +7,10 @@ import {
   RemoteError,
   type StateChangedEvent,
 } from '@jchat/contracts';
+import { SyncRepository } from '@jchat/db';
 import { encodeState } from '@jchat/jmap';
 import { AccountPublisher } from './account-publisher';
 import { MembersService } from './members.service';
-import { SyncRepository } from './sync.repository';
 
 export const FANOUT_DURABLE = 'presence-push-fanout';
 const KNOWN_TYPES: ReadonlySet<string> = new Set(JMAP_DATA_TYPES);

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { PresenceSubjects, type PushBaselineReply, subjectOf } from '@jchat/contracts';
 import { encodeState } from '@jchat/jmap';
-import { SyncRepository } from '../fanout/sync.repository';
+import { SyncRepository } from '@jchat/db';
 import { PresenceConnectionDto, PresenceHeartbeatDto } from './presence.dto';
 import { PresenceService } from './presence.service';
 

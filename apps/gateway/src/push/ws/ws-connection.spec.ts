@@ -71,7 +71,14 @@ describe('WsConnection', () => {
       methodResponses: [['Core/echo', { a: 1 }, 'c']],
       sessionState: 's',
     });
-    expect(session.touch).toHaveBeenCalled();
+    // Reading is not activity; changing something is.
+    expect(session.touch).not.toHaveBeenCalled();
+    socket.emit(
+      'message',
+      Buffer.from('{"@type":"Request","using":[],"methodCalls":[["Presence/set",{},"s"]]}'),
+      false,
+    );
+    expect(session.touch).toHaveBeenCalledTimes(1);
   });
 
   it('turns push control frames into session calls', () => {

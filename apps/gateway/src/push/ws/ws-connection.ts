@@ -99,6 +99,8 @@ export class WsConnection implements PushTransport {
         this.sendError(frame.id, frame.error);
         return;
       case 'request':
+        // Syncing after a push is not the user being active; changing something is.
+        if (frame.writes) this.session?.touch();
         void this.runRequest(text, frame.id);
         return;
       case 'pushEnable':
@@ -117,7 +119,6 @@ export class WsConnection implements PushTransport {
   }
 
   private async runRequest(text: string, id: string | null): Promise<void> {
-    this.session?.touch();
     const requestId = randomToken(9);
     try {
       const response = await this.deps.api.handle(

@@ -5,11 +5,13 @@ describe('parseClientFrame (RFC 8887 §4.3)', () => {
     expect(parseClientFrame('{"@type":"Request","id":"R1","using":[],"methodCalls":[]}')).toEqual({
       kind: 'request',
       id: 'R1',
+      writes: false,
     });
-    expect(parseClientFrame('{"@type":"Request","using":[],"methodCalls":[]}')).toEqual({
-      kind: 'request',
-      id: null,
-    });
+    expect(
+      parseClientFrame(
+        '{"@type":"Request","using":[],"methodCalls":[["Message/get",{},"a"],["Message/set",{},"b"]]}',
+      ),
+    ).toEqual({ kind: 'request', id: null, writes: true });
   });
 
   it('reads WebSocketPushEnable with its defaults and the includeObjects extension', () => {

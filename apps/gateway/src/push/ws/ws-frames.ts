@@ -3,7 +3,12 @@ import { PUSH_OBJECT_TYPES } from '../push-config';
 
 /** A client message of RFC 8887 §4.3 (plus our `includeObjects` extension). */
 export type ClientFrame =
-  | { kind: 'request'; id: string | null }
+  | {
+      kind: 'request';
+      id: string | null;
+      /** It changes something (a `/set` call): the user is active, not just syncing. */
+      writes: boolean;
+    }
   | {
       kind: 'pushEnable';
       dataTypes: string[] | null;
@@ -21,6 +26,15 @@ function notRequest(detail: string, id: string | null = null): ClientFrame {
 
 function stringList(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null;
+}
+
+function hasSetCall(methodCalls: unknown): boolean {
+  return (
+    Array.isArray(methodCalls) &&
+    methodCalls.some(
+      (call) => Array.isArray(call) && typeof call[0] === 'string' && call[0].endsWith('/set'),
+    )
+  );
 }
 
 /** Classifies one text message; a Request is run from the same text by the JMAP API service. */
@@ -43,7 +57,7 @@ export function parseClientFrame(text: string): ClientFrame {
     case 'Request': {
       const id = frame['id'];
       if (id !== undefined && typeof id !== 'string') return notRequest('"id" must be a String.');
-      return { kind: 'request', id: id ?? null };
+      return { kind: 'request', id: id ?? null, writes: hasSetCall(frame['methodCalls']) };
     }
     case 'WebSocketPushEnable': {
       const dataTypes = frame['dataTypes'] ?? null;
