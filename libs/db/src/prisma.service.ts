@@ -30,7 +30,9 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   async syncHorizon(): Promise<bigint> {
     const rows = await this.$queryRaw<{ horizon: string }[]>`
       SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`;
-    return BigInt(rows[0]!.horizon);
+    const [row] = rows;
+    if (!row) throw new Error('pg_current_snapshot() returned nothing');
+    return BigInt(row.horizon);
   }
 
   async onModuleDestroy(): Promise<void> {

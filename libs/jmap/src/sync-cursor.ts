@@ -64,11 +64,13 @@ export function pageChanges<T extends ChangedRow>(
   const full = rows.slice(0, maxChanges);
   const belowHorizon = full.filter((row) => row.modseq < horizon);
   const page = belowHorizon.length > 0 ? belowHorizon : full;
-  const last = page[page.length - 1]!;
+  const last = page.at(-1);
   return {
     page,
     hasMoreChanges: true,
-    newState: encodeCursor({ modseq: last.modseq, afterId: last.id }),
+    newState: last
+      ? encodeCursor({ modseq: last.modseq, afterId: last.id })
+      : encodeCursor({ modseq: horizon, afterId: null }),
   };
 }
 
