@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { SyncHorizon } from '@jchat/jmap';
 import { PrismaClient } from './generated/client';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
@@ -27,12 +28,13 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
    * it before the data it describes; rows stamped at or above it may be reported
    * again later, which JMAP allows, but none below it can still appear.
    */
-  async syncHorizon(): Promise<bigint> {
-    const rows = await this.$queryRaw<{ horizon: string }[]>`
-      SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`;
+  async syncHorizon(): Promise<SyncHorizon> {
+    const rows = await this.$queryRaw<{ horizon: string; fingerprint: string }[]>`
+      SELECT pg_snapshot_xmin(s)::text AS horizon, substr(md5(s::text), 1, 8) AS fingerprint
+        FROM pg_current_snapshot() AS s`;
     const [row] = rows;
     if (!row) throw new Error('pg_current_snapshot() returned nothing');
-    return BigInt(row.horizon);
+    return { modseq: BigInt(row.horizon), fingerprint: row.fingerprint };
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,5 +1,5 @@
-import { JmapRequestError } from './errors';
-import { parseJsonBody, parseRequest } from './request';
+import { JmapRequestError, RequestErrorTypes } from './errors';
+import { MAX_JSON_DEPTH, parseJsonBody, parseRequest } from './request';
 
 const CORE = 'urn:ietf:params:jmap:core';
 const CHAT = 'urn:ietf:params:jmap:chat';
@@ -115,5 +115,22 @@ describe('parseRequest', () => {
     const parsed = parseRequest(body, limits, supported);
     expect(parsed.using).not.toBe(body.using);
     expect(parsed.methodCalls).not.toBe(body.methodCalls);
+  });
+});
+
+describe('parseJsonBody shape limits', () => {
+  it('refuses nesting deeper than MAX_JSON_DEPTH and U+0000 in strings or keys', () => {
+    const deep = `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`;
+    expect(() => parseJsonBody(deep)).toThrow(
+      expect.objectContaining({ type: RequestErrorTypes.notRequest }),
+    );
+    const fine = `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`;
+    expect(() => parseJsonBody(fine)).not.toThrow();
+    expect(() => parseJsonBody('{"a":["x\\u0000y"]}')).toThrow(
+      expect.objectContaining({ type: RequestErrorTypes.notRequest }),
+    );
+    expect(() => parseJsonBody('{"a\\u0000":1}')).toThrow(
+      expect.objectContaining({ type: RequestErrorTypes.notRequest }),
+    );
   });
 });

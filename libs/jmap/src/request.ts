@@ -5,12 +5,39 @@ export interface RequestLimits {
   maxCallsInRequest: number;
 }
 
-/** Parses the HTTP body text of an API request; throws `notJSON` when it is not JSON. */
+/** Deeper values could not be serialised again (the call stack ends first). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Parses the HTTP body text of an API request; throws `notJSON` when it is not
+ * JSON, and `notRequest` when it nests deeper than MAX_JSON_DEPTH or holds U+0000
+ * (which no PostgreSQL text column can store).
+ */
 export function parseJsonBody(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new JmapRequestError(RequestErrorTypes.notJSON, 'The request body is not valid JSON.');
+  }
+  checkJsonShape(value);
+  return value;
+}
+
+function checkJsonShape(root: unknown): void {
+  const stack: [unknown, number][] = [[root, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [value, depth] = item;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) throw notRequest('Strings must not contain U+0000.');
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw notRequest(`The request nests deeper than ${MAX_JSON_DEPTH} levels.`);
+    }
+    const children = Array.isArray(value) ? value : Object.entries(value).flat();
+    for (const child of children) stack.push([child, depth + 1]);
   }
 }
 

@@ -98,11 +98,11 @@ describe('runSet', () => {
   });
 
   it('rejects single objects with their SetError and goes on', async () => {
-    const { handlers } = fakeStore(['e1']);
+    const { handlers } = fakeStore(['e1', 'e2']);
     const result = await runSet(
       setArgs({
         create: { bad: { invalid: true }, good: {} },
-        update: { missing: { title: 'x' }, e1: { title: 'y' } },
+        update: { missing: { title: 'x' }, e2: { title: 'y' } },
         destroy: ['gone', 'e1'],
       }),
       handlers,
@@ -113,7 +113,7 @@ describe('runSet', () => {
     });
     expect(result.created).toEqual({ good: { id: 'id1', createdAt: 'now' } });
     expect(result.notUpdated).toEqual({ missing: { type: 'notFound' } });
-    expect(result.updated).toEqual({ e1: null });
+    expect(result.updated).toEqual({ e2: null });
     expect(result.notDestroyed).toEqual({ gone: { type: 'notFound' } });
     expect(result.destroyed).toEqual(['e1']);
     expect(result.createdIds).toEqual({ good: 'id1' });
@@ -292,5 +292,70 @@ describe('runSet', () => {
     expect(Object.hasOwn(result.created, '__proto__')).toBe(true);
     expect(Object.hasOwn(result.createdIds, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(result.created)).toBe(Object.prototype);
+  });
+});
+
+describe('runSet failure modes', () => {
+  const parsedArgs = (
+    create: Record<string, Record<string, unknown>>,
+    update = {},
+    destroy: string[] = [],
+  ) => ({
+    accountId: 'a',
+    ifInState: null,
+    create,
+    update,
+    destroy,
+    extra: {},
+  });
+
+  it('rethrows an unexpected error as is when nothing was written', async () => {
+    const boom = new Error('boom');
+    await expect(
+      runSet(
+        parsedArgs({ k1: {} }),
+        {
+          create: async () => {
+            throw boom;
+          },
+          update: async () => null,
+          destroy: async () => undefined,
+        },
+        {},
+      ),
+    ).rejects.toBe(boom);
+  });
+
+  it('turns an unexpected error after a write into serverPartialFail', async () => {
+    let calls = 0;
+    await expect(
+      runSet(
+        parsedArgs({ k1: {}, k2: {} }),
+        {
+          create: async () => {
+            calls += 1;
+            if (calls === 2) throw new Error('database went away');
+            return { id: 'x1', serverSet: {} };
+          },
+          update: async () => null,
+          destroy: async () => undefined,
+        },
+        {},
+      ),
+    ).rejects.toMatchObject({ type: 'serverPartialFail' });
+  });
+
+  it('answers willDestroy for an update of an object the same call destroys', async () => {
+    const result = await runSet(
+      parsedArgs({}, { x: { a: 1 } }, ['x']),
+      {
+        create: async () => ({ id: 'never', serverSet: {} }),
+        update: async () => null,
+        destroy: async () => undefined,
+      },
+      {},
+    );
+    expect(result.notUpdated).toEqual({ x: expect.objectContaining({ type: 'willDestroy' }) });
+    expect(result.destroyed).toEqual(['x']);
   });
 });

@@ -1,4 +1,4 @@
-import { SetErrorException, type SetError } from './errors';
+import { JmapMethodError, SetErrorException, type SetError } from './errors';
 import { isCreationReference } from './id';
 import { patchTouchedProperties } from './patch';
 import { isArray, isPlainObject } from './types';
@@ -37,7 +37,9 @@ export interface SetResult<T> {
 
 /**
  * Runs the creates, then the updates, then the destroys of a /set (RFC 8620 §5.3). A
- * SetErrorException rejects just that object; any other error aborts the call.
+ * SetErrorException rejects just that object. Any other error aborts the call: as
+ * it is when nothing was written yet, as `serverPartialFail` once something was,
+ * so the client knows to resync.
  */
 export async function runSet<T extends Record<string, unknown>>(
   args: SetArguments,
@@ -55,6 +57,25 @@ export async function runSet<T extends Record<string, unknown>>(
   const ids = new Map(Object.entries(createdIds));
   const isReferenceProperty = (property: string) =>
     options.referenceProperties === undefined || options.referenceProperties.includes(property);
+  const rejectOnSetError = async (
+    rejections: Map<string, SetError>,
+    key: string,
+    operation: () => Promise<void>,
+  ): Promise<void> => {
+    try {
+      await operation();
+    } catch (error) {
+      if (error instanceof SetErrorException) {
+        rejections.set(key, error.setError);
+        return;
+      }
+      if (created.size + updated.size + destroyed.length === 0) throw error;
+      throw new JmapMethodError(
+        'serverPartialFail',
+        'the call failed after some of its changes were made; resync with /changes',
+      );
+    }
+  };
 
   for (const creationId of orderCreates(args.create, isReferenceProperty)) {
     const object = resolveReferences(args.create[creationId], ids, isReferenceProperty);
@@ -65,10 +86,15 @@ export async function runSet<T extends Record<string, unknown>>(
     });
   }
 
+  const toDestroy = new Set(args.destroy.map((key) => resolveId(key, ids) ?? key));
   for (const [key, patch] of Object.entries(args.update)) {
     const id = resolveId(key, ids);
     if (id === null) {
       notUpdated.set(key, unknownCreationId(key));
+      continue;
+    }
+    if (toDestroy.has(id)) {
+      notUpdated.set(id, { type: 'willDestroy', description: 'the same call destroys it' });
       continue;
     }
     await rejectOnSetError(notUpdated, id, async () => {
@@ -106,19 +132,6 @@ export async function runSet<T extends Record<string, unknown>>(
 /** Resolves a "#creationId" to its id (null if unknown); a plain id comes back as is. */
 function resolveId(id: string, createdIds: ReadonlyMap<string, string>): string | null {
   return isCreationReference(id) ? (createdIds.get(id.slice(1)) ?? null) : id;
-}
-
-async function rejectOnSetError(
-  rejections: Map<string, SetError>,
-  key: string,
-  operation: () => Promise<void>,
-): Promise<void> {
-  try {
-    await operation();
-  } catch (error) {
-    if (!(error instanceof SetErrorException)) throw error;
-    rejections.set(key, error.setError);
-  }
 }
 
 function unknownCreationId(reference: string): SetError {

@@ -1,4 +1,6 @@
-const emailPattern = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/;
+// No whitespace, control characters or extra @ anywhere.
+const emailPattern =
+  /^[^\s@\u0000-\u001f\u007f]{1,64}@[^\s@.\u0000-\u001f\u007f]+(\.[^\s@.\u0000-\u001f\u007f]+)+$/;
 
 /** Lower-cased and trimmed; null when it is not an email address. */
 export function normaliseEmail(raw: string): string | null {

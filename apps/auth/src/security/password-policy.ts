@@ -10,6 +10,7 @@ export function passwordProblem(password: string, email: string): string | null 
     return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES)
     return `must be at most ${MAX_PASSWORD_BYTES} bytes`;
+  if (/[\u0000-\u001f\u007f]/.test(password)) return 'must not contain control characters';
   const lowered = password.toLowerCase();
   if (COMMON_PASSWORDS.has(lowered)) return 'is too common';
   if (lowered === email.toLowerCase() || lowered === email.split('@')[0]?.toLowerCase()) {

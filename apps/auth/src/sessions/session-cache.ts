@@ -7,6 +7,11 @@ import { AUTH_CONFIG, type AuthConfig } from '../config';
  * What the gateway reads to decide, without a database query, whether an access
  * token's session is live. A revoked mark outlives every access token of it.
  */
+const MARK_LIVE_UNLESS_REVOKED = `
+if redis.call('GET', KEYS[1]) == ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
 @Injectable()
 export class SessionCache {
   constructor(
@@ -14,9 +19,17 @@ export class SessionCache {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
+  /** Never overwrites a revoked mark: a refresh racing a logout must not revive the session. */
   async markLive(sessionId: string, userId: string, expiresAt: Date): Promise<void> {
     const ttlMs = Math.max(1000, expiresAt.getTime() - Date.now());
-    await this.redis.set(sessionCacheKey(sessionId), userId, 'PX', ttlMs);
+    await this.redis.eval(
+      MARK_LIVE_UNLESS_REVOKED,
+      1,
+      sessionCacheKey(sessionId),
+      userId,
+      String(ttlMs),
+      REVOKED_SESSION_MARK,
+    );
   }
 
   async markRevoked(sessionIds: string[]): Promise<void> {

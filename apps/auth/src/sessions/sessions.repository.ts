@@ -44,15 +44,11 @@ export class SessionsRepository {
 
   /** Revokes every live session of the user; returns their ids. */
   async revokeAll(userId: string, at: Date): Promise<string[]> {
-    const live = await this.prisma.session.findMany({
-      where: { userId, revokedAt: null },
-      select: { id: true },
-    });
-    await this.prisma.session.updateMany({
-      where: { userId, revokedAt: null },
-      data: { revokedAt: at, refreshTokenHash: null },
-    });
-    return live.map((s) => s.id);
+    const revoked = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE sessions SET revoked_at = ${at}, refresh_token_hash = NULL
+       WHERE user_id = ${userId}::uuid AND revoked_at IS NULL
+      RETURNING id::text AS id`;
+    return revoked.map((s) => s.id);
   }
 
   listLive(userId: string, now: Date): Promise<Session[]> {

@@ -20,16 +20,16 @@ import { normaliseEmail } from '../security/email';
 import { UsersRepository } from '../users/users.repository';
 import { SessionCache } from './session-cache';
 import { SessionsRepository } from './sessions.repository';
-import { hashToken, newRefreshToken, sessionIdOfRefreshToken, signAccessToken } from './tokens';
+import { hashToken, newRefreshToken, signAccessToken, verifyRefreshToken } from './tokens';
 
-/** Compared against when the email is unknown, so both failures take the same time. */
-const DUMMY_HASH = bcrypt.hashSync('jchat-timing-equaliser', 12);
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('sessions');
   private purgeTimer: NodeJS.Timeout | undefined;
+  /** Compared against when the email is unknown, so both failures take the same time. */
+  private dummyHash = '';
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -39,7 +39,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await bcrypt.hash('jchat-timing-equaliser', this.config.BCRYPT_COST);
     this.purgeTimer = setInterval(() => void this.purgeEnded(), PURGE_INTERVAL_MS);
     this.purgeTimer.unref();
   }
@@ -49,7 +50,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async login(rawEmail: string, password: string, client: ClientInfo): Promise<TokenPair> {
-    const email = normaliseEmail(rawEmail) ?? rawEmail.trim().toLowerCase();
+    const email = normaliseEmail(rawEmail);
+    // Not an address at all (or one PostgreSQL cannot even hold): the same answer as a wrong one.
+    if (!email) throw new DomainException('unauthenticated', 'wrong email or password');
     const ipKey = `login:ip:${client.ipAddress ?? 'unknown'}`;
     await this.limiter.hit(ipKey, this.config.LOGIN_LIMIT_PER_IP, this.config.LOGIN_WINDOW_SECONDS);
     await this.limiter.hit(
@@ -60,7 +63,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     await this.limiter.checkBackoff(`login:${email}`);
 
     const user = await this.users.findByEmail(email);
-    const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+    const matches = await bcrypt.compare(password, user?.passwordHash ?? this.dummyHash);
     if (!user || !user.passwordHash || !matches) {
       await this.limiter.recordFailure(`login:${email}`, this.config.LOGIN_FAILURES_BEFORE_BACKOFF);
       throw new DomainException('unauthenticated', 'wrong email or password');
@@ -74,7 +77,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async open(user: User, client: ClientInfo): Promise<TokenPair> {
     const now = new Date();
     const id = randomUUID();
-    const refreshToken = newRefreshToken(id);
+    const refreshToken = newRefreshToken({ sessionId: id, generation: 0 }, this.config.JWT_SECRET);
     const expiresAt = new Date(now.getTime() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000);
     await this.sessions.create({
       id,
@@ -90,19 +93,26 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Rotates the refresh token. Presenting one that was already used means it
-   * leaked: the whole session is revoked.
+   * Rotates the refresh token. Presenting one that this server issued but that
+   * was already used means it leaked: the whole session is revoked. A token we
+   * never issued is refused and changes nothing.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const sessionId = sessionIdOfRefreshToken(refreshToken);
-    const session = sessionId ? await this.sessions.findById(sessionId) : null;
-    if (!session || session.revokedAt || session.expiresAt <= new Date()) {
+    const claims = verifyRefreshToken(refreshToken, this.config.JWT_SECRET);
+    const session = claims ? await this.sessions.findById(claims.sessionId) : null;
+    if (!claims || !session || session.revokedAt || session.expiresAt <= new Date()) {
       throw new DomainException('unauthenticated', 'refresh token is not valid');
     }
     const user = await this.users.findById(session.userId);
     if (!user?.isActive) throw new DomainException('unauthenticated', 'refresh token is not valid');
-    const next = newRefreshToken(session.id);
-    if (!(await this.sessions.rotate(session.id, hashToken(refreshToken), hashToken(next)))) {
+    const next = newRefreshToken(
+      { sessionId: session.id, generation: claims.generation + 1 },
+      this.config.JWT_SECRET,
+    );
+    const rotated =
+      claims.generation === session.refreshGeneration &&
+      (await this.sessions.rotate(session.id, hashToken(refreshToken), hashToken(next)));
+    if (!rotated) {
       this.logger.warn(
         { sessionId: session.id, userId: session.userId },
         'refresh token reused: session revoked',

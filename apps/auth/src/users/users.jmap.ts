@@ -8,7 +8,7 @@ import {
   Permissions,
   RbacSubjects,
 } from '@jchat/contracts';
-import { toUtcDate, toUtcDateOrNull } from '@jchat/common';
+import { isUuid, toUtcDate, toUtcDateOrNull } from '@jchat/common';
 import {
   buildQueryResponse,
   buildSetResponse,
@@ -26,6 +26,7 @@ import {
 } from '@jchat/jmap';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { SessionsService } from '../sessions/sessions.service';
+import { displayNameProblem, hasControlCharacters } from '../security/text';
 import { UsersRepository } from './users.repository';
 
 const OWN_PROPERTIES = [
@@ -69,7 +70,7 @@ export class UsersJmap implements OnModuleInit {
       knownProperties: OWN_PROPERTIES,
     });
     const ids = parsed.ids ?? [ctx.userId];
-    const found = await this.users.findByIds(ids.filter(isUuidLike));
+    const found = await this.users.findByIds(ids.filter((id) => isUuid(id)));
     const byId = new Map(found.map((u) => [u.id, u]));
     const state = encodeState(await this.users.currentModseq());
     return {
@@ -153,12 +154,13 @@ export class UsersJmap implements OnModuleInit {
     };
   }
 
+  /** Validates the whole patch and checks every permission before writing anything. */
   private async update(
     id: string,
     patch: Record<string, unknown>,
     ctx: JmapMethodContext,
   ): Promise<null> {
-    const user = isUuidLike(id) ? await this.users.findById(id) : null;
+    const user = isUuid(id) ? await this.users.findById(id) : null;
     if (!user) throw new SetErrorException({ type: 'notFound' });
     const unknown = Object.keys(patch).filter((key) => key !== 'displayName' && key !== 'isActive');
     if (unknown.length > 0) {
@@ -168,18 +170,20 @@ export class UsersJmap implements OnModuleInit {
         description: 'read-only properties',
       });
     }
+    const change: { displayName?: string; isActive?: boolean } = {};
     if ('displayName' in patch) {
-      if (id !== ctx.userId)
+      if (id !== ctx.userId) {
         throw new SetErrorException({ type: 'forbidden', description: 'only your own name' });
-      const name = patch['displayName'];
-      if (typeof name !== 'string' || name.trim().length < 1 || name.trim().length > 100) {
+      }
+      const problem = displayNameProblem(patch['displayName']);
+      if (problem) {
         throw new SetErrorException({
           type: 'invalidProperties',
           properties: ['displayName'],
-          description: '1 to 100 characters',
+          description: problem,
         });
       }
-      await this.users.setDisplayName(id, name.trim());
+      change.displayName = (patch['displayName'] as string).trim();
     }
     if ('isActive' in patch) {
       const isActive = patch['isActive'];
@@ -197,15 +201,12 @@ export class UsersJmap implements OnModuleInit {
           description: `needs ${Permissions.usersManage}`,
         });
       }
-      await this.users.setActive(id, isActive);
-      if (!isActive) await this.sessions.revokeAllOf(id);
+      change.isActive = isActive;
     }
+    await this.users.update(id, change);
+    if (change.isActive === false) await this.sessions.revokeAllOf(id);
     return null;
   }
-}
-
-function isUuidLike(id: string): boolean {
-  return /^[0-9a-f-]{36}$/i.test(id);
 }
 
 function view(user: User, callerId: string, properties: string[] | null): Record<string, unknown> {

@@ -54,12 +54,8 @@ export class UsersRepository {
     return this.prisma.user.update({ where: { id: userId }, data: { lastLoginAt: at } });
   }
 
-  setDisplayName(userId: string, displayName: string): Promise<User> {
-    return this.prisma.user.update({ where: { id: userId }, data: { displayName } });
-  }
-
-  setActive(userId: string, isActive: boolean): Promise<User> {
-    return this.prisma.user.update({ where: { id: userId }, data: { isActive } });
+  update(userId: string, change: { displayName?: string; isActive?: boolean }): Promise<User> {
+    return this.prisma.user.update({ where: { id: userId }, data: change });
   }
 
   /** Highest modseq of any user: the `User` state. */
@@ -68,17 +64,17 @@ export class UsersRepository {
     return result._max.modseq ?? 0n;
   }
 
-  /** Active users whose display name or email starts with `text`, by display name. */
+  /**
+   * Active users whose display name starts with `text`, or whose email is exactly
+   * `text` (a prefix match on emails would let anyone spell out every address).
+   */
   searchByPrefix(text: string, take: number): Promise<Pick<User, 'id'>[]> {
     const prefix = text.trim().toLowerCase();
     return this.prisma.user.findMany({
       where: prefix
         ? {
             isActive: true,
-            OR: [
-              { displayName: { startsWith: prefix, mode: 'insensitive' } },
-              { email: { startsWith: prefix } },
-            ],
+            OR: [{ displayName: { startsWith: prefix, mode: 'insensitive' } }, { email: prefix }],
           }
         : { isActive: true },
       orderBy: [{ displayName: 'asc' }, { id: 'asc' }],

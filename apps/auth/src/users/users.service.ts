@@ -10,6 +10,7 @@ import {
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { normaliseEmail } from '../security/email';
 import { passwordProblem } from '../security/password-policy';
+import { displayNameProblem } from '../security/text';
 import { RateLimiter } from '../security/rate-limiter';
 import { UsersRepository } from './users.repository';
 
@@ -36,9 +37,8 @@ export class UsersService {
     if (!email) problems.push({ field: 'email', message: 'is not a valid email address' });
     const weak = passwordProblem(input.password, email ?? input.email);
     if (weak) problems.push({ field: 'password', message: weak });
-    if (displayName.length < 1 || displayName.length > 100) {
-      problems.push({ field: 'displayName', message: 'must be 1 to 100 characters' });
-    }
+    const nameProblem = displayNameProblem(input.displayName);
+    if (nameProblem) problems.push({ field: 'displayName', message: nameProblem });
     if (problems.length > 0 || !email) {
       throw new DomainException('invalid_argument', 'the registration has invalid fields', {
         fields: problems,

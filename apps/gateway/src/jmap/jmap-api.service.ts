@@ -134,8 +134,10 @@ export class JmapApiService {
       if (method !== 'echo') throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
       return { methodResponses: [['Core/echo', args, callId]], createdIds };
     }
-    const owner = JMAP_TYPE_OWNERS[type];
-    if (!owner) throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
+    if (!Object.hasOwn(JMAP_TYPE_OWNERS, type)) {
+      throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
+    }
+    const owner = JMAP_TYPE_OWNERS[type]!;
     return this.bus.request(
       JmapCallSubjects[owner],
       {

@@ -6,7 +6,7 @@ import {
   type JmapDataType,
   PresenceSubjects,
 } from '@jchat/contracts';
-import { decodeState, encodeState } from '@jchat/jmap';
+import { decodeCursor, decodeState, encodeState } from '@jchat/jmap';
 import type { AuthUser } from '../auth/auth-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { PushCursor, TypeStates } from './push-state';
@@ -42,10 +42,11 @@ export class CatchUpService {
     const value = this.bus
       .request(PresenceSubjects.pushBaseline, {}, { timeoutMs: this.config.SERVICE_TIMEOUT_MS })
       .then((reply) => {
-        const horizon = decodeState(reply.horizon);
         const presence = decodeState(reply.presence);
-        if (horizon === null || presence === null) throw new Error('unreadable push baseline');
-        return { horizon, presence };
+        if (decodeCursor(reply.horizon) === null || presence === null) {
+          throw new Error('unreadable push baseline');
+        }
+        return { horizon: reply.horizon, presence };
       });
     this.baseline = { at: now, value };
     value.catch(() => {
@@ -63,11 +64,11 @@ export class CatchUpService {
   ): Promise<TypeStates> {
     const checks = types.map(async (type): Promise<[JmapDataType, string] | null> => {
       const [from, to] =
-        type === 'Presence' ? [since.presence, now.presence] : [since.horizon, now.horizon];
-      if (to <= from) return null;
-      return (await this.hasChanges(user, type, encodeState(from)))
-        ? [type, encodeState(to)]
-        : null;
+        type === 'Presence'
+          ? [encodeState(since.presence), encodeState(now.presence)]
+          : [since.horizon, now.horizon];
+      if (to === from) return null;
+      return (await this.hasChanges(user, type, from)) ? [type, to] : null;
     });
     return Object.fromEntries((await Promise.all(checks)).filter((entry) => entry !== null));
   }

@@ -155,7 +155,7 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
       .catch((error: unknown): PushCursor => {
         // Without a baseline, start from nothing: a reconnection then re-checks everything (safe).
         this.logger.warn({ error: String(error) }, 'no push baseline');
-        return { horizon: 0n, presence: 0n };
+        return { horizon: '0', presence: 0n };
       });
     if (pushState !== null) {
       const types = wantedTypes(filter);
@@ -198,5 +198,5 @@ function everything(types: readonly JmapDataType[], baseline: PushCursor): TypeS
 }
 
 function encodeFor(type: JmapDataType, cursor: PushCursor): string {
-  return encodeState(type === 'Presence' ? cursor.presence : cursor.horizon);
+  return type === 'Presence' ? encodeState(cursor.presence) : cursor.horizon;
 }

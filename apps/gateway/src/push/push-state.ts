@@ -1,5 +1,5 @@
 import { type JmapDataType } from '@jchat/contracts';
-import { decodeState, encodeState } from '@jchat/jmap';
+import { decodeCursor, decodeState, encodeState } from '@jchat/jmap';
 
 /**
  * What a connection has been told: every change visible to the account up to these
@@ -7,50 +7,64 @@ import { decodeState, encodeState } from '@jchat/jmap';
  * horizon); `presence` is the Presence counter.
  */
 export interface PushCursor {
-  horizon: bigint;
+  /** The state string of the sync horizon (`<modseq>~<fingerprint>`, see SyncHorizon). */
+  horizon: string;
   presence: bigint;
 }
 
 export type TypeStates = Partial<Record<JmapDataType, string>>;
 
-/** The opaque `pushState` string: "<horizon>-<presence>" in base 36. */
+/** The opaque `pushState` string: "<horizon state>-<presence counter>". */
 export function encodePushState(cursor: PushCursor): string {
-  return `${encodeState(cursor.horizon)}-${encodeState(cursor.presence)}`;
+  return `${cursor.horizon}-${encodeState(cursor.presence)}`;
 }
 
 export function decodePushState(pushState: string): PushCursor | null {
   const [head, tail, ...rest] = pushState.split('-');
   if (head === undefined || tail === undefined || rest.length > 0) return null;
-  const horizon = decodeState(head);
+  const horizon = decodeCursor(head);
   const presence = decodeState(tail);
-  return horizon === null || presence === null ? null : { horizon, presence };
+  return horizon === null || horizon.afterId !== null || presence === null
+    ? null
+    : { horizon: head, presence };
 }
 
-/** The later of two states of one type (states are encoded modseqs or counters). */
+/** The order of a state: its modseq (horizon states) or counter (Presence); null if unreadable. */
+function orderOf(state: string): bigint | null {
+  return decodeCursor(state)?.modseq ?? null;
+}
+
+/**
+ * The later of two states of one type. Two horizon states with the same modseq are
+ * different snapshots of it; the newer one (`b`, told later) wins.
+ */
 export function laterState(a: string | undefined, b: string): string {
   if (a === undefined) return b;
-  const x = decodeState(a);
-  const y = decodeState(b);
+  const x = orderOf(a);
+  const y = orderOf(b);
   if (x === null) return b;
   if (y === null) return a;
-  return y > x ? b : a;
+  return y >= x ? b : a;
 }
 
 /** The cursor after the client was told `states`. */
 export function advanceCursor(cursor: PushCursor, states: TypeStates): PushCursor {
   let { horizon, presence } = cursor;
   for (const [type, state] of Object.entries(states)) {
-    const value = state === undefined ? null : decodeState(state);
-    if (value === null) continue;
-    if (type === 'Presence') presence = value > presence ? value : presence;
-    else horizon = value > horizon ? value : horizon;
+    if (state === undefined) continue;
+    if (type === 'Presence') {
+      const value = decodeState(state);
+      if (value !== null && value > presence) presence = value;
+    } else {
+      horizon = laterState(horizon, state);
+    }
   }
   return { horizon, presence };
 }
 
 export function laterCursor(a: PushCursor, b: PushCursor): PushCursor {
   return {
-    horizon: a.horizon > b.horizon ? a.horizon : b.horizon,
+    horizon: laterState(a.horizon, b.horizon),
     presence: a.presence > b.presence ? a.presence : b.presence,
   };
 }

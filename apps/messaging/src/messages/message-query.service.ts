@@ -17,6 +17,7 @@ import {
   type QueryResponse,
   type QueryWindowResult,
   windowQueryResults,
+  horizonState,
 } from '@jchat/jmap';
 import { canRead } from '../access/access-rules';
 import type { AccessScope } from '../access/conversation-access.service';
@@ -71,7 +72,7 @@ export class MessageQueryService {
     }
     return buildQueryResponse({
       accountId: args.accountId,
-      queryState: encodeCursor({ modseq: horizon, afterId: null }),
+      queryState: horizonState(horizon),
       canCalculateChanges: order !== 'RELEVANCE',
       calculateTotal: args.calculateTotal,
       window,
@@ -174,11 +175,10 @@ export class MessageQueryService {
     }
     const changes = { removed, added };
     checkMaxChanges(changes, args.maxChanges);
-    const newCursor = horizon >= cursor.modseq ? { modseq: horizon, afterId: null } : cursor;
     return buildQueryChangesResponse({
       accountId: args.accountId,
       oldQueryState: args.sinceQueryState,
-      newQueryState: encodeCursor(newCursor),
+      newQueryState: horizon.modseq >= cursor.modseq ? horizonState(horizon) : encodeCursor(cursor),
       calculateTotal: args.calculateTotal,
       total: args.calculateTotal ? await this.messages.count(scope, filter.where) : 0,
       changes,

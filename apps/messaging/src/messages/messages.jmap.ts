@@ -22,6 +22,7 @@ import {
   runSet,
   type SetError,
   type SyncCursor,
+  horizonState,
 } from '@jchat/jmap';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
@@ -101,7 +102,7 @@ export class MessagesJmap implements OnModuleInit {
     const list = await this.messages.views(scope, ordered, properties);
     const response = {
       accountId: parsed.accountId,
-      state: encodeCursor({ modseq: horizon, afterId: null }),
+      state: horizonState(horizon),
       list,
       notFound: wanted.filter((w) => w.id === null || !byId.has(w.id)).map((w) => w.asked),
     };
@@ -168,8 +169,8 @@ export class MessagesJmap implements OnModuleInit {
       response: {
         ...buildSetResponse({
           accountId: parsed.accountId,
-          oldState: encodeCursor({ modseq: horizon, afterId: null }),
-          newState: encodeCursor({ modseq: newHorizon, afterId: null }),
+          oldState: horizonState(horizon),
+          newState: horizonState(newHorizon),
           result,
         }),
         ...extra,

@@ -1,3 +1,4 @@
+import type { SyncHorizon } from '@jchat/jmap';
 import { Injectable } from '@nestjs/common';
 import { type Message, type MessageVersion, Prisma, PrismaService } from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
@@ -51,7 +52,7 @@ export class NothingToWrite extends Error {}
 export class MessagesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  syncHorizon(): Promise<bigint> {
+  syncHorizon(): Promise<SyncHorizon> {
     return this.prisma.syncHorizon();
   }
 

@@ -1,3 +1,4 @@
+import type { SyncHorizon } from '@jchat/jmap';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
@@ -50,7 +51,7 @@ export class MessagesService {
     private readonly events: StateEvents,
   ) {}
 
-  syncHorizon(): Promise<bigint> {
+  syncHorizon(): Promise<SyncHorizon> {
     return this.messages.syncHorizon();
   }
 

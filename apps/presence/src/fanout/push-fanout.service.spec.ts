@@ -16,7 +16,9 @@ function setup(members: string[]) {
   const membersService = {
     members: jest.fn(async () => ({ ids: members, set: new Set(members) })),
   } as unknown as MembersService;
-  const sync = { horizon: jest.fn(async () => 36n * 36n) } as unknown as SyncRepository;
+  const sync = {
+    horizon: jest.fn(async () => ({ modseq: 36n * 36n, fingerprint: 'ab12' })),
+  } as unknown as SyncRepository;
   const service = new PushFanoutService({} as EventBus, membersService, sync, publisher);
   return { service, published, membersService, sync };
 }
@@ -38,7 +40,7 @@ describe('PushFanoutService', () => {
         push: {
           kind: 'state',
           types: ['Message', 'Conversation'],
-          states: { Message: '100', Conversation: '100' },
+          states: { Message: '100~ab12', Conversation: '100~ab12' },
           messageId: 'm1',
           conversationId: 'c1',
         },

@@ -8,7 +8,7 @@ import {
   type StateChangedEvent,
 } from '@jchat/contracts';
 import { SyncRepository } from '@jchat/db';
-import { encodeState } from '@jchat/jmap';
+import { horizonState } from '@jchat/jmap';
 import { AccountPublisher } from './account-publisher';
 import { MembersService } from './members.service';
 
@@ -57,7 +57,7 @@ export class PushFanoutService implements OnApplicationBootstrap {
       for (const id of await this.membersOf(event.conversationId)) audience.add(id);
     }
     if (audience.size === 0) return 0;
-    const state = encodeState(await this.sync.horizon());
+    const state = horizonState(await this.sync.horizon());
     const states: Partial<Record<JmapDataType, string>> = {};
     for (const type of types) states[type] = state;
     return this.publisher.publish(audience, {

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { PresenceSubjects, type PushBaselineReply, subjectOf } from '@jchat/contracts';
-import { encodeState } from '@jchat/jmap';
+import { encodeState, horizonState } from '@jchat/jmap';
 import { SyncRepository } from '@jchat/db';
 import { PresenceConnectionDto, PresenceHeartbeatDto } from './presence.dto';
 import { PresenceService } from './presence.service';
@@ -37,6 +37,6 @@ export class PresenceHandler {
     // The horizon first: a baseline must never be ahead of what it claims.
     const horizon = await this.sync.horizon();
     const presence = await this.presence.currentState();
-    return { horizon: encodeState(horizon), presence: encodeState(presence) };
+    return { horizon: horizonState(horizon), presence: encodeState(presence) };
   }
 }

@@ -8,7 +8,7 @@ import {
   JmapCallSubjects,
   type JmapInvocation,
 } from '../jmap-call.contract';
-import { DomainException, type DomainErrorCode } from '../remote-error';
+import { DomainException, type DomainErrorCode, ServiceUnavailableError } from '../remote-error';
 import type { ServiceName } from '../services';
 import { REQUEST_ID_HEADER } from './bus-client';
 
@@ -70,6 +70,12 @@ export class JmapMethodRegistry {
     } catch (error: unknown) {
       if (error instanceof JmapMethodError) return this.error(request, error);
       if (error instanceof DomainException) return this.error(request, toMethodError(error));
+      if (error instanceof ServiceUnavailableError) {
+        return this.error(
+          request,
+          new JmapMethodError('serverUnavailable', 'a service this method needs did not answer'),
+        );
+      }
       this.logger.error(
         {
           requestId,

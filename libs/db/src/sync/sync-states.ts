@@ -3,11 +3,12 @@ import {
   type ChangesResponse,
   decodeCursor,
   decodeSinceCursor,
-  encodeCursor,
+  horizonState,
   JmapMethodError,
   pageChanges,
   parseChangesArguments,
   type SyncCursor,
+  type SyncHorizon,
 } from '@jchat/jmap';
 import { SyncRepository } from './sync.repository';
 
@@ -44,7 +45,7 @@ export class SyncStates {
    * Decodes a client's sinceState and reads the horizon (in that order: the horizon comes before
    * the data); cannotCalculateChanges for a state this server could not have issued.
    */
-  async since(state: string): Promise<{ cursor: SyncCursor; horizon: bigint }> {
+  async since(state: string): Promise<{ cursor: SyncCursor; horizon: SyncHorizon }> {
     const cursor = decodeSinceCursor(state);
     const horizon = await this.sync.horizon();
     if (!(await this.couldHaveIssued(cursor, horizon))) {
@@ -94,11 +95,11 @@ export class SyncStates {
     return ifInState;
   }
 
-  private async couldHaveIssued(cursor: SyncCursor, horizon: bigint): Promise<boolean> {
-    return cursor.modseq <= horizon || cursor.modseq <= (await this.sync.issuedUpTo());
+  private async couldHaveIssued(cursor: SyncCursor, horizon: SyncHorizon): Promise<boolean> {
+    return cursor.modseq <= horizon.modseq || cursor.modseq <= (await this.sync.issuedUpTo());
   }
 }
 
-export function stateOf(horizon: bigint): string {
-  return encodeCursor({ modseq: horizon, afterId: null });
+export function stateOf(horizon: SyncHorizon): string {
+  return horizonState(horizon);
 }

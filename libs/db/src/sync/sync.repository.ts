@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/client';
 import { PrismaService } from '../prisma.service';
-import type { SyncCursor } from '@jchat/jmap';
+import type { SyncCursor, SyncHorizon } from '@jchat/jmap';
 
 @Injectable()
 export class SyncRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** The sync horizon (read it before the data it describes). */
-  horizon(): Promise<bigint> {
+  horizon(): Promise<SyncHorizon> {
     return this.prisma.syncHorizon();
   }
 
