@@ -84,6 +84,27 @@ describe('auth over HTTP', () => {
       expect(res.body.fields).toEqual([{ field: 'password', message: expect.any(String) }]);
     });
 
+    it('refuses control characters instead of failing on them', async () => {
+      const res = await http('POST', '/auth/register', {
+        body: {
+          email: 'nul\u0000@example.test',
+          password: 'correct-horse-battery',
+          displayName: 'a\u0000b',
+        },
+        headers: { 'x-forwarded-for': fakeIp() },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+        'displayName',
+        'email',
+      ]);
+      const login = await http('POST', '/auth/login', {
+        body: { email: 'a\u0000@x.io', password: 'whatever-password' },
+        headers: { 'x-forwarded-for': fakeIp() },
+      });
+      expect(login.status).toBe(401);
+    });
+
     it('refuses a body that is not JSON or misses fields', async () => {
       const bad = await http('POST', '/auth/register', {
         rawBody: '{nope',
@@ -401,10 +422,13 @@ describe('auth over HTTP', () => {
       const bob = await newUser({ displayName: `Zed ${tag}` });
       const res = await jmap(ann.accessToken, [
         ['User/query', { accountId: ann.id, filter: { text: `zelda ${tag}` } }, 'a'],
-        ['User/query', { accountId: ann.id, filter: { text: bob.email.slice(0, 18) } }, 'b'],
+        ['User/query', { accountId: ann.id, filter: { text: bob.email.toUpperCase() } }, 'b'],
+        ['User/query', { accountId: ann.id, filter: { text: bob.email.slice(0, 18) } }, 'c'],
       ]);
       expect(res.body.methodResponses[0]![1].ids).toEqual([ann.id]);
-      expect(res.body.methodResponses[1]![1].ids).toContain(bob.id);
+      expect(res.body.methodResponses[1]![1].ids).toEqual([bob.id]);
+      // Emails match whole only: a prefix would let anyone spell out every address.
+      expect(res.body.methodResponses[2]![1].ids).not.toContain(bob.id);
     });
   });
 });

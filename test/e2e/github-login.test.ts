@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../../scripts/lib/processes.cjs';
 import { startSystem, type System } from '../support/system';
-import { http, jmap } from './support/http';
+import { cookiesOf, http, jmap } from './support/http';
 
 /**
  * A stand-in for GitHub's OAuth web flow and user API on loopback: it checks the
@@ -88,7 +88,10 @@ async function loginThrough(system: System): Promise<{ status: number; body: any
   if (start.status !== 302) throw new Error(`start: ${start.status} ${start.text}`);
   const authorize = await fetch(start.headers.get('location')!, { redirect: 'manual' });
   const callback = new URL(authorize.headers.get('location')!);
-  return http('GET', `${callback.pathname}${callback.search}`, { base: system.url });
+  return http('GET', `${callback.pathname}${callback.search}`, {
+    base: system.url,
+    headers: { cookie: cookiesOf(start) },
+  });
 }
 
 describe('login with GitHub (OAuth2 + PKCE, user API)', () => {

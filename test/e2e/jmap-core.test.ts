@@ -267,6 +267,21 @@ describe('JMAP core through the gateway', () => {
     });
   });
 
+  it('refuses deep nesting and U+0000 as notRequest, and prototype names as unknownMethod', async () => {
+    // Built as text: JSON.stringify itself cannot write this deep (which is the point).
+    const deep = `{"using":["${CORE}"],"methodCalls":[["Core/echo",{"x":${'['.repeat(5000)}${']'.repeat(5000)}},"c"]]}`;
+    const nested = await http('POST', '/jmap/api', { token: ann.accessToken, rawBody: deep });
+    expect(nested.status).toBe(400);
+    expect(nested.body.type).toBe('urn:ietf:params:jmap:error:notRequest');
+    const nul = await jmap(ann.accessToken, [['Core/echo', { x: 'a\u0000b' }, 'c']]);
+    expect(nul.status).toBe(400);
+    const proto = await call(ann.accessToken, [
+      ['constructor/get', { accountId: ann.id }, 'a'],
+      ['__proto__/get', { accountId: ann.id }, 'b'],
+    ]);
+    expect(proto.map(([, args]) => args.type)).toEqual(['unknownMethod', 'unknownMethod']);
+  });
+
   it('never answers bad input with a 500', async () => {
     const bodies = [
       '',

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { freePort } from '../../scripts/lib/processes.cjs';
 import { startSystem, type System } from '../support/system';
-import { http, jmap } from './support/http';
+import { cookiesOf, http, jmap } from './support/http';
 
 const CLIENT_ID = 'jchat-e2e';
 const CLIENT_SECRET = 'jchat-e2e-secret-jchat-e2e-secret';
@@ -131,7 +131,16 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
       authorize.toString(),
       `${system.url}/auth/oauth/testidp/callback`,
     );
-    const callback = await http('GET', callbackUrl.slice(system.url.length), { base: system.url });
+    const browser = { cookie: cookiesOf(start) };
+    expect(browser.cookie).toMatch(/^jchat_oauth_state=/);
+    // Someone else's browser (no state cookie) cannot finish this login: no login CSRF.
+    const elsewhere = await http('GET', callbackUrl.slice(system.url.length), { base: system.url });
+    expect(elsewhere.status).toBe(401);
+    const callback = await http('GET', callbackUrl.slice(system.url.length), {
+      base: system.url,
+      headers: browser,
+    });
+    expect(callback.headers.get('cache-control')).toBe('no-store');
     expect(callback.status).toBe(200);
     expect(callback.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
 
@@ -152,7 +161,10 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
     });
 
     // The same state cannot be replayed.
-    const replay = await http('GET', callbackUrl.slice(system.url.length), { base: system.url });
+    const replay = await http('GET', callbackUrl.slice(system.url.length), {
+      base: system.url,
+      headers: browser,
+    });
     expect(replay.status).toBe(401);
 
     // A second login finds the same user.
@@ -161,7 +173,10 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
       again.headers.get('location')!,
       `${system.url}/auth/oauth/testidp/callback`,
     );
-    const second = await http('GET', secondCallback.slice(system.url.length), { base: system.url });
+    const second = await http('GET', secondCallback.slice(system.url.length), {
+      base: system.url,
+      headers: { cookie: cookiesOf(again) },
+    });
     const secondSession = await http('GET', '/.well-known/jmap', {
       token: second.body.accessToken,
       base: system.url,

@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'rate_limited'
+  | 'unavailable'
   | 'internal';
 
 export interface RemoteErrorBody {
@@ -55,6 +56,7 @@ const codes: ReadonlySet<string> = new Set<DomainErrorCode>([
   'unauthenticated',
   'forbidden',
   'rate_limited',
+  'unavailable',
   'internal',
 ]);
 

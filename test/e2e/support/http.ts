@@ -51,6 +51,14 @@ export async function http<T = any>(
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 
+/** The `name=value` pairs a response set, ready for a Cookie header. */
+export function cookiesOf(result: HttpResult): string {
+  return result.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0])
+    .join('; ');
+}
+
 /** A fake client address per test user, so per-IP rate limits of one test never hit another. */
 export function fakeIp(): string {
   const b = randomBytes(3);

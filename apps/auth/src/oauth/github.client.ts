@@ -20,50 +20,69 @@ export function githubAuthorizationUrl(
   return url.toString();
 }
 
+const PROVIDER_TIMEOUT_MS = 10_000;
+
+/** One call to GitHub; network failures and non-JSON answers become clear domain errors. */
+async function githubJson<T>(
+  url: string,
+  init: RequestInit,
+): Promise<{ ok: boolean; status: number; body: T | null }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
+  } catch {
+    throw new DomainException('unavailable', 'GitHub could not be reached');
+  }
+  const body = (await response.json().catch(() => null)) as T | null;
+  return { ok: response.ok, status: response.status, body };
+}
+
 export async function githubIdentity(
   provider: GithubProvider,
   params: { code: string; callbackUrl: string; codeVerifier: string },
 ): Promise<ExternalIdentity> {
-  const tokenResponse = await fetch(`${provider.webBaseUrl}/login/oauth/access_token`, {
-    method: 'POST',
-    headers: { accept: 'application/json', 'content-type': 'application/json' },
-    body: JSON.stringify({
-      client_id: provider.clientId,
-      client_secret: provider.clientSecret,
-      code: params.code,
-      redirect_uri: params.callbackUrl,
-      code_verifier: params.codeVerifier,
-    }),
-  });
-  const token = (await tokenResponse.json()) as { access_token?: string; error?: string };
-  if (!tokenResponse.ok || !token.access_token) {
+  const token = await githubJson<{ access_token?: string; error?: string }>(
+    `${provider.webBaseUrl}/login/oauth/access_token`,
+    {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: provider.clientId,
+        client_secret: provider.clientSecret,
+        code: params.code,
+        redirect_uri: params.callbackUrl,
+        code_verifier: params.codeVerifier,
+      }),
+    },
+  );
+  const accessToken = token.body?.access_token;
+  if (!token.ok || !accessToken) {
     throw new DomainException(
       'unauthenticated',
-      `GitHub refused the code: ${token.error ?? tokenResponse.status}`,
+      `GitHub refused the code: ${token.body?.error ?? token.status}`,
     );
   }
-  const api = (path: string) =>
-    fetch(`${provider.apiBaseUrl}${path}`, {
+  const api = <T>(path: string) =>
+    githubJson<T>(`${provider.apiBaseUrl}${path}`, {
       headers: {
-        authorization: `Bearer ${token.access_token}`,
+        authorization: `Bearer ${accessToken}`,
         accept: 'application/vnd.github+json',
         'user-agent': 'jchat',
       },
     });
-  const userResponse = await api('/user');
-  if (!userResponse.ok)
+  const user = await api<{ id: number; login: string; name: string | null }>('/user');
+  if (!user.ok || !user.body || typeof user.body.id !== 'number') {
     throw new DomainException('unauthenticated', 'GitHub did not return the user');
-  const user = (await userResponse.json()) as { id: number; login: string; name: string | null };
-  const emailsResponse = await api('/user/emails');
-  const emails = emailsResponse.ok
-    ? ((await emailsResponse.json()) as { email: string; primary: boolean; verified: boolean }[])
-    : [];
-  const primary = emails.find((e) => e.primary && e.verified) ?? emails.find((e) => e.verified);
+  }
+  const emails =
+    await api<{ email: string; primary: boolean; verified: boolean }[]>('/user/emails');
+  const list = emails.ok && Array.isArray(emails.body) ? emails.body : [];
+  const primary = list.find((e) => e.primary && e.verified) ?? list.find((e) => e.verified);
   return {
     provider: 'github',
-    subject: String(user.id),
+    subject: String(user.body.id),
     email: primary?.email ?? null,
     emailVerified: !!primary,
-    displayName: user.name ?? user.login,
+    displayName: user.body.name ?? user.body.login,
   };
 }

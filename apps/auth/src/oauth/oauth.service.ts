@@ -185,7 +185,16 @@ export class OAuthService {
     return this.client;
   }
 
-  private discover(provider: OidcProvider): Promise<OpenIdConfiguration> {
+  /** The provider's discovered configuration; an unreachable provider is `unavailable`. */
+  private async discover(provider: OidcProvider): Promise<OpenIdConfiguration> {
+    try {
+      return await this.discoverOnce(provider);
+    } catch {
+      throw new DomainException('unavailable', `${provider.displayName} could not be reached`);
+    }
+  }
+
+  private discoverOnce(provider: OidcProvider): Promise<OpenIdConfiguration> {
     let configuration = this.discovered.get(provider.name);
     if (!configuration) {
       configuration = this.openid().then((openid) =>

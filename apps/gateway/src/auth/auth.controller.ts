@@ -1,8 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import {
   Controller,
   Delete,
   Get,
   HttpCode,
+  Inject,
   Param,
   Post,
   Query,
@@ -13,6 +15,7 @@ import {
 import type { Request, Response } from 'express';
 import { AuthSubjects, BusClient, DomainException } from '@jchat/contracts';
 import { isUuid } from '@jchat/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { readJsonObject, stringField } from '../http/read-json';
 import { clientInfo, requestIdOf, requestOrigin } from '../http/request-info';
 import type { AuthUser } from './auth-user';
@@ -21,7 +24,19 @@ import { CurrentUser, JwtAuthGuard } from './jwt-auth.guard';
 /** The account routes of the HTTP interface; the auth service does the work. */
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly bus: BusClient) {}
+  constructor(
+    private readonly bus: BusClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** The public origin (PUBLIC_BASE_URL), else the request's own. */
+  private origin(req: Request): string {
+    return (this.config.PUBLIC_BASE_URL ?? requestOrigin(req)).replace(/\/+$/, '');
+  }
+
+  private callbackUrl(req: Request, provider: string): string {
+    return `${this.origin(req)}/auth/oauth/${encodeURIComponent(provider)}/callback`;
+  }
 
   @Post('register')
   @HttpCode(201)
@@ -98,7 +113,7 @@ export class AuthController {
   async providers(@Req() req: Request) {
     return this.bus.request(
       AuthSubjects.providers,
-      { baseUrl: requestOrigin(req) },
+      { baseUrl: this.origin(req) },
       { requestId: requestIdOf(req) },
     );
   }
@@ -114,11 +129,21 @@ export class AuthController {
       AuthSubjects.oauthStart,
       {
         provider,
-        callbackUrl: callbackUrl(req, provider),
+        callbackUrl: this.callbackUrl(req, provider),
         returnTo: typeof returnTo === 'string' ? returnTo : null,
       },
       { requestId: requestIdOf(req) },
     );
+    // Binds the login to this browser: the callback must come back with the same state.
+    const state = new URL(authorizationUrl).searchParams.get('state') ?? '';
+    res.cookie(STATE_COOKIE, state, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.origin(req).startsWith('https:'),
+      path: '/auth/oauth',
+      maxAge: 10 * 60 * 1000,
+    });
+    res.setHeader('Cache-Control', 'no-store');
     res.redirect(302, authorizationUrl);
   }
 
@@ -132,9 +157,15 @@ export class AuthController {
     for (const [key, value] of Object.entries(req.query)) {
       if (typeof value === 'string') query[key] = value;
     }
+    res.setHeader('Cache-Control', 'no-store');
+    res.clearCookie(STATE_COOKIE, { path: '/auth/oauth' });
+    const started = cookieValue(req, STATE_COOKIE);
+    if (!started || !query['state'] || !safeEqual(started, query['state'])) {
+      throw new DomainException('unauthenticated', 'this login was not started in this browser');
+    }
     const reply = await this.bus.request(
       AuthSubjects.oauthCallback,
-      { provider, callbackUrl: callbackUrl(req, provider), query, ...clientInfo(req) },
+      { provider, callbackUrl: this.callbackUrl(req, provider), query, ...clientInfo(req) },
       { requestId: requestIdOf(req) },
     );
     if (reply.returnTo) {
@@ -154,6 +185,24 @@ export class AuthController {
   }
 }
 
-function callbackUrl(req: Request, provider: string): string {
-  return `${requestOrigin(req)}/auth/oauth/${encodeURIComponent(provider)}/callback`;
+const STATE_COOKIE = 'jchat_oauth_state';
+
+function cookieValue(req: Request, name: string): string | null {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

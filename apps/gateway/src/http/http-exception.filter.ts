@@ -25,6 +25,8 @@ function statusOf(code: DomainErrorCode): number {
       return 409;
     case 'rate_limited':
       return 429;
+    case 'unavailable':
+      return 503;
     case 'internal':
       return 500;
   }

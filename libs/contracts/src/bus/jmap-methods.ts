@@ -109,6 +109,8 @@ function toMethodError(error: DomainException): JmapMethodError {
       return new JmapMethodError('forbidden', error.message);
     case 'rate_limited':
       return new JmapMethodError('limit', error.message);
+    case 'unavailable':
+      return new JmapMethodError('serverUnavailable', error.message);
     case 'internal':
       return new JmapMethodError('serverFail', error.message);
   }
