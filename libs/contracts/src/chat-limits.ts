@@ -4,6 +4,7 @@ export const CHAT_LIMITS = {
   maxAttachmentsPerMessage: 20,
   maxTitleLength: 200,
   maxDescriptionLength: 2000,
-  maxParticipantsPerConversation: 100_000,
+  // The member list of a conversation travels in one NATS reply (1 MB): 20,000 ids fit.
+  maxParticipantsPerConversation: 20_000,
   bodyTypes: ['text/plain', 'text/markdown', 'text/html'],
 } as const;
