@@ -133,11 +133,14 @@ describe('presence and typing', () => {
     });
     expect(refused.notCreated.x.type).toBe('forbidden');
     expect(refused.notUpdated[bob.id].type).toBe('forbidden');
-    expect(refused.notUpdated[ann.id]).toMatchObject({
+    // Updated and destroyed in one call: the update is refused as willDestroy (RFC 8620 5.3).
+    expect(refused.notUpdated[ann.id].type).toBe('willDestroy');
+    expect(refused.notDestroyed[ann.id].type).toBe('forbidden');
+    const invalid = await ok(ann, 'Presence/set', { update: { [ann.id]: { status: 'dancing' } } });
+    expect(invalid.notUpdated[ann.id]).toMatchObject({
       type: 'invalidProperties',
       properties: ['status'],
     });
-    expect(refused.notDestroyed[ann.id].type).toBe('forbidden');
 
     await ok(ann, 'Presence/set', {
       update: { [ann.id]: { status: 'online', statusMessage: null } },
@@ -205,6 +208,46 @@ describe('presence and typing', () => {
       type: 'invalidProperties',
       properties: ['isTypingIn'],
     });
+  });
+
+  it('shows isTypingIn only to members of that conversation', async () => {
+    // Ann and Bob share `conversationId`; Ann types in a private conversation with Carol only.
+    const carol = await newUser({ displayName: 'Carol Presence' });
+    const secret = await newConversation(ann, [carol]);
+    await ok(ann, 'Presence/set', { update: { [ann.id]: { isTypingIn: secret } } });
+    try {
+      expect((await presenceOf(carol, ann.id)).isTypingIn).toBe(secret);
+      expect((await presenceOf(ann, ann.id)).isTypingIn).toBe(secret);
+      const seenByBob = await ok(bob, 'Presence/get', { ids: null });
+      expect(seenByBob.list.find((p: { id: string }) => p.id === ann.id)).toMatchObject({
+        isTypingIn: null,
+      });
+      expect((await presenceOf(bob, ann.id)).isTypingIn).toBeNull();
+    } finally {
+      await ok(ann, 'Presence/set', { update: { [ann.id]: { isTypingIn: null } } });
+    }
+  });
+
+  it("pages Presence/changes over the caller's contacts only", async () => {
+    const before = (await ok(bob, 'Presence/get', { ids: [] })).state;
+    // A change by someone Bob shares nothing with is not his to see.
+    await ok(stranger, 'Presence/set', { update: { [stranger.id]: { statusMessage: 'hidden' } } });
+    await ok(ann, 'Presence/set', { update: { [ann.id]: { statusMessage: 'one' } } });
+    await ok(bob, 'Presence/set', { update: { [bob.id]: { statusMessage: 'two' } } });
+    // One per page (sweeps may add changes of Ann or Bob meanwhile: order is not asserted).
+    const seen = new Set<string>();
+    let state = before;
+    for (let page = 0; ; page += 1) {
+      expect(page).toBeLessThan(10);
+      const result = await ok(bob, 'Presence/changes', { sinceState: state, maxChanges: 1 });
+      expect(result.updated.length).toBeLessThanOrEqual(1);
+      for (const id of result.updated) seen.add(id);
+      state = result.newState;
+      if (!result.hasMoreChanges) break;
+    }
+    expect(seen).toEqual(new Set([ann.id, bob.id]));
+    await ok(ann, 'Presence/set', { update: { [ann.id]: { statusMessage: null } } });
+    await ok(bob, 'Presence/set', { update: { [bob.id]: { statusMessage: null } } });
   });
 
   it('catches a reconnecting client up on presence from its pushState', async () => {

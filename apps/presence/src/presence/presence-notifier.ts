@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AccessChangedEvent } from '@jchat/contracts';
 import { encodeState } from '@jchat/jmap';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
 import { AccountPublisher } from '../fanout/account-publisher';
@@ -9,15 +10,27 @@ const CONTACTS_TTL_MS = 60_000;
 const CONTACTS_CACHE_ENTRIES = 50_000;
 const PARALLEL_LOOKUPS = 8;
 
+interface ContactsEntry {
+  ids: string[];
+  /** The user's conversations when the list was read: a change in any of them drops it. */
+  conversationIds: string[];
+  expiresAt: number;
+}
+
 /**
  * Tells a user's contacts (and the user's own other connections) that their presence
- * changed: a `Presence` state push per change. Contact lists are cached for a minute
- * and dropped on any access change.
+ * changed: a `Presence` state push per change. Contact lists are cached for a minute;
+ * an access change in a conversation drops the lists of its cached members and of the
+ * users it names (an unreadable event, or one not about a conversation, drops them all).
  */
 @Injectable()
 export class PresenceNotifier {
   private readonly logger = new Logger('presence-notifier');
-  private readonly contacts = new Map<string, { ids: string[]; expiresAt: number }>();
+  private readonly contacts = new Map<string, ContactsEntry>();
+  /** conversationId -> users whose cached contact list was read while they were members. */
+  private readonly byConversation = new Map<string, Set<string>>();
+  /** Bumped on each access change: a list read meanwhile is used but not cached. */
+  private generation = 0;
 
   constructor(
     private readonly repository: PresenceRepository,
@@ -25,7 +38,7 @@ export class PresenceNotifier {
     members: MembersService,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
   ) {
-    members.onAccessChanged(() => this.contacts.clear());
+    members.onAccessChanged((event) => this.accessChanged(event));
   }
 
   /** Publishes the changes; failures are logged (a client resyncs with Presence/changes). */
@@ -52,13 +65,57 @@ export class PresenceNotifier {
     await Promise.all(Array.from({ length: Math.min(PARALLEL_LOOKUPS, changes.length) }, worker));
   }
 
+  /** Cached contact lists (for tests). */
+  get cachedUsers(): number {
+    return this.contacts.size;
+  }
+
+  accessChanged(event: AccessChangedEvent | null): void {
+    this.generation += 1;
+    if (event === null || event.conversationId === null) {
+      this.contacts.clear();
+      this.byConversation.clear();
+      return;
+    }
+    const affected = new Set(event.userIds);
+    for (const userId of this.byConversation.get(event.conversationId) ?? []) affected.add(userId);
+    for (const userId of affected) this.drop(userId);
+  }
+
   private async contactsOf(userId: string): Promise<string[]> {
     const now = Date.now();
     const cached = this.contacts.get(userId);
     if (cached && cached.expiresAt > now) return cached.ids;
-    const ids = await this.repository.contacts(userId, this.config.PRESENCE_PUSH_MAX_MEMBERS);
-    if (this.contacts.size >= CONTACTS_CACHE_ENTRIES) this.contacts.clear();
-    this.contacts.set(userId, { ids, expiresAt: now + CONTACTS_TTL_MS });
+    if (cached) this.drop(userId);
+    const generation = this.generation;
+    const [ids, conversationIds] = await Promise.all([
+      this.repository.contacts(userId, this.config.PRESENCE_PUSH_MAX_MEMBERS),
+      this.repository.conversationsOf(userId),
+    ]);
+    if (generation !== this.generation) return ids;
+    if (this.contacts.size >= CONTACTS_CACHE_ENTRIES) {
+      this.contacts.clear();
+      this.byConversation.clear();
+    }
+    this.drop(userId);
+    this.contacts.set(userId, { ids, conversationIds, expiresAt: now + CONTACTS_TTL_MS });
+    for (const conversationId of conversationIds) {
+      let users = this.byConversation.get(conversationId);
+      if (!users) this.byConversation.set(conversationId, (users = new Set()));
+      users.add(userId);
+    }
     return ids;
+  }
+
+  private drop(userId: string): void {
+    const entry = this.contacts.get(userId);
+    if (!entry) return;
+    this.contacts.delete(userId);
+    for (const conversationId of entry.conversationIds) {
+      const users = this.byConversation.get(conversationId);
+      if (!users) continue;
+      users.delete(userId);
+      if (users.size === 0) this.byConversation.delete(conversationId);
+    }
   }
 }

@@ -36,7 +36,9 @@ const PROPERTIES = [
 const SETTABLE: ReadonlySet<string> = new Set(['status', 'statusMessage', 'isTypingIn']);
 const MAX_STATUS_MESSAGE = 280;
 const DEFAULT_MAX_CHANGES = 500;
-/** Change entries looked at per Presence/changes call at most (most may be invisible to the caller). */
+/** Callers with fewer contacts than this get Presence/changes by looking up each contact. */
+const CHANGES_CONTACTS_LIMIT = 10_000;
+/** Otherwise: change entries looked at per Presence/changes call at most (most may be invisible to the caller). */
 const CHANGES_SCAN_LIMIT = 20_000;
 const CHANGES_SCAN_PAGE = 1000;
 
@@ -89,7 +91,10 @@ export class PresenceJmap implements OnModuleInit {
         ids.filter((id) => isUuid(id)),
       );
     }
-    const views = await this.presence.view(ids.filter((id) => visible.has(id)));
+    const views = await this.presence.view(
+      ctx.userId,
+      ids.filter((id) => visible.has(id)),
+    );
     const response: GetResponse<Partial<PresenceView>> = {
       accountId: parsed.accountId,
       state,
@@ -226,6 +231,55 @@ export class PresenceJmap implements OnModuleInit {
       parsed.maxChanges ?? DEFAULT_MAX_CHANGES,
       this.config.JMAP_MAX_OBJECTS_IN_GET,
     );
+    const contacts = await this.repository.sharingWith(ctx.userId, CHANGES_CONTACTS_LIMIT);
+    const page =
+      contacts.length < CHANGES_CONTACTS_LIMIT
+        ? await this.changedContacts([ctx.userId, ...contacts], since, maxChanges)
+        : await this.scanChanges(ctx.userId, since, maxChanges);
+    const { updated, lastSeq, hasMoreChanges } = page;
+    const response: ChangesResponse = {
+      accountId: parsed.accountId,
+      oldState: parsed.sinceState,
+      newState: encodeState(hasMoreChanges ? lastSeq : current > lastSeq ? current : lastSeq),
+      hasMoreChanges,
+      created: [],
+      updated,
+      destroyed: [],
+    };
+    return { response };
+  }
+
+  /**
+   * The caller's contacts (and the caller) whose last change is after `since`, oldest first:
+   * the change log keeps one entry per user (its last change), so this costs one lookup per
+   * contact, however busy the rest of the server is.
+   */
+  private async changedContacts(
+    userIds: readonly string[],
+    since: bigint,
+    maxChanges: number,
+  ): Promise<ChangesPage> {
+    const changed = [...(await this.store.lastChanges(userIds))]
+      .filter(([, seq]) => seq > since)
+      .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const taken = changed.slice(0, maxChanges);
+    const hasMoreChanges = changed.length > maxChanges;
+    return {
+      updated: taken.map(([userId]) => userId),
+      lastSeq: hasMoreChanges ? (taken[taken.length - 1]?.[1] ?? since) : since,
+      hasMoreChanges,
+    };
+  }
+
+  /**
+   * For callers with too many contacts to look up one by one: scans the change log from
+   * `since` and keeps the entries the caller may see.
+   */
+  private async scanChanges(
+    callerId: string,
+    since: bigint,
+    maxChanges: number,
+  ): Promise<ChangesPage> {
     const updated: string[] = [];
     let lastSeq = since;
     let scanned = 0;
@@ -234,7 +288,7 @@ export class PresenceJmap implements OnModuleInit {
       const page = await this.store.changedSince(lastSeq, 0, CHANGES_SCAN_PAGE);
       if (page.length === 0) break;
       const visible = await this.repository.visibleTo(
-        ctx.userId,
+        callerId,
         page.map((entry) => entry.userId),
       );
       for (const entry of page) {
@@ -251,17 +305,15 @@ export class PresenceJmap implements OnModuleInit {
       if (page.length < CHANGES_SCAN_PAGE) break;
     }
     if (scanned >= CHANGES_SCAN_LIMIT) hasMoreChanges = true;
-    const response: ChangesResponse = {
-      accountId: parsed.accountId,
-      oldState: parsed.sinceState,
-      newState: encodeState(hasMoreChanges ? lastSeq : current > lastSeq ? current : lastSeq),
-      hasMoreChanges,
-      created: [],
-      updated,
-      destroyed: [],
-    };
-    return { response };
+    return { updated, lastSeq, hasMoreChanges };
   }
+}
+
+interface ChangesPage {
+  updated: string[];
+  /** The seq the page goes up to (when it has more). */
+  lastSeq: bigint;
+  hasMoreChanges: boolean;
 }
 
 function pick(view: PresenceView, properties: string[] | null): Partial<PresenceView> {

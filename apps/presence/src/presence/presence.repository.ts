@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '@jchat/common';
 import { PrismaService } from '@jchat/db';
 
 export interface PresenceRow {
@@ -58,6 +59,18 @@ export class PresenceRepository {
     });
   }
 
+  /** Those of `conversationIds` that `userId` is an active member of. */
+  async memberOf(userId: string, conversationIds: readonly string[]): Promise<Set<string>> {
+    const ids = conversationIds.filter((id) => isUuid(id));
+    if (ids.length === 0) return new Set();
+    const rows = await this.prisma.$queryRaw<{ conversation_id: string }[]>`
+      SELECT conversation_id::text AS conversation_id
+      FROM participants
+      WHERE user_id = ${userId}::uuid AND is_active
+        AND conversation_id = ANY(${ids}::uuid[])`;
+    return new Set(rows.map((row) => row.conversation_id));
+  }
+
   /** Those of `userIds` who share an active conversation with `callerId` (the caller included). */
   async visibleTo(callerId: string, userIds: readonly string[]): Promise<Set<string>> {
     const others = userIds.filter((id) => id !== callerId);
@@ -90,6 +103,15 @@ export class PresenceRepository {
               WHERE p.conversation_id = mine.conversation_id AND p.is_active
               LIMIT ${maxMembers + 1}) AS bounded) <= ${maxMembers}`;
     return rows.map((row) => row.user_id);
+  }
+
+  /** The conversations the user is an active member of (of any size). */
+  async conversationsOf(userId: string): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ conversation_id: string }[]>`
+      SELECT conversation_id::text AS conversation_id
+      FROM participants
+      WHERE user_id = ${userId}::uuid AND is_active`;
+    return rows.map((row) => row.conversation_id);
   }
 
   /** Up to `limit` users sharing an active conversation with the user (not the user). */

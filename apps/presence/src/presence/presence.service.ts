@@ -102,11 +102,30 @@ export class PresenceService {
     return users.length;
   }
 
-  async view(userIds: readonly string[], now = Date.now()): Promise<PresenceView[]> {
+  /**
+   * The Presence objects as `viewerId` sees them: `isTypingIn` only names a conversation
+   * the viewer is an active member of (else null), so presence never reveals which
+   * private conversation someone is typing in.
+   */
+  async view(
+    viewerId: string,
+    userIds: readonly string[],
+    now = Date.now(),
+  ): Promise<PresenceView[]> {
     const records = await this.store.read(userIds, now);
     const missing = userIds.filter((id) => !records.get(id)?.loaded);
     const rows = await this.repository.rows(missing);
-    return userIds.map((id) => toView(id, records.get(id) ?? null, rows.get(id) ?? null));
+    const typingIn = [
+      ...new Set(
+        [...records.values()].flatMap((record) => (record?.typingIn ? [record.typingIn] : [])),
+      ),
+    ];
+    const shared = await this.repository.memberOf(viewerId, typingIn);
+    return userIds.map((id) => {
+      const view = toView(id, records.get(id) ?? null, rows.get(id) ?? null);
+      if (view.isTypingIn !== null && !shared.has(view.isTypingIn)) view.isTypingIn = null;
+      return view;
+    });
   }
 
   async currentState(): Promise<bigint> {

@@ -67,6 +67,9 @@ const keys = {
   typing: 'typing:expiry',
 };
 
+/** Users looked up per ZMSCORE. */
+const LOOKUP_CHUNK = 1000;
+
 function typingMember(userId: string, conversationId: string): string {
   return `${userId}|${conversationId}`;
 }
@@ -234,6 +237,20 @@ export class PresenceStore implements OnModuleInit {
       if (userId !== undefined && seq !== undefined) out.push({ userId, seq: BigInt(seq) });
     }
     return out;
+  }
+
+  /** The seq of each user's last presence change (users never changed are left out). */
+  async lastChanges(userIds: readonly string[]): Promise<Map<string, bigint>> {
+    const found = new Map<string, bigint>();
+    for (let start = 0; start < userIds.length; start += LOOKUP_CHUNK) {
+      const chunk = userIds.slice(start, start + LOOKUP_CHUNK);
+      const scores = await this.redis.zmscore(keys.changes, ...chunk);
+      chunk.forEach((userId, index) => {
+        const score = scores[index];
+        if (score !== null && score !== undefined) found.set(userId, BigInt(score));
+      });
+    }
+    return found;
   }
 
   /** Users whose last gateway report has run out. */
