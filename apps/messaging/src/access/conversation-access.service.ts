@@ -7,7 +7,7 @@ import {
   RbacSubjects,
 } from '@jchat/contracts';
 
-/** Cached answers expire by themselves after this long, whatever happens to the events. */
+/** A cached answer is used for at most this long, whatever happens to the events. */
 const TTL_SECONDS = 600;
 
 const keys = {
@@ -20,6 +20,8 @@ const keys = {
 interface CachedAnswer {
   /** Generations (all, conversation, user) read before rbac was asked. */
   g: [string, string, string];
+  /** When rbac was asked (ms since the epoch): each entry ages on its own. */
+  t: number;
   a: ConversationAccess;
 }
 
@@ -28,8 +30,12 @@ interface CachedAnswer {
  * check costs one Redis round trip instead of a NATS request. `Events.accessChanged` (consumed
  * durably, see AccessInvalidationConsumer) bumps generation counters; an answer is used only if
  * the counters it was computed under have not moved, so an answer that raced with an
- * invalidation is never served. Only members' answers are cached: a user who was just added
- * is never refused from the cache, and a removal takes effect as soon as its event arrives.
+ * invalidation is never served. The counters never expire (an expired counter would restart
+ * at a value an older answer was computed under); each answer carries its own time and is not
+ * used past TTL_SECONDS (the hash's EXPIRE only reclaims memory). Only members' answers are
+ * cached: a user who was just added is never refused from the cache, and a removal takes effect
+ * as soon as its event arrives. A send re-checks membership, archiving, role and conversation
+ * type in its own transaction (MessagesRepository.insert), so a stale answer cannot post.
  */
 @Injectable()
 export class ConversationAccessService {
@@ -64,15 +70,51 @@ export class ConversationAccessService {
       values[3] ?? '',
     ];
     const cached = values[0] ? parseCached(values[0]) : null;
-    if (cached && cached.g.every((value, index) => value === generations[index])) return cached.a;
+    if (
+      cached &&
+      Date.now() - cached.t < TTL_SECONDS * 1000 &&
+      cached.g.every((value, index) => value === generations[index])
+    ) {
+      return cached.a;
+    }
+    return this.ask(userId, conversationId, requestId, generations);
+  }
 
+  /** Asks rbac, bypassing the cache (which the answer then refreshes). */
+  async fresh(
+    userId: string,
+    conversationId: string,
+    requestId: string | undefined,
+  ): Promise<ConversationAccess> {
+    const result = await this.redis
+      .multi()
+      .get(keys.all)
+      .get(keys.conversation(conversationId))
+      .get(keys.user(userId))
+      .exec();
+    const values = (result ?? []).map(([error, value]) =>
+      error ? null : (value as string | null),
+    );
+    return this.ask(userId, conversationId, requestId, [
+      values[0] ?? '',
+      values[1] ?? '',
+      values[2] ?? '',
+    ]);
+  }
+
+  private async ask(
+    userId: string,
+    conversationId: string,
+    requestId: string | undefined,
+    generations: [string, string, string],
+  ): Promise<ConversationAccess> {
     const access = await this.bus.request(
       RbacSubjects.conversationAccess,
       { userId, conversationId },
       { requestId },
     );
     if (access.isMember) {
-      const entry: CachedAnswer = { g: generations, a: access };
+      const entry: CachedAnswer = { g: generations, t: Date.now(), a: access };
       await this.redis
         .multi()
         .hset(keys.answers(conversationId), userId, JSON.stringify(entry))
@@ -86,13 +128,10 @@ export class ConversationAccessService {
   async invalidate(event: AccessChangedEvent): Promise<void> {
     const pipeline = this.redis.multi();
     if (event.conversationId !== null) {
-      pipeline
-        .incr(keys.conversation(event.conversationId))
-        .expire(keys.conversation(event.conversationId), TTL_SECONDS * 2);
+      pipeline.incr(keys.conversation(event.conversationId));
       pipeline.del(keys.answers(event.conversationId));
     } else if (event.userIds.length > 0) {
-      for (const userId of event.userIds)
-        pipeline.incr(keys.user(userId)).expire(keys.user(userId), TTL_SECONDS * 2);
+      for (const userId of event.userIds) pipeline.incr(keys.user(userId));
     } else {
       pipeline.incr(keys.all);
     }
@@ -103,7 +142,10 @@ export class ConversationAccessService {
 function parseCached(text: string): CachedAnswer | null {
   try {
     const value = JSON.parse(text) as CachedAnswer;
-    return Array.isArray(value.g) && value.g.length === 3 && typeof value.a === 'object'
+    return Array.isArray(value.g) &&
+      value.g.length === 3 &&
+      typeof value.t === 'number' &&
+      typeof value.a === 'object'
       ? value
       : null;
   } catch {
@@ -126,6 +168,13 @@ export class AccessScope {
       pending = this.service.lookup(this.userId, conversationId, this.requestId);
       this.memo.set(conversationId, pending);
     }
+    return pending;
+  }
+
+  /** rbac's answer now, not from the cache (and remembered for the rest of the call). */
+  fresh(conversationId: string): Promise<ConversationAccess> {
+    const pending = this.service.fresh(this.userId, conversationId, this.requestId);
+    this.memo.set(conversationId, pending);
     return pending;
   }
 

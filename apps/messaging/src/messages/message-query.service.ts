@@ -151,14 +151,20 @@ export class MessageQueryService {
         : null;
     const beyondUpTo = (key: SortKey) => upToKey !== null && compareKeys(key, upToKey, order) > 0;
 
-    const added: AddedItem[] = [];
-    for (const key of nowMatching) {
-      if (beyondUpTo(key)) continue;
-      added.push({
-        id: key.id,
-        index: await this.messages.countBefore(scope, filter.where, key, order),
-      });
-    }
+    const addedKeys = nowMatching.filter((key) => !beyondUpTo(key));
+    const last = addedKeys.reduce<SortKey | null>(
+      (furthest, key) =>
+        furthest === null || compareKeys(key, furthest, order) > 0 ? key : furthest,
+      null,
+    );
+    const indexes =
+      last === null
+        ? new Map<string, number>()
+        : await this.messages.indexesOf(scope, filter.where, addedKeys, last, order);
+    const added: AddedItem[] = addedKeys.flatMap((key) => {
+      const index = indexes.get(key.id);
+      return index === undefined ? [] : [{ id: key.id, index }];
+    });
     added.sort((a, b) => a.index - b.index);
 
     let removed: string[];

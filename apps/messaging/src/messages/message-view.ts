@@ -2,7 +2,7 @@ import type { Message, MessageVersion } from '@jchat/db';
 import { toUtcDate, toUtcDateOrNull } from '@jchat/common';
 import { isArray, isPlainObject } from '@jchat/jmap';
 import { reactionsOf } from './message-input';
-import { deliveryStatusOf, type ReadPosition, readByOf } from './receipts';
+import { deliveryStatusOf, EMPTY_SUMMARY, type ReceiptSummary } from './receipts';
 
 /** Message properties (RFC 8620 §5.1 `properties`). `history` is only returned when asked for. */
 export const MESSAGE_PROPERTIES = [
@@ -48,8 +48,8 @@ export interface MessageVersionView {
 
 export interface ViewContext {
   viewerId: string;
-  /** Active participants' read positions in the message's conversation (for readBy, deliveryStatus). */
-  positions: readonly ReadPosition[];
+  /** Aggregated receipts by message id (for readBy, deliveryStatus); absent = nobody. */
+  receipts: ReadonlyMap<string, ReceiptSummary>;
   versions: readonly MessageVersion[];
 }
 
@@ -74,12 +74,7 @@ export function messageView(
   const put = (property: MessageProperty, value: () => unknown) => {
     if (wanted.has(property)) view[property] = value();
   };
-  const subject = {
-    senderId: message.senderId,
-    seq: message.seq,
-    receivedAt: message.receivedAt,
-    storedStatus: message.deliveryStatus,
-  };
+  const receipts = context.receipts.get(message.id) ?? EMPTY_SUMMARY;
   put('conversationId', () => message.conversationId);
   put('senderId', () => message.senderId);
   put('body', () => message.body);
@@ -94,9 +89,11 @@ export function messageView(
   put('reactions', () => reactionsOf(message.reactions));
   // The sender's view of delivery; it says nothing to anyone else.
   put('deliveryStatus', () =>
-    message.senderId === context.viewerId ? deliveryStatusOf(subject, context.positions) : null,
+    message.senderId === context.viewerId
+      ? deliveryStatusOf(message.deliveryStatus, receipts)
+      : null,
   );
-  put('readBy', () => readByOf(subject, context.positions));
+  put('readBy', () => receipts.readBy);
   put('metadata', () => (isPlainObject(message.metadata) ? message.metadata : {}));
   put('history', () =>
     message.isDeleted

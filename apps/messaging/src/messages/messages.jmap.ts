@@ -9,7 +9,6 @@ import {
   buildSetResponse,
   decodeCursor,
   decodeSinceCursor,
-  encodeCursor,
   isPastCursor,
   JmapMethodError,
   pageChanges,

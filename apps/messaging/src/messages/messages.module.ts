@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { BlobsModule } from '../blobs/blobs.module';
 import { EventsModule } from '../events/events.module';
+import { DeliveredPositions } from './delivered-positions';
 import { MessageQueryService } from './message-query.service';
 import { MessagesHandler } from './messages.handler';
 import { MessagesJmap } from './messages.jmap';
@@ -11,7 +12,13 @@ import { MessagesService } from './messages.service';
 @Module({
   imports: [AccessModule, BlobsModule, EventsModule],
   controllers: [MessagesHandler],
-  providers: [MessagesRepository, MessagesService, MessageQueryService, MessagesJmap],
-  exports: [MessagesRepository, MessagesService],
+  providers: [
+    MessagesRepository,
+    MessagesService,
+    DeliveredPositions,
+    MessageQueryService,
+    MessagesJmap,
+  ],
+  exports: [MessagesRepository, MessagesService, DeliveredPositions],
 })
 export class MessagesModule {}

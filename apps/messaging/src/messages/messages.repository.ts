@@ -2,7 +2,7 @@ import type { SyncHorizon } from '@jchat/jmap';
 import { Injectable } from '@nestjs/common';
 import { type Message, type MessageVersion, Prisma, PrismaService } from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
-import type { ReadPosition } from './receipts';
+import { READ_BY_CAP, type ReceiptSummary } from './receipts';
 
 /** The stored columns a send writes. */
 export interface NewMessageRow {
@@ -19,8 +19,23 @@ export interface NewMessageRow {
   isSystemMessage: boolean;
 }
 
-/** Why a message was not stored. */
-export type NotStored = 'no-conversation' | 'not-a-member';
+/** Why a message was not stored ('access-moved': the role or type the caller's answer assumed changed). */
+export type NotStored = 'no-conversation' | 'not-a-member' | 'archived' | 'access-moved';
+
+/** What the (possibly cached) access answer a user's send was allowed by assumed. */
+export interface SendAssumption {
+  role: string | null;
+  conversationType: string | null;
+}
+
+/** A delivered position gathered in Redis, to write to PostgreSQL. */
+export interface DeliveredPosition {
+  userId: string;
+  seq: bigint;
+}
+
+/** Messages behind a moved position that /changes reports (the latest ones): bounds each row's cost. */
+export const RECEIPT_CHANGE_SPAN = 1000;
 
 export interface ChangedMessageRow {
   id: string;
@@ -84,30 +99,60 @@ export class MessagesRepository {
   }
 
   /**
-   * Stores a message: takes the conversation's next seq (the row lock orders concurrent sends),
+   * Stores a message: locks the conversation (ordering concurrent sends), takes its next seq,
    * moves its counters, inserts, and moves the sender's read position to it, in one transaction.
-   * sentAt is the client's proposal clamped between the previous message's and now, so it never
-   * contradicts the server's order. A user's message needs its sender to be an active member at
-   * that moment (whatever a cached permission said). A duplicate clientKey raises Prisma's P2002
-   * (see isUniqueViolation).
+   * sentAt is the client's proposal clamped between the previous message's (deleted or not: the
+   * latest by seq, read after the lock so no earlier send is missed) and now, so it never
+   * contradicts the server's order. A user's message needs, at that moment and whatever a cached
+   * permission said, the sender to be an active member, the conversation not archived, and the
+   * sender's role and the conversation's type to be those the permission was computed from.
+   * A duplicate clientKey raises Prisma's P2002 (see isUniqueViolation).
    */
-  async insert(conversationId: string, row: NewMessageRow): Promise<Message | NotStored> {
+  async insert(
+    conversationId: string,
+    row: NewMessageRow,
+    assumed: SendAssumption | null,
+  ): Promise<Message | NotStored> {
     return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<
+        {
+          is_archived: boolean;
+          conversation_type: string;
+          role: string | null;
+          is_active: boolean | null;
+        }[]
+      >`
+        SELECT c.is_archived, c.conversation_type::text AS conversation_type, p.role::text AS role, p.is_active
+          FROM conversations c
+          LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = ${row.senderId}::uuid
+         WHERE c.id = ${conversationId}::uuid AND c.deleted_at IS NULL
+           FOR UPDATE OF c`;
+      const conversation = locked[0];
+      if (!conversation) return 'no-conversation';
       if (!row.isSystemMessage) {
-        const member = await tx.$queryRaw<{ one: number }[]>`
-          SELECT 1 AS one FROM participants
-           WHERE conversation_id = ${conversationId}::uuid AND user_id = ${row.senderId}::uuid AND is_active`;
-        if (member.length === 0) return 'not-a-member';
+        if (conversation.is_active !== true) return 'not-a-member';
+        if (conversation.is_archived) return 'archived';
+        if (
+          assumed !== null &&
+          (assumed.role !== conversation.role ||
+            assumed.conversationType !== conversation.conversation_type)
+        ) {
+          return 'access-moved';
+        }
       }
+      // A new statement, after the lock: its snapshot sees every send committed before ours.
       const counters = await tx.$queryRaw<{ seq: bigint; sent_at: Date; received_at: Date }[]>`
-        UPDATE conversations
-           SET last_message_seq = last_message_seq + 1,
+        UPDATE conversations c
+           SET last_message_seq = c.last_message_seq + 1,
                last_message_id = ${row.id}::uuid,
-               last_message_at = GREATEST(COALESCE(last_message_at, '-infinity'::timestamptz),
-                                          LEAST(${row.proposedSentAt?.toISOString() ?? null}::timestamptz, now())),
-               message_count = message_count + 1
-         WHERE id = ${conversationId}::uuid AND deleted_at IS NULL
-        RETURNING last_message_seq AS seq, last_message_at AS sent_at, now() AS received_at`;
+               last_message_at = GREATEST(
+                 COALESCE((SELECT m.sent_at FROM messages m WHERE m.conversation_id = c.id
+                            ORDER BY m.seq DESC LIMIT 1), '-infinity'::timestamptz),
+                 COALESCE(c.last_message_at, '-infinity'::timestamptz),
+                 LEAST(${row.proposedSentAt?.toISOString() ?? null}::timestamptz, now())),
+               message_count = c.message_count + 1
+         WHERE c.id = ${conversationId}::uuid
+        RETURNING c.last_message_seq AS seq, c.last_message_at AS sent_at, now() AS received_at`;
       const counter = counters[0];
       if (!counter) return 'no-conversation';
       const message = await tx.message.create({
@@ -212,23 +257,47 @@ export class MessagesRepository {
     });
   }
 
-  /** Read positions of the active participants of each conversation. */
-  async readPositions(conversationIds: string[]): Promise<Map<string, ReadPosition[]>> {
-    const rows = conversationIds.length
-      ? await this.prisma.participant.findMany({
-          where: { conversationId: { in: conversationIds }, isActive: true },
-          select: {
-            conversationId: true,
-            userId: true,
-            lastReadSeq: true,
-            lastDeliveredSeq: true,
-            joinedAt: true,
-          },
-        })
-      : [];
-    const byConversation = new Map<string, ReadPosition[]>(conversationIds.map((id) => [id, []]));
-    for (const row of rows) byConversation.get(row.conversationId)?.push(row);
-    return byConversation;
+  /**
+   * Each message's receipts, aggregated in SQL over its audience (active participants other than
+   * the sender who had joined when it arrived): counts for deliveryStatus, and the first
+   * READ_BY_CAP readers by id. No participant row is loaded into the service.
+   */
+  async receiptSummaries(
+    messages: readonly Pick<Message, 'id' | 'conversationId' | 'seq' | 'senderId' | 'receivedAt'>[],
+  ): Promise<Map<string, ReceiptSummary>> {
+    if (messages.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<
+      { id: string; audience: bigint; read: bigint; delivered: bigint; read_by: string[] | null }[]
+    >`
+      SELECT t.id, s.audience, s.read, s.delivered, r.read_by
+        FROM unnest(${messages.map((m) => m.id)}::uuid[], ${messages.map((m) => m.conversationId)}::uuid[],
+                    ${messages.map((m) => m.seq)}::bigint[], ${messages.map((m) => m.senderId)}::uuid[],
+                    ${messages.map((m) => m.receivedAt.toISOString())}::timestamptz[])
+             AS t(id, conversation_id, seq, sender_id, received_at)
+        CROSS JOIN LATERAL (
+          SELECT count(*) AS audience,
+                 count(*) FILTER (WHERE p.last_read_seq >= t.seq) AS read,
+                 count(*) FILTER (WHERE GREATEST(p.last_delivered_seq, p.last_read_seq) >= t.seq) AS delivered
+            FROM participants p
+           WHERE p.conversation_id = t.conversation_id AND p.is_active
+             AND p.user_id <> t.sender_id AND p.joined_at <= t.received_at) s
+        CROSS JOIN LATERAL (
+          SELECT array_agg(x.user_id::text ORDER BY x.user_id) AS read_by FROM (
+            SELECT p.user_id FROM participants p
+             WHERE p.conversation_id = t.conversation_id AND p.is_active
+               AND p.user_id <> t.sender_id AND p.joined_at <= t.received_at AND p.last_read_seq >= t.seq
+             ORDER BY p.user_id LIMIT ${READ_BY_CAP}) x) r`;
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          audience: Number(row.audience),
+          read: Number(row.read),
+          delivered: Number(row.delivered),
+          readBy: row.read_by ?? [],
+        },
+      ]),
+    );
   }
 
   /**
@@ -248,32 +317,77 @@ export class MessagesRepository {
   }
 
   /**
-   * Moves a member's delivered position forward to `seq`. Returns the senders (other than the
-   * member) of the messages it passed, whose deliveryStatus may have changed (at most the last
-   * 1000 messages are looked at); null if the position was there already.
+   * Writes delivered positions gathered for one conversation, in one transaction: moves forward
+   * those of active members that are behind (this does not stamp the participants' modseq, see
+   * the migration), logs one receipt change spanning every move, and returns the senders of the
+   * messages passed (at most the last RECEIPT_CHANGE_SPAN), whose deliveryStatus may have
+   * changed; null when nothing moved.
    */
-  async advanceDelivered(
+  async flushDelivered(
     conversationId: string,
-    userId: string,
-    seq: bigint,
+    positions: readonly DeliveredPosition[],
   ): Promise<string[] | null> {
+    if (positions.length === 0) return null;
     return this.prisma.$transaction(async (tx) => {
-      const before = await tx.$queryRaw<{ id: string; seq: bigint }[]>`
-        SELECT id, last_delivered_seq AS seq FROM participants
-         WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid AND is_active
-           AND last_delivered_seq < ${seq}
-         FOR UPDATE`;
-      const row = before[0];
-      if (!row) return null;
-      await tx.$executeRaw`UPDATE participants SET last_delivered_seq = ${seq} WHERE id = ${row.id}::uuid`;
+      const moved = await tx.$queryRaw<{ from_seq: bigint | null; to_seq: bigint | null }[]>`
+        WITH wanted AS (
+          SELECT * FROM unnest(${positions.map((p) => p.userId)}::uuid[], ${positions.map((p) => p.seq)}::bigint[])
+                   AS w(user_id, seq)
+        ), behind AS (
+          SELECT p.id, p.last_delivered_seq AS old_seq, w.seq
+            FROM participants p JOIN wanted w ON w.user_id = p.user_id
+           WHERE p.conversation_id = ${conversationId}::uuid AND p.is_active AND p.last_delivered_seq < w.seq
+           ORDER BY p.id
+             FOR UPDATE OF p
+        ), written AS (
+          UPDATE participants p SET last_delivered_seq = behind.seq FROM behind WHERE p.id = behind.id
+          RETURNING p.id
+        )
+        SELECT min(behind.old_seq) AS from_seq, max(behind.seq) AS to_seq
+          FROM behind JOIN written ON written.id = behind.id`;
+      const range = moved[0];
+      if (!range || range.from_seq === null || range.to_seq === null) return null;
+      await tx.$executeRaw`
+        INSERT INTO message_receipt_changes (conversation_id, user_id, kind, from_seq, to_seq, modseq)
+        VALUES (${conversationId}::uuid, NULL, 'delivered', ${range.from_seq}, ${range.to_seq},
+                pg_current_xact_id()::text::bigint)`;
       const senders = await tx.$queryRaw<{ sender_id: string }[]>`
         SELECT DISTINCT passed.sender_id FROM (
           SELECT sender_id FROM messages
-           WHERE conversation_id = ${conversationId}::uuid AND seq > ${row.seq} AND seq <= ${seq}
-           ORDER BY seq DESC LIMIT 1000) AS passed
-         WHERE passed.sender_id <> ${userId}::uuid`;
+           WHERE conversation_id = ${conversationId}::uuid AND seq > ${range.from_seq} AND seq <= ${range.to_seq}
+           ORDER BY seq DESC LIMIT ${RECEIPT_CHANGE_SPAN}) AS passed`;
       return senders.map((sender) => sender.sender_id);
     });
+  }
+
+  /** Receipt changes below this modseq were pruned: a /changes from before it cannot be answered. */
+  async receiptsPrunedBelow(): Promise<bigint> {
+    const rows = await this.prisma.$queryRaw<{ pruned_below: bigint }[]>`
+      SELECT pruned_below FROM message_receipt_horizon WHERE id = 1`;
+    return rows[0]?.pruned_below ?? 0n;
+  }
+
+  /** Deletes receipt changes logged before `cutoff` (in batches) and moves the pruned horizon. */
+  async pruneReceiptChanges(cutoff: Date, batch = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await this.prisma.$queryRaw<{ n: bigint }[]>`
+        WITH gone AS (
+          DELETE FROM message_receipt_changes
+           WHERE id IN (SELECT id FROM message_receipt_changes
+                         WHERE created_at < ${cutoff.toISOString()}::timestamptz
+                         ORDER BY created_at LIMIT ${batch})
+          RETURNING modseq
+        ), moved AS (
+          UPDATE message_receipt_horizon
+             SET pruned_below = GREATEST(pruned_below, (SELECT max(modseq) + 1 FROM gone))
+           WHERE id = 1 AND EXISTS (SELECT 1 FROM gone)
+        )
+        SELECT count(*) AS n FROM gone`;
+      const n = Number(rows[0]?.n ?? 0n);
+      total += n;
+      if (n < batch) return total;
+    }
   }
 
   /**
@@ -309,14 +423,24 @@ export class MessagesRepository {
       cursor.afterId === null
         ? Prisma.sql`${Prisma.raw(alias)}.modseq >= ${since}`
         : Prisma.sql`(${Prisma.raw(alias)}.modseq, ${Prisma.raw(alias)}.id) > (${since}, ${cursor.afterId}::uuid)`;
+    // Each move of a position reports the messages it passed, at most the latest
+    // RECEIPT_CHANGE_SPAN of them, ordered and limited like the rows above so pages never skip.
+    const receiptPast =
+      cursor.afterId === null
+        ? Prisma.sql`r.modseq >= ${since}`
+        : Prisma.sql`(r.modseq, m.id) > (${since}, ${cursor.afterId}::uuid)`;
     const receipts = options.receipts
       ? Prisma.sql`
           UNION ALL
-          SELECT m.id, r.modseq, m.created_modseq, mine.joined_modseq
-            FROM mine
-            JOIN message_receipt_changes r ON r.conversation_id = mine.conversation_id AND r.modseq >= ${since}
-            JOIN messages m ON m.conversation_id = r.conversation_id AND m.seq > r.from_seq AND m.seq <= r.to_seq
-           WHERE r.kind = 'read' OR m.sender_id = ${scope.userId}::uuid`
+          SELECT x.id, x.modseq, x.created_modseq, mine.joined_modseq
+            FROM mine CROSS JOIN LATERAL (
+              SELECT m.id, r.modseq, m.created_modseq
+                FROM message_receipt_changes r
+                JOIN messages m ON m.conversation_id = r.conversation_id
+                               AND m.seq > GREATEST(r.from_seq, r.to_seq - ${RECEIPT_CHANGE_SPAN}) AND m.seq <= r.to_seq
+               WHERE r.conversation_id = mine.conversation_id AND r.modseq >= ${since} AND ${receiptPast}
+                 AND (r.kind = 'read' OR m.sender_id = ${scope.userId}::uuid)
+               ORDER BY r.modseq, m.id LIMIT ${limit}) x`
       : Prisma.empty;
     const rows = await this.prisma.$queryRaw<
       { id: string; modseq: bigint; created_modseq: bigint; joined_modseq: bigint }[]
@@ -415,6 +539,31 @@ export class MessagesRepository {
        WHERE ${this.scopeSql(scope)} AND ${where}
          AND (m.sent_at, m.seq, m.id) ${operator} (${key.sentAt.toISOString()}::timestamptz, ${key.seq}, ${key.id}::uuid)`;
     return Number(rows[0]?.n ?? 0n);
+  }
+
+  /**
+   * The index of each key among the results in the given order, in one statement: the results
+   * up to `last` (the furthest of the keys) are numbered once, instead of one count per key.
+   */
+  async indexesOf(
+    scope: MessageScope,
+    where: Prisma.Sql,
+    keys: readonly SortKey[],
+    last: SortKey,
+    direction: SortDirection,
+  ): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const operator = Prisma.raw(direction === 'ASC' ? '<=' : '>=');
+    const dir = Prisma.raw(direction);
+    const rows = await this.prisma.$queryRaw<{ id: string; idx: bigint }[]>`
+      SELECT x.id, x.idx FROM (
+        SELECT m.id, row_number() OVER (ORDER BY m.sent_at ${dir}, m.seq ${dir}, m.id ${dir}) - 1 AS idx
+          FROM messages m
+         WHERE ${this.scopeSql(scope)} AND ${where}
+           AND (m.sent_at, m.seq, m.id) ${operator} (${last.sentAt.toISOString()}::timestamptz, ${last.seq}, ${last.id}::uuid)
+      ) x
+       WHERE x.id = ANY(${keys.map((k) => k.id)}::uuid[])`;
+    return new Map(rows.map((row) => [row.id, Number(row.idx)]));
   }
 
   /** The best `cap` matches of a full-text search, most relevant first (newest first on ties). */

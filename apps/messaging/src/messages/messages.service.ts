@@ -2,7 +2,11 @@ import type { SyncHorizon } from '@jchat/jmap';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
-import { DomainException, type PostSystemMessageRequest } from '@jchat/contracts';
+import {
+  type ConversationAccess,
+  DomainException,
+  type PostSystemMessageRequest,
+} from '@jchat/contracts';
 import type { Message, Prisma } from '@jchat/db';
 import { isPlainObject, JmapMethodError, SetErrorException, type SyncCursor } from '@jchat/jmap';
 import { canDeleteAny, canParticipate, canRead, canSend } from '../access/access-rules';
@@ -17,6 +21,7 @@ import {
   parseMessagePatch,
   reactionsOf,
 } from './message-input';
+import { DeliveredPositions } from './delivered-positions';
 import { type Attachment, messageView } from './message-view';
 import {
   type ChangedMessageRow,
@@ -26,13 +31,18 @@ import {
   MessagesRepository,
   type NewMessageRow,
   NothingToWrite,
+  type SendAssumption,
 } from './messages.repository';
+import type { ReceiptSummary } from './receipts';
 
 export interface SendOutcome {
   message: Message;
   /** True when an earlier send with the same clientMessageId is returned instead. */
   duplicate: boolean;
 }
+
+/** How many message positions markDelivered remembers (ids never change seq or sender). */
+const RECENT_POSITIONS = 10_000;
 
 function notFound(): SetErrorException {
   return new SetErrorException({ type: 'notFound' });
@@ -42,6 +52,13 @@ function forbidden(description: string): SetErrorException {
   return new SetErrorException({ type: 'forbidden', description });
 }
 
+/** The access answer a send relied on was computed for another role or conversation type. */
+class AccessMoved extends Error {}
+
+function assumptionOf(access: ConversationAccess): SendAssumption {
+  return { role: access.role, conversationType: access.conversationType };
+}
+
 /** The rules of messages: send, edit, react, delete, read positions, and what each viewer sees. */
 @Injectable()
 export class MessagesService {
@@ -49,7 +66,13 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly blobs: BlobsService,
     private readonly events: StateEvents,
+    private readonly delivered: DeliveredPositions,
   ) {}
+
+  private readonly recentPositions = new Map<
+    string,
+    Pick<Message, 'conversationId' | 'seq' | 'senderId'>
+  >();
 
   syncHorizon(): Promise<SyncHorizon> {
     return this.messages.syncHorizon();
@@ -59,23 +82,7 @@ export class MessagesService {
 
   async send(scope: AccessScope, input: NewMessageInput): Promise<SendOutcome> {
     const access = await scope.of(input.conversationId);
-    if (!canRead(access)) {
-      // Same answer as for a conversation that does not exist: invisibility leaks nothing.
-      throw new SetErrorException({
-        type: 'notFound',
-        properties: ['conversationId'],
-        description: 'no such conversation',
-      });
-    }
-    if (!canSend(access)) {
-      throw forbidden(
-        !access.isMember
-          ? 'only members post in this conversation'
-          : access.isArchived
-            ? 'the conversation is archived'
-            : 'you may not post in this conversation',
-      );
-    }
+    this.checkSend(access);
     const clientKey =
       input.clientMessageId === null ? null : `${scope.userId}:${input.clientMessageId}`;
     if (clientKey !== null) {
@@ -108,7 +115,40 @@ export class MessagesService {
       clientKey,
       isSystemMessage: false,
     };
-    return this.store(input.conversationId, row);
+    try {
+      return await this.store(input.conversationId, row, assumptionOf(access));
+    } catch (error: unknown) {
+      if (!(error instanceof AccessMoved)) throw error;
+    }
+    // The (cached) answer was computed for another role or conversation type: ask rbac again.
+    const fresh = await scope.fresh(input.conversationId);
+    this.checkSend(fresh);
+    try {
+      return await this.store(input.conversationId, row, assumptionOf(fresh));
+    } catch (error: unknown) {
+      if (error instanceof AccessMoved) throw forbidden('your role changed: try again');
+      throw error;
+    }
+  }
+
+  private checkSend(access: ConversationAccess): void {
+    if (!canRead(access)) {
+      // Same answer as for a conversation that does not exist: invisibility leaks nothing.
+      throw new SetErrorException({
+        type: 'notFound',
+        properties: ['conversationId'],
+        description: 'no such conversation',
+      });
+    }
+    if (!canSend(access)) {
+      throw forbidden(
+        !access.isMember
+          ? 'only members post in this conversation'
+          : access.isArchived
+            ? 'the conversation is archived'
+            : 'you may not post in this conversation',
+      );
+    }
   }
 
   /** A system message (idempotent by its key); not_found when the conversation does not exist. */
@@ -137,25 +177,33 @@ export class MessagesService {
     const earlier = await this.messages.findByClientKey(request.conversationId, clientKey);
     if (earlier) return earlier;
     const details = isPlainObject(request.details) ? request.details : {};
-    const outcome = await this.store(request.conversationId, {
-      id: randomUUID(),
-      senderId: request.actorId,
-      body: request.body,
-      bodyType: 'text/plain',
-      proposedSentAt: null,
-      replyToMessageId: null,
-      attachments: [],
-      metadata: { kind: request.kind, details } as Prisma.InputJsonValue,
-      clientKey,
-      isSystemMessage: true,
-    });
+    const outcome = await this.store(
+      request.conversationId,
+      {
+        id: randomUUID(),
+        senderId: request.actorId,
+        body: request.body,
+        bodyType: 'text/plain',
+        proposedSentAt: null,
+        replyToMessageId: null,
+        attachments: [],
+        metadata: { kind: request.kind, details } as Prisma.InputJsonValue,
+        clientKey,
+        isSystemMessage: true,
+      },
+      null,
+    );
     return outcome.message;
   }
 
-  private async store(conversationId: string, row: NewMessageRow): Promise<SendOutcome> {
+  private async store(
+    conversationId: string,
+    row: NewMessageRow,
+    assumed: SendAssumption | null,
+  ): Promise<SendOutcome> {
     let message: Message | NotStored;
     try {
-      message = await this.messages.insert(conversationId, row);
+      message = await this.messages.insert(conversationId, row, assumed);
     } catch (error: unknown) {
       // A concurrent retry with the same clientMessageId won the race: answer with its message.
       if (row.clientKey !== null && isUniqueViolation(error)) {
@@ -173,6 +221,8 @@ export class MessagesService {
       });
     }
     if (message === 'not-a-member') throw forbidden('only members post in this conversation');
+    if (message === 'archived') throw forbidden('the conversation is archived');
+    if (message === 'access-moved') throw new AccessMoved();
     await this.events.changed(
       conversationId,
       ['Message', 'Conversation', 'Participant'],
@@ -347,11 +397,32 @@ export class MessagesService {
     conversationId: string,
     messageId: string,
   ): Promise<boolean> {
-    const message = isUuid(messageId)
-      ? await this.messages.findInConversation(conversationId, messageId)
-      : null;
+    const message = isUuid(messageId) ? await this.positionOf(conversationId, messageId) : null;
     if (!message) return false;
     return this.advanceDelivered(scope.userId, [message]);
+  }
+
+  /**
+   * Seq and sender of a message, remembered for a while: a push to a 10,000-member channel
+   * brings 10,000 receipts naming the same message, and one lookup serves them all.
+   */
+  private async positionOf(
+    conversationId: string,
+    messageId: string,
+  ): Promise<Pick<Message, 'conversationId' | 'seq' | 'senderId'> | null> {
+    const key = `${conversationId}/${messageId}`;
+    const known = this.recentPositions.get(key);
+    if (known) return known;
+    const message = await this.messages.findInConversation(conversationId, messageId);
+    if (!message) return null;
+    const position = {
+      conversationId: message.conversationId,
+      seq: message.seq,
+      senderId: message.senderId,
+    };
+    if (this.recentPositions.size >= RECENT_POSITIONS) this.recentPositions.clear();
+    this.recentPositions.set(key, position);
+    return position;
   }
 
   // ----- reading -----
@@ -372,37 +443,39 @@ export class MessagesService {
     return message;
   }
 
-  /** Message objects as the caller sees them; moves the caller's delivered positions (a fetch is a delivery). */
+  /**
+   * Message objects as the caller sees them; moves the caller's delivered positions (a fetch is a
+   * delivery). readBy and deliveryStatus come from SQL aggregates, never from every participant
+   * row; a sender asking for deliveryStatus gets the positions still pending in Redis flushed first.
+   */
   async views(
     scope: AccessScope,
     messages: Message[],
     properties: readonly string[],
   ): Promise<Record<string, unknown>[]> {
     const wanted = new Set(properties);
-    const conversationIds = [...new Set(messages.map((m) => m.conversationId))];
-    const positions =
-      wanted.has('readBy') || wanted.has('deliveryStatus')
-        ? await this.messages.readPositions(conversationIds)
-        : new Map<string, never[]>();
+    const statusOf = wanted.has('deliveryStatus')
+      ? messages.filter((m) => m.senderId === scope.userId)
+      : [];
+    if (statusOf.length > 0) await this.delivered.flush(statusOf.map((m) => m.conversationId));
+    const receipts: Map<string, ReceiptSummary> = wanted.has('readBy')
+      ? await this.messages.receiptSummaries(messages)
+      : await this.messages.receiptSummaries(statusOf);
     const versions = wanted.has('history')
       ? await this.messages.versionsOf(messages.map((m) => m.id))
       : [];
     const views = messages.map((message) =>
-      messageView(
-        message,
-        {
-          viewerId: scope.userId,
-          positions: positions.get(message.conversationId) ?? [],
-          versions,
-        },
-        properties,
-      ),
+      messageView(message, { viewerId: scope.userId, receipts, versions }, properties),
     );
     await this.advanceDelivered(scope.userId, messages);
     return views;
   }
 
-  private async advanceDelivered(userId: string, messages: Message[]): Promise<boolean> {
+  /** Records (in Redis, see DeliveredPositions) the highest message of each conversation received. */
+  private async advanceDelivered(
+    userId: string,
+    messages: readonly Pick<Message, 'conversationId' | 'seq' | 'senderId'>[],
+  ): Promise<boolean> {
     const highest = new Map<string, bigint>();
     for (const message of messages) {
       if (message.senderId === userId) continue;
@@ -412,11 +485,7 @@ export class MessagesService {
     }
     let moved = false;
     for (const [conversationId, seq] of highest) {
-      const senders = await this.messages.advanceDelivered(conversationId, userId, seq);
-      if (senders === null) continue;
-      moved = true;
-      // Only senders see deliveryStatus: tell them, not the whole conversation.
-      await this.events.changedFor(senders, ['Message']);
+      if (await this.delivered.record(conversationId, userId, seq)) moved = true;
     }
     return moved;
   }
@@ -431,6 +500,12 @@ export class MessagesService {
     limit: number,
   ): Promise<ChangedMessageRow[]> {
     await this.checkCursor(userId, cursor);
+    if (cursor.modseq < (await this.messages.receiptsPrunedBelow())) {
+      throw new JmapMethodError(
+        'cannotCalculateChanges',
+        'this state is older than the receipts kept: fetch the messages again',
+      );
+    }
     return this.messages.changedSince({ userId, extraConversationIds: [] }, cursor, limit, {
       receipts: true,
     });

@@ -1,0 +1,168 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { REDIS, type Redis } from '@jchat/common';
+import { StateEvents } from '../events/state-events';
+import { type DeliveredPosition, MessagesRepository } from './messages.repository';
+
+/** Delivered positions reach PostgreSQL at most this late (one batch per conversation). */
+const FLUSH_EVERY_MS = 1000;
+/** Conversations taken from the dirty set per round. */
+const FLUSH_BATCH = 100;
+/** Receipt changes older than this are pruned; a Message/changes from before answers cannotCalculateChanges. */
+export const RECEIPT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+const PRUNE_EVERY_MS = 3600 * 1000;
+/** Pending positions Redis keeps if no flush ever comes (a crashed deployment). */
+const PENDING_TTL_SECONDS = 24 * 3600;
+
+const keys = {
+  pending: (conversationId: string) => `messaging:delivered:${conversationId}`,
+  dirty: 'messaging:delivered:dirty',
+};
+
+/** HSET userId seq if greater than what is pending; marks the conversation dirty. 1 if recorded. */
+const RECORD = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current and tonumber(current) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+redis.call('SADD', KEYS[2], ARGV[3])
+return 1`;
+
+/** Takes (reads and clears) what is pending for one conversation. */
+const TAKE = `
+local fields = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return fields`;
+
+/**
+ * Delivered positions ("a client of this user received the conversation up to seq N"), which
+ * move on every fetch and push of a message, i.e. once per recipient per message. They are
+ * recorded in Redis (one hash per conversation, userId → seq, forward only) and written to
+ * PostgreSQL in one statement per conversation per FLUSH_EVERY_MS, with one receipt-change row
+ * and one stateChanged event to the senders concerned: the database cost follows the
+ * conversations and the interval, not the members or the messages. A sender asking for
+ * deliveryStatus flushes their conversations first, so they never see less than was received.
+ */
+@Injectable()
+export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('delivered-positions');
+  private flushTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly messages: MessagesRepository,
+    private readonly events: StateEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.flushTimer = setInterval(() => void this.flushDirty(), FLUSH_EVERY_MS);
+    this.flushTimer.unref();
+    this.pruneTimer = setInterval(
+      () =>
+        void this.prune().catch((error: unknown) =>
+          this.logger.warn({ error: String(error) }, 'receipt prune failed'),
+        ),
+      PRUNE_EVERY_MS,
+    );
+    this.pruneTimer.unref();
+  }
+
+  /** Before Redis and PostgreSQL close: write what is pending. */
+  async onModuleDestroy(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.flushDirty();
+  }
+
+  /** Records that a client of `userId` received `conversationId` up to `seq`. True if it moved. */
+  async record(conversationId: string, userId: string, seq: bigint): Promise<boolean> {
+    const moved = await this.redis.eval(
+      RECORD,
+      2,
+      keys.pending(conversationId),
+      keys.dirty,
+      userId,
+      seq.toString(),
+      conversationId,
+      PENDING_TTL_SECONDS,
+    );
+    return moved === 1;
+  }
+
+  /** Writes what is pending for these conversations now (before answering a sender's deliveryStatus). */
+  async flush(conversationIds: Iterable<string>): Promise<void> {
+    for (const conversationId of new Set(conversationIds)) {
+      try {
+        await this.flushOne(conversationId);
+      } catch (error: unknown) {
+        // The positions went back to Redis; the timer retries. The answer is just less fresh.
+        this.logger.warn(
+          { conversationId, error: String(error) },
+          'could not flush delivered positions',
+        );
+      }
+    }
+  }
+
+  /** One round over the dirty conversations (several replicas share the set: SPOP hands each out once). */
+  flushDirty(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.flushRound().finally(() => {
+        this.flushing = null;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async flushRound(): Promise<void> {
+    try {
+      for (;;) {
+        const conversationIds = await this.redis.spop(keys.dirty, FLUSH_BATCH);
+        for (const conversationId of conversationIds) await this.flushOne(conversationId);
+        if (conversationIds.length < FLUSH_BATCH) return;
+      }
+    } catch (error: unknown) {
+      this.logger.warn({ error: String(error) }, 'could not flush delivered positions');
+    }
+  }
+
+  private async flushOne(conversationId: string): Promise<void> {
+    const fields = (await this.redis.eval(TAKE, 1, keys.pending(conversationId))) as string[];
+    const positions: DeliveredPosition[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const userId = fields[i];
+      const seq = fields[i + 1];
+      if (userId !== undefined && seq !== undefined && /^\d+$/.test(seq)) {
+        positions.push({ userId, seq: BigInt(seq) });
+      }
+    }
+    if (positions.length === 0) return;
+    let senders: string[] | null;
+    try {
+      senders = await this.messages.flushDelivered(conversationId, positions);
+    } catch (error: unknown) {
+      // Put them back (forward only) for the next round.
+      for (const position of positions) {
+        await this.record(conversationId, position.userId, position.seq).catch(() => false);
+      }
+      throw error;
+    }
+    // Only senders see deliveryStatus: tell them, not the whole conversation.
+    if (senders !== null) await this.events.changedFor(senders, ['Message']);
+  }
+
+  async prune(now = new Date()): Promise<number> {
+    const pruned = await this.messages.pruneReceiptChanges(
+      new Date(now.getTime() - RECEIPT_RETENTION_MS),
+    );
+    if (pruned > 0) this.logger.log({ pruned }, 'pruned old receipt changes');
+    return pruned;
+  }
+}
