@@ -3,6 +3,8 @@ import { JmapSocket } from './support/push-clients';
 import {
   addParticipant,
   createConversation,
+  eventually,
+  grantSystemAdmin,
   ok,
   one,
   participantOf,
@@ -287,6 +289,64 @@ describe('Conversation/changes and Participant/changes after each kind of change
     expect(participant.type).toBe('cannotCalculateChanges');
     const old = await one(ann, 'Conversation/changes', { sinceState: '0' });
     expect(old.created).toEqual(expect.arrayContaining([room.id]));
+  });
+});
+
+describe('a page cut at a created object keeps its later update', () => {
+  // Each case creates two objects in two transactions (J1 < J2), takes a first page of one that
+  // ends at the first one's creation (cursor (J1, first)), then updates the first one at U > J1:
+  // the following pages must still report it (created or updated).
+  let eve: TestUser;
+
+  beforeAll(async () => {
+    eve = await newUser();
+    await grantSystemAdmin(eve);
+  });
+
+  /** A one-object first page cut at a row (not at the horizon): its created list and cursor. */
+  async function firstPage(type: SyncedType, start: string): Promise<Changes> {
+    return eventually(async () => {
+      const page = await changes(eve, type, start, 1);
+      return page.hasMoreChanges && !page.newState.includes('~') ? page : undefined;
+    });
+  }
+
+  async function reportedAfter(type: SyncedType, state: string): Promise<string[]> {
+    const rest = await allChanges(eve, type, state);
+    return [...rest.created, ...rest.updated];
+  }
+
+  it('for a conversation', async () => {
+    const start = await settledState(eve, 'Conversation');
+    const first = await createConversation(eve, { title: 'First' });
+    await createConversation(eve, { title: 'Second' });
+    const page = await firstPage('Conversation', start);
+    expect(page.created).toEqual([first.id]);
+    await ok(eve, 'Conversation/set', { update: { [first.id]: { title: 'First, renamed' } } });
+    expect(await reportedAfter('Conversation', page.newState)).toContain(first.id);
+  });
+
+  it('for a participant', async () => {
+    const start = await settledState(eve, 'Participant');
+    const first = await createConversation(eve, { title: 'First' });
+    await createConversation(eve, { title: 'Second' });
+    const mine = (await participantOf(eve, first.id, eve.id)).id;
+    const page = await firstPage('Participant', start);
+    expect(page.created).toEqual([mine]);
+    await ok(eve, 'Participant/set', { update: { [mine]: { displayName: 'Eve, renamed' } } });
+    expect(await reportedAfter('Participant', page.newState)).toContain(mine);
+  });
+
+  it('for a role', async () => {
+    const start = await settledState(eve, 'Role');
+    const tag = Date.now().toString(36);
+    const first = (await ok(eve, 'Role/set', { create: { r: { name: `first-${tag}` } } })).created.r
+      .id as string;
+    await ok(eve, 'Role/set', { create: { r: { name: `second-${tag}` } } });
+    const page = await firstPage('Role', start);
+    expect(page.created).toEqual([first]);
+    await ok(eve, 'Role/set', { update: { [first]: { description: 'renamed' } } });
+    expect(await reportedAfter('Role', page.newState)).toContain(first);
   });
 });
 

@@ -577,6 +577,75 @@ describe('roles, ownership, leaving and removal', () => {
   });
 });
 
+describe('ownership and concurrent membership changes', () => {
+  it('lets nobody take ownership without the owner, even one holding everything an owner does', async () => {
+    const [ann, sam] = await Promise.all([
+      newUser({ displayName: 'Ann' }),
+      newUser({ displayName: 'Sam' }),
+    ]);
+    await grantSystemAdmin(sam);
+    const room = await createConversation(ann, { participantIds: [sam.id] });
+    const samPart = (await participantOf(ann, room.id, sam.id)).id;
+    const taken = await ok(sam, 'Participant/set', { update: { [samPart]: { role: 'owner' } } });
+    expect(taken.notUpdated[samPart].type).toBe('forbidden');
+    expect(await getConversation(ann, room.id)).toMatchObject({ myRole: 'owner' });
+    expect(await getConversation(sam, room.id)).toMatchObject({ myRole: 'member' });
+  });
+
+  it('lets one of two concurrent hand-overs through: never two owners', async () => {
+    for (let round = 0; round < 3; round++) {
+      const [ann, bob, cat] = await Promise.all([newUser(), newUser(), newUser()]);
+      const room = await createConversation(ann, { participantIds: [bob.id, cat.id] });
+      const [bobPart, catPart] = await Promise.all(
+        [bob, cat].map(async (user) => (await participantOf(ann, room.id, user.id)).id as string),
+      );
+      const answers = await Promise.all(
+        [bobPart, catPart].map((id) =>
+          ok(ann, 'Participant/set', { update: { [id]: { role: 'owner' } } }),
+        ),
+      );
+      const handedTo = answers.flatMap((answer) => Object.keys(answer.updated ?? {}));
+      expect(handedTo).toHaveLength(1);
+      const owners = await ok(bob, 'Participant/query', {
+        filter: { conversationId: room.id, role: 'owner' },
+      });
+      expect(owners.ids).toEqual(handedTo);
+    }
+  });
+
+  it('lets one of two concurrent rejoins through, with one system message', async () => {
+    for (let round = 0; round < 3; round++) {
+      const [ann, gus] = await Promise.all([
+        newUser({ displayName: 'Ann' }),
+        newUser({ displayName: `Gus ${round}` }),
+      ]);
+      const room = await createConversation(ann, {
+        privacyLevel: 'public',
+        participantIds: [gus.id],
+      });
+      const gusPart = (await participantOf(ann, room.id, gus.id)).id;
+      expect((await ok(gus, 'Participant/set', { destroy: [gusPart] })).destroyed).toEqual([
+        gusPart,
+      ]);
+      const answers = await Promise.all(
+        [1, 2].map(() =>
+          ok(gus, 'Participant/set', { create: { j: { conversationId: room.id } } }),
+        ),
+      );
+      expect(answers.filter((answer) => answer.created?.j)).toHaveLength(1);
+      expect(answers.find((answer) => answer.notCreated?.j)?.notCreated.j).toMatchObject({
+        type: 'alreadyExists',
+        existingId: gusPart,
+      });
+      const joined = await eventually(async () => {
+        const bodies = await systemMessages(ann, room.id);
+        return bodies.includes(`Gus ${round} joined`) ? bodies : undefined;
+      });
+      expect(joined.filter((body) => body === `Gus ${round} joined`)).toHaveLength(1);
+    }
+  });
+});
+
 describe('archive, mute and unread counts', () => {
   let ann: TestUser;
   let bob: TestUser;

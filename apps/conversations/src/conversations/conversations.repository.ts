@@ -28,6 +28,24 @@ export interface ConversationChanges {
   metadata?: JsonObject;
 }
 
+/**
+ * The CTE `positioned (id, kind, modseq)` over `classified (id, kind, modseq)`, where `modseq` is
+ * the row's latest change and `created` (an expression over classified) is where a created row
+ * became visible. A created row is placed there while that is past the cursor, so a page cursor
+ * past it means the client has it. Once the cursor is past it (a page was cut there), the row is
+ * no longer new to the client: it comes as updated at its latest change, when that is past the
+ * cursor, so a change after the creation is never left behind a cursor cut at the creation.
+ */
+export function positionedCreated(created: Prisma.Sql, cursor: SyncCursor): Prisma.Sql {
+  const reported = Prisma.sql`NOT ${afterCursor(created, Prisma.sql`id`, cursor)}`;
+  return Prisma.sql`positioned AS (
+        SELECT id,
+               CASE WHEN kind = 'created' AND ${reported} THEN 'updated' ELSE kind END AS kind,
+               CASE WHEN kind = 'created' AND NOT ${reported} THEN ${created} ELSE modseq END AS modseq
+          FROM classified
+      )`;
+}
+
 /** Most query results a /query computes (its window is taken from these). */
 export const QUERY_RESULT_CAP = 10_000;
 
@@ -167,10 +185,13 @@ export class ConversationsRepository {
    * row's. Created when the viewer joined since; destroyed when deleted, or when the viewer left
    * a private one; a listed one the viewer left is reported (updated) once, then no longer
    * followed. A created one is placed at the viewer's join, so a page cursor past it means the
-   * client has it. Cost: the viewer's participant rows, not the history.
+   * client has it; once a cursor is past the join (a page cut there), a later change of it comes
+   * as updated, placed at that change, so it is never left behind the cursor. Cost: the viewer's
+   * participant rows, not the history.
    */
   changedSince(viewerId: string, cursor: SyncCursor, limit: number): Promise<ChangedObject[]> {
     const since = cursor.modseq;
+    const positionCreated = positionedCreated(Prisma.sql`joined`, cursor);
     return this.prisma.$queryRaw<ChangedObject[]>`
       WITH classified AS (
         SELECT c.id::text AS id, GREATEST(c.modseq, m.modseq) AS modseq, m.membership_modseq AS joined,
@@ -183,9 +204,7 @@ export class ConversationsRepository {
            AND (m.is_active OR m.membership_modseq >= ${since})
            AND GREATEST(c.modseq, m.modseq) >= ${since}
       ),
-      positioned AS (
-        SELECT id, kind, CASE kind WHEN 'created' THEN joined ELSE modseq END AS modseq FROM classified
-      )
+      ${positionCreated}
       SELECT id, modseq, kind FROM positioned
       WHERE ${afterCursor(Prisma.sql`modseq`, Prisma.sql`id`, cursor)}
       ORDER BY modseq, id

@@ -1,7 +1,8 @@
-import type { ConversationAccess, ParticipantRole } from '@jchat/contracts';
+import { CHAT_LIMITS, type ConversationAccess, type ParticipantRole } from '@jchat/contracts';
 import { SetErrorException } from '@jchat/jmap';
 import {
   checkAddition,
+  checkCapacity,
   checkPermissionsChange,
   checkRemoval,
   checkRoleChange,
@@ -130,6 +131,13 @@ describe('checkRoleChange', () => {
     expect(errorOf(() => checkRoleChange(access(), 'owner', 'admin'))).toBe('forbidden');
   });
 
+  it('lets nobody but the owner make an owner, even one who holds everything an owner does', () => {
+    const mightyAdmin = access({ role: 'admin' });
+    expect(errorOf(() => checkRoleChange(mightyAdmin, 'admin', 'owner'))).toBe('forbidden');
+    const mightyOutsider = access({ isMember: false, role: null });
+    expect(errorOf(() => checkRoleChange(mightyOutsider, 'member', 'owner'))).toBe('forbidden');
+  });
+
   it('needs participants.setRole, and nothing for no change', () => {
     expect(errorOf(() => checkRoleChange(moderator, 'member', 'moderator'))).toBe('forbidden');
     expect(errorOf(() => checkRoleChange(member, 'member', 'member'))).toBeNull();
@@ -189,5 +197,13 @@ describe('checkRemoval', () => {
         ),
       ),
     ).toBe('forbidden');
+  });
+});
+
+describe('checkCapacity', () => {
+  it('takes members up to maxParticipantsPerConversation, then answers overQuota', () => {
+    const max = CHAT_LIMITS.maxParticipantsPerConversation;
+    expect(errorOf(() => checkCapacity(max - 1))).toBeNull();
+    expect(errorOf(() => checkCapacity(max))).toBe('overQuota');
   });
 });

@@ -1,6 +1,11 @@
-import { type ConversationAccess, type ParticipantRole, Permissions } from '@jchat/contracts';
+import {
+  CHAT_LIMITS,
+  type ConversationAccess,
+  type ParticipantRole,
+  Permissions,
+} from '@jchat/contracts';
 import { requireHolding, requirePermission, requireVisible } from '../access/access-rules';
-import { forbidden, invalidProperty } from '@jchat/jmap';
+import { SetErrorException, forbidden, invalidProperty } from '@jchat/jmap';
 
 /**
  * The membership rules, as pure checks over rbac's answer for the actor. Each throws the
@@ -52,7 +57,8 @@ export function checkAddition(
 /**
  * Changing a participant's role needs participants.setRole and holding both the old and the new
  * role's defaults. The owner is never demoted directly: making another participant the owner
- * hands ownership on.
+ * hands ownership on, and only the owner does that (holding what an owner holds is not enough:
+ * nobody takes ownership without the owner's consent).
  */
 export function checkRoleChange(
   access: ConversationAccess,
@@ -65,9 +71,21 @@ export function checkRoleChange(
   if (current === 'owner') {
     throw forbidden('the owner hands ownership on by making another participant the owner');
   }
+  if (next === 'owner' && access.role !== 'owner')
+    throw forbidden('only the owner hands ownership on');
   const missing = [current, next].filter((role) => !access.assignableRoles.includes(role));
   if (missing.length > 0)
     throw forbidden(`nobody grants what they do not hold: role ${missing.join(', ')}`);
+}
+
+/** Adding one more member to a conversation of `activeMembers`: at most maxParticipantsPerConversation. */
+export function checkCapacity(activeMembers: number): void {
+  if (activeMembers >= CHAT_LIMITS.maxParticipantsPerConversation) {
+    throw new SetErrorException({
+      type: 'overQuota',
+      description: `at most ${CHAT_LIMITS.maxParticipantsPerConversation} participants`,
+    });
+  }
 }
 
 /** Changing a participant's own permissions needs participants.setRole and holding each one added or removed. */

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ParticipantRole } from '@jchat/contracts';
 import { type Participant, Prisma, PrismaService, afterCursor } from '@jchat/db';
-import type { SyncCursor } from '@jchat/jmap';
+import { type SyncCursor, notFound } from '@jchat/jmap';
 import type { ChangedObject } from '@jchat/db';
 import type { UserCard } from '../users/users.repository';
+import { positionedCreated } from '../conversations/conversations.repository';
+import { checkCapacity } from './participant-rules';
 
 export interface ParticipantQuery {
   conversationId?: string;
@@ -21,7 +23,29 @@ export interface ParticipantChanges {
   lastRead?: { messageId: string | null; seq: bigint };
 }
 
+/** A role change's check, run on the rows as they are once the conversation is held. */
+export interface RoleCheck {
+  actorId: string;
+  /** Throws to refuse; `actorRole` is null when the actor is not an active member. */
+  check: (currentRole: ParticipantRole, actorRole: ParticipantRole | null) => void;
+}
+
 export const PARTICIPANT_QUERY_CAP = 10_000;
+
+/**
+ * Holds the conversation row until the transaction ends (membership changes of one conversation
+ * take turns); notFound when it does not exist or was destroyed.
+ */
+async function lockConversation(
+  tx: Prisma.TransactionClient,
+  conversationId: string,
+): Promise<void> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text AS id FROM conversations
+     WHERE id = ${conversationId}::uuid AND deleted_at IS NULL
+       FOR UPDATE`;
+  if (rows.length === 0) throw notFound();
+}
 
 /** Conversations the viewer sees: listed ones, and those they are an active member of. */
 function visibleConversation(viewerId: string): Prisma.ConversationWhereInput {
@@ -91,14 +115,13 @@ export class ParticipantsRepository {
     return rows.map((row) => row.id);
   }
 
-  async countActive(conversationId: string): Promise<number> {
-    return this.prisma.participant.count({ where: { conversationId, isActive: true } });
-  }
-
   /**
    * Adds the user as an active member (reactivating a former participant's row, with nothing
    * unread from before), and stamps the conversation so every member's Conversation state moves
-   * (participantIds). Null when the user already is an active member.
+   * (participantIds). Null when the user already is an active member. Holds the conversation row
+   * (FOR UPDATE) first, so joins, leaves and hand-overs of one conversation take turns: two
+   * rejoins of the same user cannot both succeed, and the member count checked against
+   * maxParticipantsPerConversation (overQuota) is the one written.
    */
   async join(
     conversationId: string,
@@ -108,10 +131,12 @@ export class ParticipantsRepository {
   ): Promise<Participant | null> {
     try {
       return await this.prisma.$transaction(async (tx) => {
+        await lockConversation(tx, conversationId);
         const existing = await tx.participant.findUnique({
           where: { conversationId_userId: { conversationId, userId: user.id } },
         });
         if (existing?.isActive) return null;
+        checkCapacity(await tx.participant.count({ where: { conversationId, isActive: true } }));
         const conversation = await tx.conversation.update({
           where: { id: conversationId },
           data: { updatedAt: new Date() },
@@ -141,9 +166,27 @@ export class ParticipantsRepository {
     }
   }
 
-  /** Deactivates the participant and stamps the conversation (participantIds changed). */
-  leave(participant: Participant): Promise<Participant> {
+  /**
+   * Deactivates the participant and stamps the conversation (participantIds changed). `check`
+   * runs on the participant as it is once the conversation row is held (FOR UPDATE), with the
+   * number of active members when the participant is the owner (0 otherwise), and throws to
+   * refuse: an owner leaving cannot race a join into an ownerless conversation, nor a hand-over.
+   */
+  leave(
+    participant: Participant,
+    check: (current: Participant, activeMembers: number) => void,
+  ): Promise<Participant> {
     return this.prisma.$transaction(async (tx) => {
+      await lockConversation(tx, participant.conversationId);
+      const current = await tx.participant.findUnique({ where: { id: participant.id } });
+      if (!current?.isActive) throw notFound();
+      const activeMembers =
+        current.role === 'owner'
+          ? await tx.participant.count({
+              where: { conversationId: participant.conversationId, isActive: true },
+            })
+          : 0;
+      check(current, activeMembers);
       await tx.conversation.update({
         where: { id: participant.conversationId },
         data: { updatedAt: new Date() },
@@ -157,11 +200,37 @@ export class ParticipantsRepository {
 
   /**
    * Applies the changes; returns the rows written, the participant first. Making someone the
-   * owner hands ownership on: the current owner becomes an admin in the same transaction.
+   * owner hands ownership on: the current owner becomes an admin in the same transaction. A role
+   * change holds the conversation row (FOR UPDATE) and then runs `checkRole` on the participant's
+   * current role and the actor's current one (null when not an active member), which throws to
+   * refuse: concurrent hand-overs take turns, so there is never more than one owner.
    */
-  update(participant: Participant, changes: ParticipantChanges): Promise<Participant[]> {
+  update(
+    participant: Participant,
+    changes: ParticipantChanges,
+    roleCheck?: RoleCheck,
+  ): Promise<Participant[]> {
     const { lastRead, ...plain } = changes;
     return this.prisma.$transaction(async (tx) => {
+      if (changes.role !== undefined) {
+        await lockConversation(tx, participant.conversationId);
+        const current = await tx.participant.findUnique({ where: { id: participant.id } });
+        if (!current?.isActive) throw notFound();
+        if (roleCheck) {
+          const actor = await tx.participant.findUnique({
+            where: {
+              conversationId_userId: {
+                conversationId: participant.conversationId,
+                userId: roleCheck.actorId,
+              },
+            },
+          });
+          roleCheck.check(
+            current.role as ParticipantRole,
+            actor?.isActive ? (actor.role as ParticipantRole) : null,
+          );
+        }
+      }
       const demoted: Participant[] = [];
       if (changes.role === 'owner') {
         const owners = await tx.participant.findMany({
@@ -227,7 +296,8 @@ export class ParticipantsRepository {
    * (left a private one, or it was deleted: destroyed). Uses (conversation_id, modseq) per
    * conversation, so the cost follows the changes, not the member lists. A created participant
    * is placed at the moment it became visible (its join or the viewer's), so a page cursor past
-   * that moment means the client has it, and later pages report it as updated.
+   * that moment means the client has it; once a cursor is past that moment, a later change of it
+   * comes as updated at that change (never left behind a cursor cut at the join).
    */
   changedSince(viewerId: string, cursor: SyncCursor, limit: number): Promise<ChangedObject[]> {
     const since = cursor.modseq;
@@ -248,19 +318,22 @@ export class ParticipantsRepository {
           FROM mine m JOIN participants p ON p.conversation_id = m.conversation_id
          WHERE m.membership_modseq >= ${since} AND (m.is_active OR m.lost)
       ),
-      classified AS (
-        SELECT *, CASE WHEN lost OR NOT is_active THEN 'destroyed'
-                       WHEN joined >= ${since} OR (viewer_active AND viewer_joined >= ${since}) THEN 'created'
-                       ELSE 'updated' END AS kind
+      kinds AS (
+        SELECT id::text AS id,
+               CASE WHEN lost OR NOT is_active THEN 'destroyed'
+                    WHEN joined >= ${since} OR (viewer_active AND viewer_joined >= ${since}) THEN 'created'
+                    ELSE 'updated' END AS kind,
+               GREATEST(joined, CASE WHEN viewer_active THEN viewer_joined ELSE 0 END) AS visible_since,
+               modseq, lost, viewer_joined
           FROM candidates
       ),
-      positioned AS (
-        SELECT id::text AS id, kind,
-               CASE kind WHEN 'created' THEN GREATEST(joined, CASE WHEN viewer_active THEN viewer_joined ELSE 0 END)
-                         WHEN 'destroyed' THEN GREATEST(modseq, CASE WHEN lost THEN viewer_joined ELSE 0 END)
-                         ELSE modseq END AS modseq
-          FROM classified
-      )
+      classified AS (
+        SELECT id, kind, visible_since,
+               CASE kind WHEN 'destroyed' THEN GREATEST(modseq, CASE WHEN lost THEN viewer_joined ELSE 0 END)
+                         ELSE GREATEST(modseq, visible_since) END AS modseq
+          FROM kinds
+      ),
+      ${positionedCreated(Prisma.sql`visible_since`, cursor)}
       SELECT id, modseq, kind FROM positioned
       WHERE ${afterCursor(Prisma.sql`modseq`, Prisma.sql`id`, cursor)}
       ORDER BY modseq, id

@@ -148,7 +148,16 @@ export class ParticipantsService {
     }
     if (Object.keys(changes).length === 0) return null;
 
-    const [updated, ...demoted] = await this.participants.update(participant, changes);
+    // Checked again on the rows as they are once the conversation is held: a concurrent
+    // hand-over or role change may have moved the owner since the checks above.
+    const nextRole = changes.role;
+    const [updated, ...demoted] = await this.participants.update(participant, changes, {
+      actorId: actor.userId,
+      check: (currentRole, actorRole) => {
+        if (nextRole !== undefined)
+          checkRoleChange({ ...access, role: actorRole }, currentRole, nextRole);
+      },
+    });
     const accessChanged = changes.role !== undefined || changes.permissions !== undefined;
     const shared = changed.some((property) => property !== 'isMuted');
     const people =
@@ -191,17 +200,16 @@ export class ParticipantsService {
   async remove(actor: Actor, id: string): Promise<void> {
     const { participant, access } = await this.visibleParticipant(actor, id);
     const leaving = participant.userId === actor.userId;
-    const activeMembers =
-      leaving && participant.role === 'owner'
-        ? await this.participants.countActive(participant.conversationId)
-        : 0;
-    checkRemoval(
-      access,
-      actor.userId,
-      { userId: participant.userId, role: participant.role as ParticipantRole },
-      activeMembers,
+    // Checked on the participant as it is once the conversation is held, with the members then:
+    // nobody joins between an owner's check and their leaving.
+    const left = await this.participants.leave(participant, (current, activeMembers) =>
+      checkRemoval(
+        access,
+        actor.userId,
+        { userId: current.userId, role: current.role as ParticipantRole },
+        activeMembers,
+      ),
     );
-    const left = await this.participants.leave(participant);
     const actorCard = leaving
       ? { id: participant.userId, displayName: participant.displayName }
       : ((await this.users.activeUsers([actor.userId])).get(actor.userId) ?? {

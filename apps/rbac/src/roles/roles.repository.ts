@@ -74,12 +74,16 @@ export class RolesRepository {
 
   /** Roles created, updated or deleted after the cursor (every account sees every role). */
   changedSince(cursor: SyncCursor, limit: number): Promise<ChangedObject[]> {
+    // The creation was not reported yet: it lies past the cursor.
+    const created = afterCursor(Prisma.sql`created_modseq`, Prisma.sql`id::text`, cursor);
     return this.prisma.$queryRaw<ChangedObject[]>`
       SELECT id, modseq, kind FROM (
+        -- A created role is placed at its creation: a page cursor past it means the client has it.
+        -- Once a cursor is past the creation (a page cut there), a later update comes as updated
+        -- at the update, so it never falls behind that cursor.
         SELECT id::text AS id,
-               -- A created role is placed at its creation: a page cursor past it means the client has it.
-               CASE WHEN created_modseq >= ${cursor.modseq} THEN created_modseq ELSE modseq END AS modseq,
-               CASE WHEN created_modseq >= ${cursor.modseq} THEN 'created' ELSE 'updated' END AS kind
+               CASE WHEN created_modseq >= ${cursor.modseq} AND ${created} THEN created_modseq ELSE modseq END AS modseq,
+               CASE WHEN created_modseq >= ${cursor.modseq} AND ${created} THEN 'created' ELSE 'updated' END AS kind
           FROM roles WHERE modseq >= ${cursor.modseq}
         UNION ALL
         SELECT role_id::text, modseq, 'destroyed'
