@@ -1,9 +1,11 @@
-// No whitespace, control characters or extra @ anywhere.
-const emailPattern =
-  /^[^\s@\u0000-\u001f\u007f]{1,64}@[^\s@.\u0000-\u001f\u007f]+(\.[^\s@.\u0000-\u001f\u007f]+)+$/;
+import { hasControlCharacters } from './text';
 
-/** Lower-cased and trimmed; null when it is not an email address. */
+const emailPattern = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/;
+
+/** Lower-cased and trimmed; null when it is not an email address (control characters included). */
 export function normaliseEmail(raw: string): string | null {
   const email = raw.trim().toLowerCase();
-  return email.length <= 254 && emailPattern.test(email) ? email : null;
+  return email.length <= 254 && emailPattern.test(email) && !hasControlCharacters(email)
+    ? email
+    : null;
 }

@@ -1,4 +1,5 @@
 import { COMMON_PASSWORDS } from './common-passwords';
+import { hasControlCharacters } from './text';
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** bcrypt reads at most 72 bytes; longer passwords would be silently truncated. */
@@ -10,7 +11,7 @@ export function passwordProblem(password: string, email: string): string | null 
     return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES)
     return `must be at most ${MAX_PASSWORD_BYTES} bytes`;
-  if (/[\u0000-\u001f\u007f]/.test(password)) return 'must not contain control characters';
+  if (hasControlCharacters(password)) return 'must not contain control characters';
   const lowered = password.toLowerCase();
   if (COMMON_PASSWORDS.has(lowered)) return 'is too common';
   if (lowered === email.toLowerCase() || lowered === email.split('@')[0]?.toLowerCase()) {

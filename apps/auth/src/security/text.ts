@@ -1,8 +1,10 @@
-// PostgreSQL text cannot hold U+0000, and no name needs control characters.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
+/** PostgreSQL text cannot hold U+0000, and no name, address or password needs C0 controls or DEL. */
 export function hasControlCharacters(text: string): boolean {
-  return CONTROL.test(text);
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** Why a display name is refused, or null when it is fine. */

@@ -101,8 +101,9 @@ export class UsersJmap implements OnModuleInit {
       );
     }
     const text = parsed.filter?.['text'];
-    if (text !== undefined && typeof text !== 'string')
-      throw invalidArguments('filter.text must be a String');
+    if (text !== undefined && (typeof text !== 'string' || hasControlCharacters(text))) {
+      throw invalidArguments('filter.text must be a String without control characters');
+    }
     const ids = (await this.users.searchByPrefix(text ?? '', QUERY_RESULT_CAP)).map((u) => u.id);
     return {
       response: buildQueryResponse({

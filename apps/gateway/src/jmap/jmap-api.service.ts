@@ -134,10 +134,8 @@ export class JmapApiService {
       if (method !== 'echo') throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
       return { methodResponses: [['Core/echo', args, callId]], createdIds };
     }
-    if (!Object.hasOwn(JMAP_TYPE_OWNERS, type)) {
-      throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
-    }
-    const owner = JMAP_TYPE_OWNERS[type]!;
+    const owner = Object.hasOwn(JMAP_TYPE_OWNERS, type) ? JMAP_TYPE_OWNERS[type] : undefined;
+    if (!owner) throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
     return this.bus.request(
       JmapCallSubjects[owner],
       {
