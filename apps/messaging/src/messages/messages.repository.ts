@@ -262,6 +262,19 @@ export class MessagesRepository {
    * the sender who had joined when it arrived): counts for deliveryStatus, and the first
    * READ_BY_CAP readers by id. No participant row is loaded into the service.
    */
+  /**
+   * The latest receipt change of each conversation (read moves and delivered batches both log
+   * one): a receipt summary computed at the same version is still right. One index probe each.
+   */
+  async receiptVersions(conversationIds: readonly string[]): Promise<Map<string, bigint>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<{ conversation_id: string; version: bigint | null }[]>`
+      SELECT c.id::text AS conversation_id,
+             (SELECT max(r.modseq) FROM message_receipt_changes r WHERE r.conversation_id = c.id) AS version
+        FROM unnest(${[...new Set(conversationIds)]}::uuid[]) AS c(id)`;
+    return new Map(rows.map((row) => [row.conversation_id, row.version ?? 0n]));
+  }
+
   async receiptSummaries(
     messages: readonly Pick<Message, 'id' | 'conversationId' | 'seq' | 'senderId' | 'receivedAt'>[],
   ): Promise<Map<string, ReceiptSummary>> {

@@ -60,8 +60,12 @@ function assumptionOf(access: ConversationAccess): SendAssumption {
 }
 
 /** The rules of messages: send, edit, react, delete, read positions, and what each viewer sees. */
+const RECEIPT_CACHE_ENTRIES = 10_000;
+
 @Injectable()
 export class MessagesService {
+  private readonly receiptCache = new Map<string, { version: bigint; summary: ReceiptSummary }>();
+
   constructor(
     private readonly messages: MessagesRepository,
     private readonly blobs: BlobsService,
@@ -458,9 +462,11 @@ export class MessagesService {
       ? messages.filter((m) => m.senderId === scope.userId)
       : [];
     if (statusOf.length > 0) await this.delivered.flush(statusOf.map((m) => m.conversationId));
-    const receipts: Map<string, ReceiptSummary> = wanted.has('readBy')
-      ? await this.messages.receiptSummaries(messages)
-      : await this.messages.receiptSummaries(statusOf);
+    const receipts = new Map(await this.messages.receiptSummaries(statusOf));
+    if (wanted.has('readBy')) {
+      const others = messages.filter((m) => !receipts.has(m.id));
+      for (const [id, summary] of await this.sharedReceipts(others)) receipts.set(id, summary);
+    }
     const versions = wanted.has('history')
       ? await this.messages.versionsOf(messages.map((m) => m.id))
       : [];
@@ -469,6 +475,39 @@ export class MessagesService {
     );
     await this.advanceDelivered(scope.userId, messages);
     return views;
+  }
+
+  /**
+   * Receipt summaries are the same for every viewer, and a message pushed into a big channel
+   * is fetched by every member at once: a summary is kept until its conversation logs another
+   * receipt change (one index probe per conversation instead of a count over all members per
+   * viewer). The sender's own deliveryStatus is always read fresh. Two receipt changes
+   * committing out of transaction-id order can leave readBy one change behind until the next.
+   */
+  private async sharedReceipts(messages: Message[]): Promise<Map<string, ReceiptSummary>> {
+    const result = new Map<string, ReceiptSummary>();
+    if (messages.length === 0) return result;
+    const versions = await this.messages.receiptVersions(messages.map((m) => m.conversationId));
+    const missing: Message[] = [];
+    for (const message of messages) {
+      const cached = this.receiptCache.get(message.id);
+      if (cached && cached.version === versions.get(message.conversationId)) {
+        result.set(message.id, cached.summary);
+      } else {
+        missing.push(message);
+      }
+    }
+    if (missing.length === 0) return result;
+    const fresh = await this.messages.receiptSummaries(missing);
+    if (this.receiptCache.size + fresh.size > RECEIPT_CACHE_ENTRIES) this.receiptCache.clear();
+    for (const message of missing) {
+      const summary = fresh.get(message.id);
+      if (!summary) continue;
+      const version = versions.get(message.conversationId) ?? 0n;
+      this.receiptCache.set(message.id, { version, summary });
+      result.set(message.id, summary);
+    }
+    return result;
   }
 
   /** Records (in Redis, see DeliveredPositions) the highest message of each conversation received. */
