@@ -449,10 +449,13 @@ export class MessagesRepository {
             FROM mine CROSS JOIN LATERAL (
               SELECT m.id, r.modseq, m.created_modseq
                 FROM message_receipt_changes r
-                JOIN messages m ON m.conversation_id = r.conversation_id
-                               AND m.seq > GREATEST(r.from_seq, r.to_seq - ${RECEIPT_CHANGE_SPAN}) AND m.seq <= r.to_seq
+                -- Driven by the (few) receipt rows: each probes its seq range by index.
+                CROSS JOIN LATERAL (
+                  SELECT mm.id, mm.created_modseq FROM messages mm
+                   WHERE mm.conversation_id = r.conversation_id
+                     AND mm.seq > GREATEST(r.from_seq, r.to_seq - ${RECEIPT_CHANGE_SPAN}) AND mm.seq <= r.to_seq
+                     AND (r.kind = 'read' OR mm.sender_id = ${scope.userId}::uuid)) m
                WHERE r.conversation_id = mine.conversation_id AND r.modseq >= ${since} AND ${receiptPast}
-                 AND (r.kind = 'read' OR m.sender_id = ${scope.userId}::uuid)
                ORDER BY r.modseq, m.id LIMIT ${limit}) x`
       : Prisma.empty;
     const rows = await this.prisma.$queryRaw<
