@@ -14,17 +14,9 @@ describe('blob upload limits', () => {
       apps: ['gateway', 'auth', 'messaging'],
       env: { JMAP_MAX_SIZE_UPLOAD: String(LIMIT) },
     });
-    // Only the gateway was waited for: retry until auth answers.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        ann = await newUser({ base: system.url });
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    // Only some apps run here: wait for the services this test uses.
+    await system.waitForServices(['auth', 'messaging']);
+    ann = await newUser({ base: system.url });
   }, 120_000);
 
   afterAll(() => system?.stopAll());

@@ -110,13 +110,7 @@ describe('login with GitHub (OAuth2 + PKCE, user API)', () => {
         GITHUB_API_URL: github.url(),
       },
     });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const health = await http('GET', '/health', { base: system.url });
-      if (health.body?.services?.auth === 'up') break;
-      if (Date.now() > deadline) throw new Error(`auth not up: ${health.text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await system.waitForServices(['auth']);
   });
 
   afterAll(async () => {

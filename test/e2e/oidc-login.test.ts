@@ -98,13 +98,7 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
 
   beforeAll(async () => {
     // Only some services run here, so /health stays 503: wait for the ones this test uses.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const health = await http('GET', '/health', { base: system.url });
-      if (health.body?.services?.auth === 'up' && health.body?.services?.rbac === 'up') return;
-      if (Date.now() > deadline) throw new Error(`services not up: ${health.text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await system.waitForServices(['auth', 'rbac']);
   });
 
   it('lists the configured provider only', async () => {

@@ -40,6 +40,8 @@ export interface System {
   start(app: AppName): Promise<void>;
   /** Waits until /health is 200 (all five services answer). */
   waitForHealth(timeoutMs?: number): Promise<void>;
+  /** Waits until /health reports these services up (for systems that run only some apps). */
+  waitForServices(services: readonly string[], timeoutMs?: number): Promise<void>;
   /** Stops every app and removes this system's Redis keys, streams and logs. */
   stopAll(): Promise<void>;
   /** An app's last output lines, for assertion messages. */
@@ -76,6 +78,23 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   });
 
   const allRunning = (): boolean => ALL_APPS.every((app) => handle.isRunning(app));
+  const waitForServices = async (services: readonly string[], ms = timeoutMs): Promise<void> => {
+    const deadline = Date.now() + ms;
+    let last = '';
+    for (;;) {
+      try {
+        const response = await fetch(`${url}/health`);
+        last = await response.text();
+        const health = JSON.parse(last) as { services?: Record<string, string> };
+        if (services.every((name) => health.services?.[name] === 'up')) return;
+      } catch (error) {
+        last = String(error);
+      }
+      if (Date.now() > deadline) throw new Error(`services ${services.join(', ')} not up: ${last}`);
+      // Polls the health route; there is no event to wait on for another process's start-up.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const waitForHealth = async (ms = timeoutMs): Promise<void> => {
     await handle.waitForHealth(`${url}/health`, ms);
   };
@@ -111,6 +130,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       }
     },
     waitForHealth,
+    waitForServices,
     stopAll,
     logs: (app) => handle.tail(app),
   };
