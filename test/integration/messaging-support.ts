@@ -16,11 +16,11 @@ import {
   type ConversationAccessRequest,
   type JmapInvocation,
   JmapCallSubjects,
-  loadServiceConfig,
   RbacSubjects,
   RpcExceptionFilter,
   subjectOf,
 } from '@jchat/contracts';
+import { loadMessagingConfig } from '../../apps/messaging/src/config';
 import { MessagingModule } from '../../apps/messaging/src/messaging.module';
 import { deleteRedisKeys, deleteStreams } from '../support/isolation';
 
@@ -40,7 +40,7 @@ export class Harness {
   async start(): Promise<void> {
     this.db = new Client({ connectionString: process.env.DATABASE_URL });
     await this.db.connect();
-    const config = loadServiceConfig();
+    const config = loadMessagingConfig();
     const db = this.db;
 
     @Controller()

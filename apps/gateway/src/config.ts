@@ -20,7 +20,7 @@ export const gatewaySettings = {
   HEALTH_TIMEOUT_MS: int('how long /health waits for each service', 1000, 50, 10000),
   JMAP_MAX_SIZE_REQUEST: int('maxSizeRequest in bytes', 10_000_000, 1024, 100_000_000),
   JMAP_MAX_CALLS_IN_REQUEST: int('maxCallsInRequest', 64, 1, 1024),
-  JMAP_MAX_CONCURRENT_REQUESTS: int('maxConcurrentRequests per account and gateway', 8, 1, 1024),
+  JMAP_MAX_CONCURRENT_REQUESTS: int('maxConcurrentRequests per account and gateway', 32, 1, 1024),
   JMAP_MAX_OBJECTS_IN_GET: int('maxObjectsInGet', 1000, 1, 100_000),
   JMAP_MAX_OBJECTS_IN_SET: int('maxObjectsInSet', 500, 1, 100_000),
   JMAP_MAX_SIZE_UPLOAD: int('maxSizeUpload in bytes', 50_000_000, 1024, 1_000_000_000),

@@ -1,4 +1,26 @@
-import type { ServiceConfig } from '@jchat/contracts';
+import { int, loadConfig } from '@jchat/common';
+import { serviceSettings } from '@jchat/contracts';
 
-export type MessagingConfig = ServiceConfig;
+export const messagingSettings = {
+  ...serviceSettings,
+  MESSAGE_SEND_MAX_BATCH: int(
+    'most messages stored in one transaction (sends arriving together share it)',
+    256,
+    1,
+    10_000,
+  ),
+  MESSAGE_SEND_MAX_QUEUED: int(
+    'sends waiting for a transaction at most; beyond, Message/set answers rateLimit',
+    4000,
+    1,
+    1_000_000,
+  ),
+};
+
+export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;
+
+export function loadMessagingConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(messagingSettings, env);
+}
+
 export const MESSAGING_CONFIG = Symbol('MESSAGING_CONFIG');

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { loadServiceConfig, runMain, startService } from '@jchat/contracts';
+import { runMain, startService } from '@jchat/contracts';
+import { loadMessagingConfig } from './config';
 import { MessagingModule } from './messaging.module';
 
 runMain('messaging', async () => {
-  const config = loadServiceConfig();
+  const config = loadMessagingConfig();
   await startService('messaging', MessagingModule.forRoot(config), config.NATS_URL);
 });

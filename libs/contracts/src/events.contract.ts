@@ -35,6 +35,16 @@ export const JMAP_DATA_TYPES = [
 export type JmapDataType = (typeof JMAP_DATA_TYPES)[number];
 
 /**
+ * A message as `Message/get` returns it to every member of its conversation but its sender, and
+ * what the sender sees differently (their `deliveryStatus`).
+ */
+export interface PushedMessage {
+  view: Record<string, unknown>;
+  senderId: string;
+  forSender: Record<string, unknown>;
+}
+
+/**
  * Something visible to the members of a conversation (and/or named accounts)
  * changed. Written once per change by the writer, never once per member: the
  * push fan-out resolves the audience.
@@ -45,8 +55,16 @@ export interface StateChangedEvent {
   types: JmapDataType[];
   /** Accounts to notify besides the members (e.g. a user who was just removed). */
   extraAccountIds: string[];
-  /** Set when the change is one message (created/edited/deleted), for inline MessagePush. */
+  /**
+   * Set when the change is one message (created/edited/deleted) that is not in `messages`: a
+   * client asking for inline MessagePush objects gets it fetched for its account.
+   */
   messageId: string | null;
+  /**
+   * New messages, read once by the writer and carried to every connection (no fetch per
+   * recipient). Absent on other changes, and for messages too large to travel in an event.
+   */
+  messages?: PushedMessage[];
   /** ISO time of the write. */
   at: string;
 }

@@ -38,6 +38,17 @@ export interface MarkDeliveredReply {
   moved: boolean;
 }
 
+/** Many MarkDeliveredRequests in one call (a gateway's receipts of one interval). */
+export interface MarkDeliveredBatchRequest {
+  receipts: MarkDeliveredRequest[];
+}
+export interface MarkDeliveredBatchReply {
+  /** How many positions moved. */
+  moved: number;
+}
+/** Receipts in one batch at most (each ~150 bytes of JSON: far under NATS' 1 MB). */
+export const MARK_DELIVERED_BATCH_MAX = 2000;
+
 /** Messages exactly as `Message/get` returns them to `userId` (for inline MessagePush). */
 export interface MessageViewRequest {
   userId: string;
@@ -54,6 +65,9 @@ export const MessagingSubjects = {
   ),
   markDelivered: contract<MarkDeliveredRequest, MarkDeliveredReply>(
     'messaging.receipt.delivered.v1',
+  ),
+  markDeliveredBatch: contract<MarkDeliveredBatchRequest, MarkDeliveredBatchReply>(
+    'messaging.receipt.delivered-batch.v1',
   ),
   messageView: contract<MessageViewRequest, MessageViewReply>('messaging.message.view.v1'),
 } as const;

@@ -1,5 +1,5 @@
 import { busPrefix } from './contract';
-import type { JmapDataType } from './events.contract';
+import type { JmapDataType, PushedMessage } from './events.contract';
 
 /**
  * Per-account push subjects (core NATS, not persisted): a gateway subscribes to
@@ -23,5 +23,7 @@ export type AccountPush =
       states: Partial<Record<JmapDataType, string>>;
       messageId: string | null;
       conversationId: string | null;
+      /** New messages carried whole (see StateChangedEvent.messages). */
+      messages?: PushedMessage[];
     }
   | { kind: 'typing'; conversationId: string; userId: string; isTyping: boolean };

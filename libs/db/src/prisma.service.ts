@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SyncHorizon } from '@jchat/jmap';
 import { PrismaClient } from './generated/client';
+import { FreshReads } from './sync/fresh-reads';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
@@ -34,9 +35,16 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   /**
    * The JMAP sync horizon: every transaction with a smaller id has finished. Read
    * it before the data it describes; rows stamped at or above it may be reported
-   * again later, which JMAP allows, but none below it can still appear.
+   * again later, which JMAP allows, but none below it can still appear. Concurrent
+   * callers share reads (see FreshReads): one query serves a burst of requests.
    */
-  async syncHorizon(): Promise<SyncHorizon> {
+  syncHorizon(): Promise<SyncHorizon> {
+    return this.horizonReads.read();
+  }
+
+  private readonly horizonReads = new FreshReads(() => this.readSyncHorizon());
+
+  private async readSyncHorizon(): Promise<SyncHorizon> {
     const rows = await this.$queryRaw<{ horizon: string; fingerprint: string }[]>`
       SELECT pg_snapshot_xmin(s)::text AS horizon, substr(md5(s::text), 1, 8) AS fingerprint
         FROM pg_current_snapshot() AS s`;

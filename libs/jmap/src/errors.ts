@@ -67,6 +67,8 @@ export interface SetError {
   description?: string;
   properties?: string[];
   existingId?: string;
+  /** With rateLimit: how long to wait before trying again. */
+  retryAfterMs?: number;
 }
 
 /** Thrown by per-object /set code; the set runner turns it into a notCreated/notUpdated/notDestroyed entry. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { BusClient, MessagingSubjects } from '@jchat/contracts';
+import { BusClient, MARK_DELIVERED_BATCH_MAX, MessagingSubjects } from '@jchat/contracts';
 
 /** Receipts are gathered this long, then one per account and conversation is sent. */
 const FLUSH_MS = 1000;
@@ -8,8 +8,8 @@ const MAX_PENDING = 100_000;
 /**
  * A MessagePush put the message on the recipient's device: tell messaging it was
  * delivered. The delivered position only moves forward, so the receipts of one account
- * in one conversation are coalesced: at most one `markDelivered` per FLUSH_MS, naming
- * the latest message pushed. Fire and forget: a lost receipt leaves a message at "sent"
+ * in one conversation are coalesced, naming the latest message pushed, and every
+ * FLUSH_MS all of them go to messaging in one `markDeliveredBatch`. Fire and forget: a lost receipt leaves a message at "sent"
  * until the next one.
  */
 @Injectable()
@@ -42,13 +42,16 @@ export class DeliveryReceipts implements OnModuleDestroy {
     this.timer = null;
     const receipts = [...this.pending.values()];
     this.pending = new Map();
-    for (const receipt of receipts) {
-      this.bus.request(MessagingSubjects.markDelivered, receipt).catch((error: unknown) => {
-        this.logger.warn(
-          { messageId: receipt.messageId, error: String(error) },
-          'could not record the delivery',
-        );
-      });
+    for (let start = 0; start < receipts.length; start += MARK_DELIVERED_BATCH_MAX) {
+      const batch = receipts.slice(start, start + MARK_DELIVERED_BATCH_MAX);
+      this.bus
+        .request(MessagingSubjects.markDeliveredBatch, { receipts: batch })
+        .catch((error: unknown) => {
+          this.logger.warn(
+            { receipts: batch.length, error: String(error) },
+            'could not record deliveries',
+          );
+        });
     }
   }
 }

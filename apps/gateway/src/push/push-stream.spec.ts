@@ -1,9 +1,16 @@
 import type { AccountPush } from '@jchat/contracts';
-import { type PushOutput, PushStream, type PushStreamOptions } from './push-stream';
+import {
+  type MessagePush,
+  type PushOutput,
+  PushStream,
+  type PushStreamOptions,
+} from './push-stream';
 
 const ACCOUNT = 'acc1';
 
-function state(states: Record<string, string>, messageId: string | null = null): AccountPush {
+type StatePush = Extract<AccountPush, { kind: 'state' }>;
+
+function state(states: Record<string, string>, messageId: string | null = null): StatePush {
   return {
     kind: 'state',
     types: Object.keys(states) as never,
@@ -170,5 +177,66 @@ describe('PushStream', () => {
     stream.disable();
     stream.push(state({ Message: 'y' }));
     expect(out).toHaveLength(1);
+  });
+
+  it('pushes carried messages without fetching, the sender with their own deliveryStatus', async () => {
+    const fetched: string[] = [];
+    const delivered: string[] = [];
+    const { stream, out } = setup({
+      fetchMessage: async (id) => {
+        fetched.push(id);
+        return { id };
+      },
+      onMessagePushed: (_conversationId, messageId) => delivered.push(messageId),
+    });
+    stream.enable({ dataTypes: null, includeMessages: true });
+    stream.setBaseline({ horizon: '1', presence: 0n });
+    const carried = (id: string, senderId: string) => ({
+      view: { id, senderId, deliveryStatus: null },
+      senderId,
+      forSender: { deliveryStatus: 'sent' },
+    });
+    stream.push({
+      ...state({ Message: 'b' }),
+      messages: [carried('m1', 'someone'), carried('m2', ACCOUNT)],
+    });
+    await flushPromises();
+    expect(fetched).toEqual([]);
+    expect(out.slice(0, 2)).toEqual([
+      {
+        '@type': 'MessagePush',
+        accountId: ACCOUNT,
+        message: { id: 'm1', senderId: 'someone', deliveryStatus: null },
+      },
+      {
+        '@type': 'MessagePush',
+        accountId: ACCOUNT,
+        message: { id: 'm2', senderId: ACCOUNT, deliveryStatus: 'sent' },
+      },
+    ]);
+    expect(out[2]?.['@type']).toBe('StateChange');
+    // Only others' messages count as delivered to this account.
+    expect(delivered).toEqual(['m1']);
+  });
+
+  it('keeps carried messages behind a message still being fetched', async () => {
+    let release: (value: Record<string, unknown> | null) => void = () => undefined;
+    const { stream, out } = setup({
+      fetchMessage: () => new Promise((resolve) => (release = resolve)),
+    });
+    stream.enable({ dataTypes: null, includeMessages: true });
+    stream.setBaseline({ horizon: '1', presence: 0n });
+    stream.push(state({ Message: 'b' }, 'edited'));
+    stream.push({
+      ...state({ Message: 'c' }),
+      messages: [{ view: { id: 'new' }, senderId: 'x', forSender: {} }],
+    });
+    expect(out).toEqual([]);
+    release({ id: 'edited' });
+    await flushPromises();
+    const ids = out
+      .filter((o) => o['@type'] === 'MessagePush')
+      .map((o) => (o as MessagePush).message['id']);
+    expect(ids).toEqual(['edited', 'new']);
   });
 });

@@ -1,4 +1,4 @@
-import { type AccountPush, type JmapDataType } from '@jchat/contracts';
+import { type AccountPush, type JmapDataType, type PushedMessage } from '@jchat/contracts';
 import {
   advanceCursor,
   encodePushState,
@@ -136,6 +136,14 @@ export class PushStream {
     const states = this.wanted(push.states ?? {});
     if (Object.keys(states).length === 0) return;
     const messageId = push.messageId;
+    const carried = push.messages ?? [];
+    if (this.filter?.includeMessages && carried.length > 0 && states.Message !== undefined) {
+      this.afterPending(() => {
+        for (const pushed of carried) this.pushMessage(push.conversationId, pushed);
+        this.merge(states);
+      });
+      return;
+    }
     if (this.filter?.includeMessages && messageId !== null && states.Message !== undefined) {
       if (this.pendingObjects >= this.options.maxPendingObjects) {
         this.options.onTooSlow();
@@ -161,8 +169,27 @@ export class PushStream {
         });
       return;
     }
-    if (this.pendingObjects > 0) this.chain = this.chain.then(() => this.merge(states));
-    else this.merge(states);
+    this.afterPending(() => this.merge(states));
+  }
+
+  /** Runs `step` now, or after the MessagePush objects being fetched (keeping their order). */
+  private afterPending(step: () => void): void {
+    if (this.pendingObjects > 0) this.chain = this.chain.then(step);
+    else step();
+  }
+
+  /** A message carried in the push: the sender's own copy has their deliveryStatus. */
+  private pushMessage(conversationId: string | null, pushed: PushedMessage): void {
+    if (this.closed || !this.filter?.includeMessages) return;
+    const message =
+      pushed.senderId === this.options.accountId
+        ? { ...pushed.view, ...pushed.forSender }
+        : pushed.view;
+    this.options.emit({ '@type': 'MessagePush', accountId: this.options.accountId, message });
+    // Only others' messages are delivered to this account (its own are read already).
+    if (pushed.senderId !== this.options.accountId) {
+      this.options.onMessagePushed?.(conversationId, String(pushed.view['id']));
+    }
   }
 
   /** Typing goes out in order with the MessagePush objects being fetched. */

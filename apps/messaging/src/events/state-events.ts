@@ -1,5 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventBus, Events, type JmapDataType } from '@jchat/contracts';
+import { EventBus, Events, type JmapDataType, type PushedMessage } from '@jchat/contracts';
+
+/** Messages carried in one event at most (bytes of JSON): events stay far under NATS' 1 MB. */
+const MAX_EVENT_MESSAGE_BYTES = 256 * 1024;
+const CREATED_TYPES: JmapDataType[] = ['Message', 'Conversation', 'Participant'];
 
 /**
  * Publishes one `Events.stateChanged` per change, per conversation (never per member): the push
@@ -22,6 +26,39 @@ export class StateEvents {
     return this.publish(conversationId, [], types, messageId, dedupeId);
   }
 
+  /**
+   * New messages of one conversation (in seq order), carried in the events so the fan-out needs
+   * no read per recipient; several per event, in order. A message too large to travel is
+   * announced by id alone and fetched by the clients that want it inline.
+   */
+  async created(conversationId: string, messages: readonly PushedMessage[]): Promise<void> {
+    let batch: PushedMessage[] = [];
+    let bytes = 0;
+    const publishes: Promise<void>[] = [];
+    const flush = () => {
+      if (batch.length === 0) return;
+      publishes.push(this.publish(conversationId, [], CREATED_TYPES, null, undefined, batch));
+      batch = [];
+      bytes = 0;
+    };
+    for (const message of messages) {
+      const size = Buffer.byteLength(JSON.stringify(message));
+      if (size > MAX_EVENT_MESSAGE_BYTES) {
+        flush();
+        const id = String(message.view['id']);
+        publishes.push(
+          this.publish(conversationId, [], CREATED_TYPES, id, `message:${id}:created`),
+        );
+        continue;
+      }
+      if (bytes + size > MAX_EVENT_MESSAGE_BYTES) flush();
+      batch.push(message);
+      bytes += size;
+    }
+    flush();
+    await Promise.all(publishes);
+  }
+
   /** Something only these accounts see changed (e.g. deliveryStatus, which only senders see). */
   async changedFor(accountIds: string[], types: JmapDataType[]): Promise<void> {
     if (accountIds.length > 0) await this.publish(null, accountIds, types, null);
@@ -33,11 +70,19 @@ export class StateEvents {
     types: JmapDataType[],
     messageId: string | null,
     dedupeId?: string,
+    messages?: PushedMessage[],
   ): Promise<void> {
     try {
       await this.events.publish(
         Events.stateChanged,
-        { conversationId, types, extraAccountIds, messageId, at: new Date().toISOString() },
+        {
+          conversationId,
+          types,
+          extraAccountIds,
+          messageId,
+          ...(messages ? { messages } : {}),
+          at: new Date().toISOString(),
+        },
         dedupeId,
       );
     } catch (error: unknown) {

@@ -3,6 +3,9 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { isUuid } from '@jchat/common';
 import {
   DomainException,
+  MARK_DELIVERED_BATCH_MAX,
+  type MarkDeliveredBatchReply,
+  type MarkDeliveredBatchRequest,
   type MarkDeliveredReply,
   type MarkDeliveredRequest,
   MessagingSubjects,
@@ -47,6 +50,33 @@ export class MessagesHandler {
         String(request.messageId),
       ),
     };
+  }
+
+  /** A gateway's push receipts of one interval, at most MARK_DELIVERED_BATCH_MAX. */
+  @MessagePattern(subjectOf(MessagingSubjects.markDeliveredBatch))
+  async markDeliveredBatch(
+    @Payload() request: MarkDeliveredBatchRequest,
+  ): Promise<MarkDeliveredBatchReply> {
+    const receipts = Array.isArray(request.receipts) ? request.receipts : [];
+    if (receipts.length > MARK_DELIVERED_BATCH_MAX) {
+      throw new DomainException(
+        'invalid_argument',
+        `at most ${MARK_DELIVERED_BATCH_MAX} receipts in one batch`,
+      );
+    }
+    const valid = receipts.filter(
+      (r) => isUuid(r.userId) && isUuid(r.conversationId) && typeof r.messageId === 'string',
+    );
+    const moved = await Promise.all(
+      valid.map((r) =>
+        this.messages.markDelivered(
+          this.access.scope(r.userId, undefined),
+          r.conversationId,
+          r.messageId,
+        ),
+      ),
+    );
+    return { moved: moved.filter(Boolean).length };
   }
 
   /** Messages exactly as Message/get returns them to the user (for inline MessagePush). */

@@ -141,7 +141,9 @@ export class MessagesJmap implements OnModuleInit {
             : input.bodyType === 'text/html'
               ? [...SERVER_SET_ON_CREATE, 'body']
               : SERVER_SET_ON_CREATE;
-          const [view] = await this.messages.views(scope, [message], properties);
+          const view = duplicate
+            ? (await this.messages.views(scope, [message], properties))[0]
+            : this.messages.newMessageView(message, properties);
           const serverSet = { ...view };
           delete serverSet['id'];
           return { id: message.id, serverSet };

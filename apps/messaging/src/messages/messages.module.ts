@@ -4,6 +4,8 @@ import { BlobsModule } from '../blobs/blobs.module';
 import { EventsModule } from '../events/events.module';
 import { DeliveredPositions } from './delivered-positions';
 import { MessageQueryService } from './message-query.service';
+import { MessageSendQueue } from './message-send.queue';
+import { MessageSendRepository } from './message-send.repository';
 import { MessagesHandler } from './messages.handler';
 import { MessagesJmap } from './messages.jmap';
 import { MessagesRepository } from './messages.repository';
@@ -14,6 +16,8 @@ import { MessagesService } from './messages.service';
   controllers: [MessagesHandler],
   providers: [
     MessagesRepository,
+    MessageSendRepository,
+    MessageSendQueue,
     MessagesService,
     DeliveredPositions,
     MessageQueryService,

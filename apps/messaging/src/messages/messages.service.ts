@@ -23,11 +23,12 @@ import {
 } from './message-input';
 import { DeliveredPositions } from './delivered-positions';
 import { type Attachment, messageView } from './message-view';
+import { MessageSendQueue, rateLimited, SendQueueFull } from './message-send.queue';
+import type { SendResult } from './message-send.repository';
 import {
   type ChangedMessageRow,
   isUniqueViolation,
   type MessageScope,
-  type NotStored,
   MessagesRepository,
   type NewMessageRow,
   NothingToWrite,
@@ -71,6 +72,7 @@ export class MessagesService {
     private readonly blobs: BlobsService,
     private readonly events: StateEvents,
     private readonly delivered: DeliveredPositions,
+    private readonly sendQueue: MessageSendQueue,
   ) {}
 
   private readonly recentPositions = new Map<
@@ -89,10 +91,6 @@ export class MessagesService {
     this.checkSend(access);
     const clientKey =
       input.clientMessageId === null ? null : `${scope.userId}:${input.clientMessageId}`;
-    if (clientKey !== null) {
-      const earlier = await this.messages.findByClientKey(input.conversationId, clientKey);
-      if (earlier) return { message: earlier, duplicate: true };
-    }
     if (input.replyToMessageId !== null) {
       const target = await this.messages.findInConversation(
         input.conversationId,
@@ -178,8 +176,6 @@ export class MessagesService {
       throw new DomainException('invalid_argument', 'body must be a string of 1 to 4096 bytes');
     }
     const clientKey = `system:${request.idempotencyKey}`;
-    const earlier = await this.messages.findByClientKey(request.conversationId, clientKey);
-    if (earlier) return earlier;
     const details = isPlainObject(request.details) ? request.details : {};
     const outcome = await this.store(
       request.conversationId,
@@ -205,35 +201,41 @@ export class MessagesService {
     row: NewMessageRow,
     assumed: SendAssumption | null,
   ): Promise<SendOutcome> {
-    let message: Message | NotStored;
+    let result: SendResult;
     try {
-      message = await this.messages.insert(conversationId, row, assumed);
+      result = await this.sendQueue.send({ conversationId, row, assumed });
     } catch (error: unknown) {
-      // A concurrent retry with the same clientMessageId won the race: answer with its message.
+      if (error instanceof SendQueueFull) throw rateLimited(error);
+      // A writer outside the send queue won a race on the clientMessageId: answer with its message.
       if (row.clientKey !== null && isUniqueViolation(error)) {
         const earlier = await this.messages.findByClientKey(conversationId, row.clientKey);
         if (earlier) return { message: earlier, duplicate: true };
       }
       throw error;
     }
-    if (message === 'no-conversation') {
-      if (row.isSystemMessage) throw new DomainException('not_found', 'no such conversation');
-      throw new SetErrorException({
-        type: 'notFound',
-        properties: ['conversationId'],
-        description: 'no such conversation',
-      });
+    switch (result.kind) {
+      case 'stored':
+        return { message: result.message, duplicate: false };
+      case 'duplicate':
+        return { message: result.message, duplicate: true };
+      case 'refused':
+        break;
     }
-    if (message === 'not-a-member') throw forbidden('only members post in this conversation');
-    if (message === 'archived') throw forbidden('the conversation is archived');
-    if (message === 'access-moved') throw new AccessMoved();
-    await this.events.changed(
-      conversationId,
-      ['Message', 'Conversation', 'Participant'],
-      message.id,
-      `message:${message.id}:created`,
-    );
-    return { message, duplicate: false };
+    switch (result.reason) {
+      case 'no-conversation':
+        if (row.isSystemMessage) throw new DomainException('not_found', 'no such conversation');
+        throw new SetErrorException({
+          type: 'notFound',
+          properties: ['conversationId'],
+          description: 'no such conversation',
+        });
+      case 'not-a-member':
+        throw forbidden('only members post in this conversation');
+      case 'archived':
+        throw forbidden('the conversation is archived');
+      case 'access-moved':
+        throw new AccessMoved();
+    }
   }
 
   private async checkAttachments(
@@ -475,6 +477,18 @@ export class MessagesService {
     );
     await this.advanceDelivered(scope.userId, messages);
     return views;
+  }
+
+  /**
+   * A message its sender just stored, as they see it, without a read: nobody else has received
+   * or read it yet, so readBy is empty and deliveryStatus is the stored one.
+   */
+  newMessageView(message: Message, properties: readonly string[]): Record<string, unknown> {
+    return messageView(
+      message,
+      { viewerId: message.senderId, receipts: new Map(), versions: [] },
+      properties,
+    );
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   Events,
   JMAP_DATA_TYPES,
   type JmapDataType,
+  type PushedMessage,
   RemoteError,
   type StateChangedEvent,
 } from '@jchat/contracts';
@@ -13,6 +14,8 @@ import { AccountPublisher } from './account-publisher';
 import { MembersService } from './members.service';
 
 export const FANOUT_DURABLE = 'presence-push-fanout';
+/** Events being fanned out at once (of different conversations). */
+const FANOUT_CONCURRENCY = 64;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(JMAP_DATA_TYPES);
 
 /**
@@ -37,8 +40,12 @@ export class PushFanoutService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.events.consume(Events.stateChanged, FANOUT_DURABLE, (event) =>
-      this.fanOut(event).then(() => undefined),
+    // Events of different conversations fan out concurrently; each conversation's in order.
+    await this.events.consume(
+      Events.stateChanged,
+      FANOUT_DURABLE,
+      (event) => this.fanOut(event).then(() => undefined),
+      { concurrency: FANOUT_CONCURRENCY, orderKey: (event) => event.conversationId ?? '' },
     );
   }
 
@@ -66,6 +73,7 @@ export class PushFanoutService implements OnApplicationBootstrap {
       states,
       messageId: event.messageId,
       conversationId: event.conversationId,
+      ...(event.messages ? { messages: event.messages } : {}),
     });
   }
 
@@ -98,11 +106,28 @@ export function normalizeEvent(raw: unknown): StateChangedEvent | null {
   ) {
     return null;
   }
+  const messages = Array.isArray(event.messages)
+    ? event.messages.filter(isPushedMessage)
+    : undefined;
   return {
     conversationId,
     messageId,
+    ...(messages && messages.length > 0 ? { messages } : {}),
     extraAccountIds: extraAccountIds as string[],
     types: types as JmapDataType[],
     at: typeof event.at === 'string' ? event.at : new Date().toISOString(),
   };
+}
+
+function isPushedMessage(value: unknown): value is PushedMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as Partial<Record<keyof PushedMessage, unknown>>;
+  return (
+    typeof message.senderId === 'string' &&
+    typeof message.view === 'object' &&
+    message.view !== null &&
+    typeof (message.view as { id?: unknown }).id === 'string' &&
+    typeof message.forSender === 'object' &&
+    message.forSender !== null
+  );
 }

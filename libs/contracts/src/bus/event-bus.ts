@@ -8,6 +8,7 @@ import {
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
   type NatsConnection,
   type Subscription,
 } from 'nats';
@@ -19,6 +20,34 @@ const codec = JSONCodec();
 const STREAM_MAX_AGE_DAYS = 7;
 
 export type EventHandler<T> = (event: T) => Promise<void>;
+
+export interface ConsumeOptions<T> {
+  /** Events handled at once (default 1: one after another). */
+  concurrency?: number;
+  /** Events with the same key are handled in stream order. */
+  orderKey?: (event: T) => string;
+}
+
+/** A counting semaphore: `take` waits while every slot is taken. */
+class Slots {
+  private waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
 
 /**
  * JetStream for events that must not be lost (durable consumers shared by a
@@ -77,12 +106,15 @@ export class EventBus {
   /**
    * Processes events with a durable consumer: every replica using the same
    * `durable` name shares the work, each event is acked after the handler
-   * succeeds, and redelivered (with back-off) when it throws.
+   * succeeds, and redelivered (with back-off) when it throws. With `concurrency`,
+   * up to that many events are handled at once, those with the same `orderKey`
+   * one after another in stream order.
    */
   async consume<T>(
     contract: EventContract<T>,
     durable: string,
     handler: EventHandler<T>,
+    options: ConsumeOptions<T> = {},
   ): Promise<void> {
     const stream = eventStreamName();
     const name = `${durable}`.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -98,23 +130,51 @@ export class EventBus {
         max_deliver: 20,
       });
     }
+    const concurrency = Math.max(1, options.concurrency ?? 1);
     const consumer = await this.js.consumers.get(stream, name);
-    const messages = await consumer.consume({ max_messages: 256 });
+    const messages = await consumer.consume({ max_messages: Math.max(256, 4 * concurrency) });
     this.running.push(messages);
+    const slots = new Slots(concurrency);
+    const chains = new Map<string, Promise<void>>();
     void (async () => {
       for await (const message of messages) {
+        let event: T;
         try {
-          await handler(codec.decode(message.data) as T);
-          message.ack();
-        } catch (error: unknown) {
-          this.logger.warn(
-            { durable: name, error: error instanceof Error ? error.message : String(error) },
-            'event handler failed; will retry',
-          );
-          message.nak(Math.min(30_000, 500 * 2 ** Math.min(message.info.redeliveryCount, 6)));
+          event = codec.decode(message.data) as T;
+        } catch {
+          this.logger.warn({ durable: name }, 'dropping an event that is not JSON');
+          message.term();
+          continue;
         }
+        await slots.take();
+        const key = options.orderKey?.(event) ?? '';
+        const run = (chains.get(key) ?? Promise.resolve())
+          .then(() => this.handleOne(name, message, event, handler))
+          .finally(() => {
+            if (chains.get(key) === run) chains.delete(key);
+            slots.give();
+          });
+        chains.set(key, run);
       }
     })();
+  }
+
+  private async handleOne<T>(
+    durable: string,
+    message: JsMsg,
+    event: T,
+    handler: EventHandler<T>,
+  ): Promise<void> {
+    try {
+      await handler(event);
+      message.ack();
+    } catch (error: unknown) {
+      this.logger.warn(
+        { durable, error: error instanceof Error ? error.message : String(error) },
+        'event handler failed; will retry',
+      );
+      message.nak(Math.min(30_000, 500 * 2 ** Math.min(message.info.redeliveryCount, 6)));
+    }
   }
 
   publishToAccount(userId: string, push: AccountPush): void {

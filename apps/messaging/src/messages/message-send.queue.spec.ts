@@ -1,0 +1,148 @@
+import type { Message } from '@jchat/db';
+import type { StateEvents } from '../events/state-events';
+import type { MessagingConfig } from '../config';
+import { MessageSendQueue, isTransientTransactionError, SendQueueFull } from './message-send.queue';
+import type { MessageSendRepository, PendingSend, SendResult } from './message-send.repository';
+
+function pending(id: string): PendingSend {
+  return {
+    conversationId: 'c1',
+    assumed: null,
+    row: {
+      id,
+      senderId: 'u1',
+      body: id,
+      bodyType: 'text/plain',
+      proposedSentAt: null,
+      replyToMessageId: null,
+      attachments: [],
+      metadata: {},
+      clientKey: null,
+      isSystemMessage: false,
+    },
+  };
+}
+
+function storedMessage(send: PendingSend, seq: number): Message {
+  const at = new Date('2026-01-01T00:00:00Z');
+  return {
+    id: send.row.id,
+    conversationId: send.conversationId,
+    senderId: send.row.senderId,
+    body: send.row.body,
+    bodyType: send.row.bodyType,
+    sentAt: at,
+    receivedAt: at,
+    editedAt: null,
+    isDeleted: false,
+    isSystemMessage: false,
+    replyToMessageId: null,
+    attachments: [],
+    reactions: {},
+    deliveryStatus: 'sent',
+    readBy: [],
+    metadata: {},
+    seq: BigInt(seq),
+    clientMessageId: null,
+    modseq: 1n,
+    createdModseq: 1n,
+  };
+}
+
+function setup(options: { maxQueued?: number; maxBatch?: number } = {}) {
+  const batches: string[][] = [];
+  let seq = 0;
+  let failures: unknown[] = [];
+  let release: (() => void) | null = null;
+  let hold = false;
+  const repository = {
+    insertBatch: async (sends: PendingSend[]): Promise<SendResult[]> => {
+      batches.push(sends.map((s) => s.row.id));
+      if (hold) await new Promise<void>((resolve) => (release = resolve));
+      const failure = failures.shift();
+      if (failure) throw failure;
+      if (sends.some((s) => s.row.body === 'poison') && sends.length > 1)
+        throw new Error('bad row');
+      return sends.map((s) =>
+        s.row.body === 'poison'
+          ? { kind: 'refused', reason: 'no-conversation' }
+          : { kind: 'stored', message: storedMessage(s, (seq += 1)) },
+      );
+    },
+  } as unknown as MessageSendRepository;
+  const announced: string[][] = [];
+  const events = {
+    created: async (_conversationId: string, messages: { view: { id: unknown } }[]) => {
+      announced.push(messages.map((m) => String(m.view.id)));
+    },
+  } as unknown as StateEvents;
+  const config = {
+    MESSAGE_SEND_MAX_QUEUED: options.maxQueued ?? 100,
+    MESSAGE_SEND_MAX_BATCH: options.maxBatch ?? 50,
+  } as MessagingConfig;
+  const queue = new MessageSendQueue(repository, events, config);
+  return {
+    queue,
+    batches,
+    announced,
+    hold: () => (hold = true),
+    release: () => {
+      hold = false;
+      release?.();
+    },
+    failNext: (...errors: unknown[]) => (failures = errors),
+  };
+}
+
+describe('MessageSendQueue', () => {
+  it('stores a lone send at once and sends arriving meanwhile together', async () => {
+    const t = setup();
+    t.hold();
+    const first = t.queue.send(pending('a'));
+    const rest = ['b', 'c', 'd'].map((id) => t.queue.send(pending(id)));
+    t.release();
+    const results = await Promise.all([first, ...rest]);
+    expect(t.batches).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(results.map((r) => r.kind)).toEqual(['stored', 'stored', 'stored', 'stored']);
+    // One event per conversation and batch, in order.
+    expect(t.announced).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('refuses sends past the bound with a retry hint instead of queueing them', async () => {
+    const t = setup({ maxQueued: 2 });
+    t.hold();
+    const running = t.queue.send(pending('a'));
+    const queued = [t.queue.send(pending('b')), t.queue.send(pending('c'))];
+    await expect(t.queue.send(pending('d'))).rejects.toBeInstanceOf(SendQueueFull);
+    await t.queue.send(pending('e')).catch((error: SendQueueFull) => {
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+    });
+    t.release();
+    await Promise.all([running, ...queued]);
+    expect(t.batches.flat()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('retries a batch PostgreSQL aborted as a deadlock', async () => {
+    const t = setup();
+    t.failNext(new Error('deadlock detected (40P01)'));
+    await expect(t.queue.send(pending('a'))).resolves.toMatchObject({ kind: 'stored' });
+    expect(t.batches).toEqual([['a'], ['a']]);
+  });
+
+  it('stores each send on its own when a batch fails, so one bad send fails alone', async () => {
+    const t = setup();
+    t.hold();
+    const first = t.queue.send(pending('a'));
+    const good = t.queue.send(pending('b'));
+    const bad = t.queue.send({ ...pending('p'), row: { ...pending('p').row, body: 'poison' } });
+    t.release();
+    await first;
+    expect(await good).toMatchObject({ kind: 'stored' });
+    expect(await bad).toMatchObject({ kind: 'refused' });
+  });
+
+  it('tells transient transaction failures from others', () => {
+    expect(isTransientTransactionError(new Error('could not serialize access'))).toBe(true);
+    expect(isTransientTransactionError(new Error('null value in column'))).toBe(false);
+  });
+});

@@ -1,0 +1,165 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { PushedMessage } from '@jchat/contracts';
+import type { Message } from '@jchat/db';
+import { SetErrorException } from '@jchat/jmap';
+import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
+import { StateEvents } from '../events/state-events';
+import { DEFAULT_MESSAGE_PROPERTIES, messageView } from './message-view';
+import {
+  MessageSendRepository,
+  type PendingSend,
+  type SendResult,
+} from './message-send.repository';
+
+/** A batch PostgreSQL aborted (deadlock, serialization failure) is tried again this often. */
+const TRANSACTION_ATTEMPTS = 3;
+
+interface Waiting {
+  send: PendingSend;
+  resolve: (result: SendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The send queue is full: the caller is told to retry (JMAP `rateLimit`). */
+export class SendQueueFull extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('too many messages waiting to be stored');
+  }
+}
+
+/**
+ * Group commit for sends: messages arriving while a batch is being stored wait and go into the
+ * next one, so under load one transaction and one event per conversation carry many messages,
+ * and with no load a message is stored at once. One batch at a time per process: each
+ * conversation's order is the order of arrival here. The queue is bounded: past
+ * MESSAGE_SEND_MAX_QUEUED waiting, a send is refused at once (retryable) instead of waiting
+ * past the gateway's timeout. A send is answered after its message is stored and its event is
+ * on JetStream; events are published in batch order while the next batch is already writing.
+ */
+@Injectable()
+export class MessageSendQueue {
+  private readonly logger = new Logger('send-queue');
+  private waiting: Waiting[] = [];
+  private running = false;
+  private publishing: Promise<void> = Promise.resolve();
+  /** Messages stored per second lately (for the retry hint). */
+  private recentRate = 1000;
+
+  constructor(
+    private readonly repository: MessageSendRepository,
+    private readonly events: StateEvents,
+    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+  ) {}
+
+  send(send: PendingSend): Promise<SendResult> {
+    if (this.waiting.length >= this.config.MESSAGE_SEND_MAX_QUEUED) {
+      const drainMs = (this.waiting.length / Math.max(this.recentRate, 1)) * 1000;
+      return Promise.reject(new SendQueueFull(Math.ceil(Math.min(Math.max(drainMs, 100), 10_000))));
+    }
+    return new Promise<SendResult>((resolve, reject) => {
+      this.waiting.push({ send, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, this.config.MESSAGE_SEND_MAX_BATCH);
+        const started = performance.now();
+        await this.store(batch);
+        const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+        this.recentRate = 0.8 * this.recentRate + 0.2 * (batch.length / seconds);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async store(batch: Waiting[]): Promise<void> {
+    let results: SendResult[];
+    try {
+      results = await this.insertWithRetry(batch.map((w) => w.send));
+    } catch (error: unknown) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      // One bad send must not fail the others: store each on its own.
+      this.logger.warn(
+        { error: String(error), size: batch.length },
+        'batch failed; sending one by one',
+      );
+      for (const waiting of batch) await this.store([waiting]);
+      return;
+    }
+    const stored = results.flatMap((r) => (r.kind === 'stored' ? [r.message] : []));
+    const published = this.publishing.then(() => this.announce(stored));
+    this.publishing = published;
+    void published.then(() => {
+      for (const [index, waiting] of batch.entries()) {
+        const result = results[index];
+        if (result) waiting.resolve(result);
+        else waiting.reject(new Error('no result for a batched send'));
+      }
+    });
+  }
+
+  private async insertWithRetry(sends: PendingSend[]): Promise<SendResult[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.repository.insertBatch(sends);
+      } catch (error: unknown) {
+        if (attempt >= TRANSACTION_ATTEMPTS || !isTransientTransactionError(error)) throw error;
+      }
+    }
+  }
+
+  /** One stateChanged event per conversation, carrying its new messages whole. */
+  private async announce(stored: readonly Message[]): Promise<void> {
+    const byConversation = new Map<string, PushedMessage[]>();
+    for (const message of stored) {
+      const list = byConversation.get(message.conversationId) ?? [];
+      list.push(pushedMessage(message));
+      byConversation.set(message.conversationId, list);
+    }
+    await Promise.all(
+      [...byConversation].map(([conversationId, messages]) =>
+        this.events.created(conversationId, messages),
+      ),
+    );
+  }
+}
+
+/**
+ * A new message as every member sees it: nobody has read it yet (readBy empty), and only the
+ * sender sees a deliveryStatus, which for a message nobody received yet is its stored status.
+ */
+export function pushedMessage(message: Message): PushedMessage {
+  const context = { viewerId: '', receipts: new Map(), versions: [] };
+  return {
+    view: messageView(message, context, ['id', ...DEFAULT_MESSAGE_PROPERTIES]),
+    senderId: message.senderId,
+    forSender: {
+      deliveryStatus: messageView(message, { ...context, viewerId: message.senderId }, [
+        'deliveryStatus',
+      ])['deliveryStatus'],
+    },
+  };
+}
+
+/** Deadlocks and serialization failures: PostgreSQL rolled the whole transaction back. */
+export function isTransientTransactionError(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${JSON.stringify(error)}` : String(error);
+  return /P2034|40P01|40001|deadlock detected|could not serialize/.test(text);
+}
+
+/** The refusal of a send the queue had no room for: retryable, with a hint. */
+export function rateLimited(error: SendQueueFull): SetErrorException {
+  return new SetErrorException({
+    type: 'rateLimit',
+    description: `${error.message}: retry in ${error.retryAfterMs} ms`,
+    retryAfterMs: error.retryAfterMs,
+  });
+}

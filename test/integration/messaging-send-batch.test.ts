@@ -1,0 +1,147 @@
+import './messaging-prefix';
+import { EventBus, type StateChangedEvent } from '@jchat/contracts';
+import { Harness } from './messaging-support';
+
+/** Sends arriving together share a transaction (MessageSendQueue): each keeps its own answer. */
+describe('batched sends (real PostgreSQL, NATS and Redis)', () => {
+  const h = new Harness();
+  let ann: string;
+  let bob: string;
+  let eve: string;
+
+  beforeAll(async () => {
+    await h.start();
+    ann = await h.user('Ann');
+    bob = await h.user('Bob');
+    eve = await h.user('Eve');
+  }, 30000);
+
+  afterAll(() => h.stop());
+
+  async function sendRaw(userId: string, conversationId: string, body: string, extra = {}) {
+    const [response] = await h.jmap(userId, [
+      ['Message/set', { create: { m: { conversationId, body, ...extra } } }],
+    ]);
+    return response![1];
+  }
+
+  it('gives concurrent sends consecutive seqs, in-order sentAt and exact counters', async () => {
+    const one = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const two = await h.conversation([{ userId: bob, role: 'owner' }, { userId: ann }]);
+    const sends = Array.from({ length: 60 }, (_, i) =>
+      sendRaw(i % 2 ? ann : bob, i % 3 ? one : two, `m${i}`),
+    );
+    const results = await Promise.all(sends);
+    expect(results.every((r) => typeof r['created']?.['m']?.['id'] === 'string')).toBe(true);
+    for (const conversation of [one, two]) {
+      const { rows } = await h.db.query(
+        `SELECT seq::int, sent_at FROM messages WHERE conversation_id = $1 ORDER BY seq`,
+        [conversation],
+      );
+      expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+      for (let i = 1; i < rows.length; i += 1) {
+        expect(rows[i].sent_at.getTime()).toBeGreaterThanOrEqual(rows[i - 1].sent_at.getTime());
+      }
+      const counters = await h.db.query(
+        `SELECT message_count, last_message_seq::int AS seq,
+                last_message_id = (SELECT id FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT 1) AS latest
+           FROM conversations WHERE id = $1`,
+        [conversation],
+      );
+      expect(counters.rows[0]).toEqual({
+        message_count: rows.length,
+        seq: rows.length,
+        latest: true,
+      });
+    }
+    // Each sender has read up to their own latest message.
+    const read = await h.db.query(
+      `SELECT p.last_read_seq::int AS read,
+              (SELECT max(seq)::int FROM messages m WHERE m.conversation_id = p.conversation_id
+                  AND m.sender_id = p.user_id) AS own
+         FROM participants p WHERE p.conversation_id = $1`,
+      [one],
+    );
+    for (const row of read.rows) expect(row.read).toBeGreaterThanOrEqual(row.own);
+  });
+
+  it('answers each send of a mixed batch on its own: refused ones store nothing', async () => {
+    const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const archived = await h.conversation([{ userId: ann, role: 'owner' }]);
+    await h.db.query('UPDATE conversations SET is_archived = true WHERE id = $1', [archived]);
+    const [fine, outsider, inArchive, alsoFine] = await Promise.all([
+      sendRaw(ann, room, 'hello'),
+      sendRaw(eve, room, 'let me in'),
+      sendRaw(ann, archived, 'dusty'),
+      sendRaw(bob, room, 'hi'),
+    ]);
+    expect(fine!['created']['m']).toMatchObject({ deliveryStatus: 'sent', readBy: [] });
+    expect(alsoFine!['created']['m']['id']).toEqual(expect.any(String));
+    expect(outsider!['notCreated']['m']).toMatchObject({ type: 'notFound' });
+    expect(inArchive!['notCreated']['m']).toMatchObject({ type: 'forbidden' });
+    const { rows } = await h.db.query(
+      'SELECT conversation_id, count(*)::int AS n FROM messages WHERE conversation_id = ANY($1) GROUP BY 1',
+      [[room, archived]],
+    );
+    expect(rows).toEqual([{ conversation_id: room, n: 2 }]);
+  });
+
+  it('stores concurrent retries of one clientMessageId once', async () => {
+    const room = await h.conversation([{ userId: ann, role: 'owner' }]);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        sendRaw(ann, room, 'once', { metadata: { clientMessageId: 'same-key' } }),
+      ),
+    );
+    const ids = new Set(results.map((r) => r['created']['m']['id']));
+    expect(ids.size).toBe(1);
+    const { rows } = await h.db.query(
+      'SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1',
+      [room],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('carries the new messages whole in the stateChanged events, in seq order', async () => {
+    const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const bus = await EventBus.connect(process.env.NATS_URL!, 'batch-test');
+    const seen: StateChangedEvent[] = [];
+    const subscription = bus.connection.subscribe(`${process.env.JCHAT_PREFIX}.events.>`, {
+      callback: (_error, message) => {
+        const event = JSON.parse(new TextDecoder().decode(message.data)) as StateChangedEvent;
+        if (event.conversationId === room) seen.push(event);
+      },
+    });
+    try {
+      await bus.connection.flush();
+      await Promise.all([1, 2, 3, 4, 5].map((i) => sendRaw(i % 2 ? ann : bob, room, `n${i}`)));
+      const deadline = Date.now() + 5000;
+      const carried = () => seen.flatMap((e) => e.messages ?? []);
+      while (carried().length < 5 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const messages = carried();
+      expect(messages).toHaveLength(5);
+      const got = await h.call(bob, 'Message/get', { ids: messages.map((m) => m.view['id']) });
+      // What Message/get gives each member, receipts as at creation: nobody had read it yet
+      // (later sends moved their senders' read positions past it since)...
+      for (const [index, message] of messages.entries()) {
+        const { readBy: _readBy, deliveryStatus: _status, ...fetched } = got['list'][index];
+        const { readBy, deliveryStatus, ...view } =
+          message.senderId === bob ? { ...message.view, ...message.forSender } : message.view;
+        expect(readBy).toEqual([]);
+        expect(deliveryStatus).toBe(message.senderId === bob ? 'sent' : null);
+        expect(view).toEqual(fetched);
+      }
+      // ...in the server's order.
+      const { rows } = await h.db.query(
+        'SELECT id FROM messages WHERE conversation_id = $1 ORDER BY seq',
+        [room],
+      );
+      expect(messages.map((m) => m.view['id'])).toEqual(rows.map((r) => r.id));
+    } finally {
+      subscription.unsubscribe();
+      await bus.close();
+    }
+  });
+});
