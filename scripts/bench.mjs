@@ -1,6 +1,9 @@
 // npm run bench: runs every bench/*.bench.mjs in turn (or those named on the command line),
 // after building, with the same servers the tests use (scripts/lib/infra.mjs, test mode).
 // Each benchmark writes its own results file under bench/results/ with the machine and date.
+// Arguments from the first one beginning with `--` on are passed to the benchmarks:
+//   npm run bench -- chat-load --only w1 --seconds 10
+// Benchmarks run with the open-file limit raised (ulimit -n), for their thousands of sockets.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +12,10 @@ import { provideServers } from './lib/infra.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.join(rootDir, 'bench');
-const wanted = process.argv.slice(2);
+const OPEN_FILES = 65536;
+const firstOption = process.argv.slice(2).findIndex((arg) => arg.startsWith('--'));
+const wanted = firstOption < 0 ? process.argv.slice(2) : process.argv.slice(2, 2 + firstOption);
+const passed = firstOption < 0 ? [] : process.argv.slice(2 + firstOption);
 const files = fs
   .readdirSync(benchDir)
   .filter((f) => f.endsWith('.bench.mjs'))
@@ -34,7 +40,10 @@ let failed = 0;
 try {
   for (const file of files) {
     console.log(`[bench] ${file}`);
-    const run = spawnSync(process.execPath, [path.join(benchDir, file)], {
+    // sh raises the limit (as far as it may) and then becomes node: children inherit it.
+    const script = `ulimit -n ${OPEN_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"`;
+    const command = [process.execPath, path.join(benchDir, file), ...passed];
+    const run = spawnSync('/bin/sh', ['-c', script, 'sh', ...command], {
       cwd: rootDir,
       stdio: 'inherit',
       env: {

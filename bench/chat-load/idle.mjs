@@ -1,0 +1,74 @@
+// W3 of the chat-load benchmark: N users log in (POST /auth/login), then each opens one
+// push-enabled WebSocket (includeObjects), `concurrency` at a time, and holds it. Reports
+// logins/s, connections/s and the memory each idle connection costs, as PSS summed over every
+// process of the system (gateway, services, PostgreSQL, NATS, Redis), before and after.
+import { JmapSocket, login } from './clients.mjs';
+import { GROUPS } from './processes.mjs';
+import { delay, pool, round1 } from './stats.mjs';
+
+const SETTLE_MS = 3000;
+
+async function timed(fn) {
+  const startedAt = performance.now();
+  const result = await fn();
+  return { ...result, seconds: (performance.now() - startedAt) / 1000 };
+}
+
+/** ctx: {base, users, concurrency, system, monitor()}; spec: {connections, holdSeconds}. */
+export async function runIdleWorkload(ctx, spec) {
+  const users = ctx.users.slice(0, spec.connections);
+  const logins = await timed(() => pool(users, ctx.concurrency, (user) => login(ctx.base, user)));
+  await delay(SETTLE_MS);
+  const pssBefore = await ctx.system.pss();
+  const sockets = [];
+  try {
+    const opened = await timed(() =>
+      pool(
+        users.filter((user) => user.token),
+        ctx.concurrency,
+        async (user) => {
+          const socket = await JmapSocket.open(ctx.base, user);
+          sockets.push(socket);
+          await socket.enablePush(true);
+        },
+      ),
+    );
+    const monitor = ctx.monitor();
+    await monitor.start();
+    await delay(spec.holdSeconds * 1000);
+    const resources = await monitor.stop();
+    const pssAfter = await ctx.system.pss();
+    const alive = sockets.filter((socket) => socket.isOpen).length;
+    return idleRecord(spec, ctx, { logins, opened, pssBefore, pssAfter, alive, resources });
+  } finally {
+    for (const socket of sockets) socket.close();
+  }
+}
+
+function idleRecord(spec, ctx, { logins, opened, pssBefore, pssAfter, alive, resources }) {
+  const perConnection = (name) => round1((pssAfter[name] - pssBefore[name]) / opened.ok);
+  return {
+    workload: 'w3',
+    params: {
+      connections: spec.connections,
+      concurrency: ctx.concurrency,
+      hold_s: spec.holdSeconds,
+    },
+    logged_in: logins.ok,
+    login_errors: logins.errors.counts,
+    login_s: round1(logins.seconds),
+    logins_per_s: round1(logins.ok / logins.seconds),
+    connected: opened.ok,
+    connect_errors: opened.errors.counts,
+    connect_s: round1(opened.seconds),
+    connections_per_s: round1(opened.ok / opened.seconds),
+    alive_after_hold: alive,
+    pss_mib_before: round1(pssBefore.total / 1024),
+    pss_mib_after: round1(pssAfter.total / 1024),
+    pss_kib_per_connection: perConnection('total'),
+    pss_kib_per_connection_by_process: Object.fromEntries(
+      GROUPS.map((name) => [name, perConnection(name)]),
+    ),
+    resources,
+  };
+}
