@@ -3,7 +3,10 @@
 // messages it holds (from MessagePush, or StateChange + Message/changes + Message/get).
 //
 // A message body is `tag|sendTime|number|senderIndex|sequence`: latency is receipt time minus
-// sendTime (one process, one clock); the number indexes the ledger below.
+// sendTime (one process, one clock); the number indexes the ledger below. As a real client
+// does, a sender retries a message that was refused or not answered with the same body and
+// clientMessageId (after a back-off: 50 ms doubling to 2 s, or as long as the server asks),
+// until it is accepted, refused for good (a SetError other than a rate limit), or the run ends.
 import {
   classifySetReply,
   isMessagePush,
@@ -15,8 +18,6 @@ import { delay, Latencies, now, pool, round1, Tally } from './stats.mjs';
 
 const PENDING = 1;
 const ACCEPTED = 2;
-const REFUSED = 3;
-const TIMED_OUT = 4;
 const SEND_TIMEOUT_MS = 10_000;
 const FETCH_TIMEOUT_MS = 10_000;
 const FIRST_BACKOFF_MS = 50;
@@ -24,8 +25,10 @@ const MAX_BACKOFF_MS = 2000;
 const OPEN_LOOP_TICK_MS = 5;
 const DELIVERY_SAMPLES = 4_000_000;
 
-const backoff = (refusedInARow) =>
-  Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (refusedInARow - 1));
+const backoff = (attempt) => Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
+
+/** Whether a client sends a refused message again: not after a definite SetError. */
+const worthRetrying = (kind) => !kind.startsWith('notCreated:') || isRetryable(kind);
 
 /** Every message's fate and which members hold it, plus the counters of the run. */
 class Ledger {
@@ -40,7 +43,8 @@ class Ledger {
     this.next = 0;
     this.windowEnd = Infinity;
     this.counts = {
-      sent: 0,
+      messages: 0,
+      attempts: 0,
       pending: 0,
       accepted: 0,
       acceptedInWindow: 0,
@@ -63,31 +67,36 @@ class Ledger {
     const sentAt = now();
     sender.sequence += 1;
     this.status[number] = PENDING;
-    this.counts.sent += 1;
-    this.counts.pending += 1;
+    this.counts.messages += 1;
     const body = `${this.tag}|${sentAt.toFixed(3)}|${number}|${sender.index}|${sender.sequence}`;
     return { number, sentAt, body };
   }
 
-  replied(number, sentAt, outcome, late) {
-    const at = now();
-    if (late) this.counts.lateReplies += 1;
-    else this.counts.pending -= 1;
-    if (outcome.accepted) {
-      this.status[number] = ACCEPTED;
-      this.counts.accepted += 1;
-      if (late) return;
-      if (at <= this.windowEnd) this.counts.acceptedInWindow += 1;
-      this.replyLatency.add(at - sentAt);
-    } else if (!late) {
-      this.status[number] = REFUSED;
-      this.refusals.add(outcome.kind);
-    }
+  attempted() {
+    this.counts.attempts += 1;
+    this.counts.pending += 1;
   }
 
-  timedOut(number) {
+  replied(message, outcome, late) {
+    if (late) this.counts.lateReplies += 1;
+    else this.counts.pending -= 1;
+    if (outcome.accepted) this.accepted(message, late);
+    else if (!late) this.refusals.add(outcome.kind);
+  }
+
+  /** The first `created` for a message counts (a retry may be answered with the same one). */
+  accepted({ number, sentAt }, late) {
+    if (this.status[number] === ACCEPTED) return;
+    const at = now();
+    this.status[number] = ACCEPTED;
+    this.counts.accepted += 1;
+    if (late) return;
+    if (at <= this.windowEnd) this.counts.acceptedInWindow += 1;
+    this.replyLatency.add(at - sentAt);
+  }
+
+  timedOut() {
     this.counts.pending -= 1;
-    this.status[number] = TIMED_OUT;
     this.refusals.add('timeout');
   }
 
@@ -111,7 +120,10 @@ class Ledger {
     this.deliveryLatency.add(at - Number(text.slice(start, end1)));
   }
 
-  /** {expected, missing, ofUnacknowledged}: deliveries owed for accepted messages, and the rest. */
+  /**
+   * {expected, missing, unacknowledged, ofUnacknowledged}: deliveries owed for the accepted
+   * messages and those still missing; messages never accepted, and their deliveries anyway.
+   */
   reckon() {
     let accepted = 0;
     let held = 0;
@@ -125,45 +137,54 @@ class Ledger {
       }
     }
     const expected = accepted * (this.members - 1);
-    return { expected, missing: expected - held, ofUnacknowledged };
+    return {
+      expected,
+      missing: expected - held,
+      unacknowledged: this.next - accepted,
+      ofUnacknowledged,
+    };
   }
 }
 
-/** One Message/set create; resolves with the outcome when answered or timed out. */
-function send(ledger, sender) {
+/** One Message/set create of the message; resolves with the outcome, or a timeout. */
+function attempt(ledger, sender, message) {
   return new Promise((resolve) => {
-    const { number, sentAt, body } = ledger.newMessage(sender);
     const create = {
       conversationId: sender.conversationId,
-      body,
-      metadata: { clientMessageId: `${ledger.tag}-${number}` },
+      body: message.body,
+      metadata: { clientMessageId: `${ledger.tag}-${message.number}` },
     };
+    ledger.attempted();
     sender.socket.send([['Message/set', { accountId: sender.id, create: { m: create } }, 'c']], {
       timeoutMs: SEND_TIMEOUT_MS,
       onReply: (frame, late) => {
         const outcome = classifySetReply(frame);
-        ledger.replied(number, sentAt, outcome, late);
+        ledger.replied(message, outcome, late);
         if (!late) resolve(outcome);
       },
       onTimeout: () => {
-        ledger.timedOut(number);
+        ledger.timedOut();
         resolve({ accepted: false, kind: 'timeout', retryAfterMs: 0 });
       },
     });
   });
 }
 
-/** W1: one of a sender's `window` slots, sending again as soon as its send is answered. */
+/** Sends a new message, retrying it while worthwhile and the run goes on; true once accepted. */
+async function sendMessage(ledger, sender, isSending) {
+  const message = ledger.newMessage(sender);
+  for (let n = 1; ; n += 1) {
+    const outcome = await attempt(ledger, sender, message);
+    if (outcome.accepted) return true;
+    if (!worthRetrying(outcome.kind) || !isSending() || !sender.socket.isOpen) return false;
+    await delay(Math.max(outcome.retryAfterMs, backoff(n)));
+  }
+}
+
+/** W1: one of a sender's `window` slots, sending its next message once the last is done. */
 async function closedLoopSlot(ledger, sender, isSending) {
-  let refusedInARow = 0;
   while (isSending() && !ledger.full && sender.socket.isOpen) {
-    const outcome = await send(ledger, sender);
-    if (outcome.accepted) {
-      refusedInARow = 0;
-      continue;
-    }
-    refusedInARow += 1;
-    await delay(Math.max(outcome.retryAfterMs, backoff(refusedInARow)));
+    if (!(await sendMessage(ledger, sender, isSending))) await delay(MAX_BACKOFF_MS);
   }
 }
 
@@ -187,7 +208,9 @@ function openLoop(ledger, senders, rate, seconds, startedAt) {
     const timer = setInterval(() => {
       const elapsed = now() - startedAt;
       const due = Math.min(total, Math.floor((elapsed / 1000) * rate));
-      for (; k < due && !ledger.full; k += 1) void send(ledger, senders[k % senders.length]);
+      for (; k < due && !ledger.full; k += 1) {
+        void sendMessage(ledger, senders[k % senders.length], () => now() < ledger.windowEnd);
+      }
       if (k >= total || ledger.full || elapsed >= seconds * 1000) {
         clearInterval(timer);
         resolve();
@@ -358,7 +381,7 @@ export async function runGroupWorkload(ctx, spec) {
 
 function groupRecord(spec, ledger, run) {
   const { counts, refusals } = ledger;
-  const { expected, missing, ofUnacknowledged } = ledger.reckon();
+  const { expected, missing, unacknowledged, ofUnacknowledged } = ledger.reckon();
   const perSecond = (n) => round1(n / spec.seconds);
   return {
     workload: spec.name,
@@ -377,8 +400,10 @@ function groupRecord(spec, ledger, run) {
     connected: run.connection.members.length - run.connection.errors.total(),
     connect_errors: run.connection.errors.counts,
     connect_s: round1(run.connection.seconds),
-    sent: counts.sent,
-    sent_per_s: perSecond(counts.sent),
+    messages: counts.messages,
+    messages_per_s: perSecond(counts.messages),
+    attempts: counts.attempts,
+    attempts_per_s: perSecond(counts.attempts),
     accepted_total: counts.accepted,
     accepted_in_window_per_s: perSecond(counts.acceptedInWindow),
     deliveries_total: counts.deliveries,
@@ -386,15 +411,16 @@ function groupRecord(spec, ledger, run) {
     expected_deliveries: expected,
     missing_after_drain: missing,
     duplicate_deliveries: counts.duplicates,
+    unacknowledged_messages: unacknowledged,
     deliveries_of_unacknowledged: ofUnacknowledged,
     unanswered_after_drain: counts.pending,
     late_replies: counts.lateReplies,
-    refusals: refusals.counts,
+    refusals: { ...refusals.counts },
     refusals_total: refusals.total(),
     retryable_refusals: Object.entries(refusals.counts)
       .filter(([kind]) => isRetryable(kind))
       .reduce((sum, [, n]) => sum + n, 0),
-    fetch_errors: spec.pushObjects ? undefined : run.fetchErrors.counts,
+    fetch_errors: spec.pushObjects ? undefined : { ...run.fetchErrors.counts },
     sockets_closed_by_server: run.closedSockets.counts,
     drain_s: round1(run.drainSeconds),
     latency_delivery: ledger.deliveryLatency.summary(),

@@ -6,7 +6,28 @@ import { JmapSocket, login } from './clients.mjs';
 import { GROUPS } from './processes.mjs';
 import { delay, pool, round1 } from './stats.mjs';
 
-const SETTLE_MS = 3000;
+const PSS_SAMPLE_MS = 2000;
+const PSS_STEADY_SAMPLES = 5;
+const PSS_STEADY_SHARE = 0.005;
+const PSS_SETTLE_MAX_MS = 60_000;
+
+/**
+ * The summed PSS once it holds still (within 0.5% over 10 s: the heaps have shrunk back after
+ * the logins), or after a minute; and how long that took.
+ */
+async function steadyPss(system) {
+  const startedAt = performance.now();
+  let last = await system.pss();
+  for (let steady = 0; steady < PSS_STEADY_SAMPLES; ) {
+    if (performance.now() - startedAt > PSS_SETTLE_MAX_MS) break;
+    await delay(PSS_SAMPLE_MS);
+    const current = await system.pss();
+    const still = Math.abs(current.total - last.total) <= last.total * PSS_STEADY_SHARE;
+    steady = still ? steady + 1 : 0;
+    last = current;
+  }
+  return { pss: last, seconds: (performance.now() - startedAt) / 1000 };
+}
 
 async function timed(fn) {
   const startedAt = performance.now();
@@ -18,8 +39,7 @@ async function timed(fn) {
 export async function runIdleWorkload(ctx, spec) {
   const users = ctx.users.slice(0, spec.connections);
   const logins = await timed(() => pool(users, ctx.concurrency, (user) => login(ctx.base, user)));
-  await delay(SETTLE_MS);
-  const pssBefore = await ctx.system.pss();
+  const { pss: pssBefore, seconds: memorySettleSeconds } = await steadyPss(ctx.system);
   const sockets = [];
   try {
     const opened = await timed(() =>
@@ -39,7 +59,8 @@ export async function runIdleWorkload(ctx, spec) {
     const resources = await monitor.stop();
     const pssAfter = await ctx.system.pss();
     const alive = sockets.filter((socket) => socket.isOpen).length;
-    return idleRecord(spec, ctx, { logins, opened, pssBefore, pssAfter, alive, resources });
+    const measured = { logins, opened, pssBefore, pssAfter, alive, resources };
+    return { ...idleRecord(spec, ctx, measured), memory_settle_s: round1(memorySettleSeconds) };
   } finally {
     for (const socket of sockets) socket.close();
   }

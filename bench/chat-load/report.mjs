@@ -117,7 +117,10 @@ function comparisonTable(results) {
 }
 
 const GROUP_ROWS = [
-  ['offered / sent per s', (r) => `${show(r.params.offered_rate)} / ${r.sent_per_s}`],
+  [
+    'offered / new messages / Message/set attempts per s',
+    (r) => `${show(r.params.offered_rate)} / ${r.messages_per_s} / ${r.attempts_per_s}`,
+  ],
   ['senders (window)', (r) => `${r.params.senders} (${show(r.params.window)})`],
   ['push', (r) => r.params.push],
   [
@@ -134,7 +137,10 @@ const GROUP_ROWS = [
     'missing / duplicate deliveries after drain',
     (r) => `${r.missing_after_drain} / ${r.duplicate_deliveries}`,
   ],
-  ['deliveries of unacknowledged sends', (r) => r.deliveries_of_unacknowledged],
+  [
+    'messages never accepted (their deliveries anyway)',
+    (r) => `${r.unacknowledged_messages} (${r.deliveries_of_unacknowledged})`,
+  ],
   [
     'unanswered after drain / late replies',
     (r) => `${r.unanswered_after_drain} / ${r.late_replies}`,
@@ -245,7 +251,7 @@ export function markdown(results) {
     failureNote(results.failures),
     '## Group workloads (W1, W2)',
     '',
-    'Accepted = `created` in the Message/set reply; a delivery = one of the other members holding the message. Latencies from the send time carried in the body to the receipt (same clock). Refusal kinds: `request:` RequestError frames, `method:` method errors, `notCreated:` SetErrors, `timeout` (no reply in 10 s). For clients that do not opt in, a duplicate is a message a later Message/changes reported as created again.',
+    'Accepted = `created` in the Message/set reply; a delivery = one of the other members holding the message. Latencies from the send time carried in the body to the receipt (same clock). Refusals are counted per attempt: `request:` RequestError frames, `method:` method errors, `notCreated:` SetErrors, `timeout` (no reply in 10 s); a refused message is sent again with the same clientMessageId after a back-off, until the run ends. For clients that do not opt in, a duplicate is a message a later Message/changes reported as created again.',
     '',
     groupTable(results),
     '',
