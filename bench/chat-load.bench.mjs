@@ -394,7 +394,9 @@ async function cleanUp() {
   state.cleaned = true;
   await state.system?.close();
   await state.apps?.stopAll().catch(() => undefined);
-  if (state.logDir) fs.rmSync(state.logDir, { recursive: true, force: true });
+  // JCHAT_BENCH_KEEP_LOGS=1 keeps the apps' logs (to read them, or profiles written there).
+  if (state.logDir && process.env.JCHAT_BENCH_KEEP_LOGS) log(`apps' logs kept in ${state.logDir}`);
+  else if (state.logDir) fs.rmSync(state.logDir, { recursive: true, force: true });
   await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
   const redis = new Redis(redisUrl);
   let cursor = '0';

@@ -181,12 +181,28 @@ export class EventBus {
     this.connection.publish(accountPushSubject(userId), codec.encode(push));
   }
 
+  /**
+   * Pushes for one account. The fan-out publishes the same payload to every member's subject,
+   * back to back: a payload equal to the previous one is not decoded again, and its listeners
+   * share one object, which they must not modify.
+   */
   subscribeToAccount(userId: string, onPush: (push: AccountPush) => void): Subscription {
     return this.connection.subscribe(accountPushSubject(userId), {
       callback: (error, message) => {
-        if (!error) onPush(codec.decode(message.data) as AccountPush);
+        if (!error) onPush(this.decodePush(message.data));
       },
     });
+  }
+
+  private lastPush: { data: Buffer; push: AccountPush } | null = null;
+
+  private decodePush(data: Uint8Array): AccountPush {
+    const last = this.lastPush;
+    if (last && last.data.equals(data)) return last.push;
+    const push = codec.decode(data) as AccountPush;
+    // A copy: the client library may reuse the memory behind `data`.
+    this.lastPush = { data: Buffer.from(data), push };
+    return push;
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { type RawData, WebSocket } from 'ws';
 import { randomToken } from '@jchat/common';
@@ -6,6 +7,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import type { JmapApiService } from '../../jmap/jmap-api.service';
 import type { SessionService } from '../../jmap/session.service';
 import type { CloseReason, PushSession, PushTransport } from '../push-sessions.service';
+import { serializeFrame } from '../push-frames';
 import type { PushOutput } from '../push-stream';
 import { type ClientFrame, parseClientFrame } from './ws-frames';
 
@@ -35,6 +37,7 @@ export class WsConnection implements PushTransport {
   private readonly logger = new Logger('ws');
   private session: PushSession | null = null;
   private answeredPing = true;
+  private corked = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -78,7 +81,25 @@ export class WsConnection implements PushTransport {
       this.session?.close('tooSlow');
       return;
     }
-    this.socket.send(JSON.stringify(frame));
+    this.corkUntilNextTick();
+    this.socket.send(serializeFrame(frame));
+  }
+
+  /**
+   * Frames sent in one turn of the event loop (a push carries several messages, then its
+   * StateChange) leave in one write: a system call per frame was the gateway's main cost.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    // ws exposes no cork of its own; its underlying net.Socket is `_socket`.
+    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (!raw) return;
+    raw.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {

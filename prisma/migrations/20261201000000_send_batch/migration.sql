@@ -1,0 +1,117 @@
+-- Sends in batches (issue 9): one call stores many messages, of any conversations, in one
+-- round trip. Under load, each round trip between the messaging service and PostgreSQL waits
+-- for a core: a send that took seven statements in an interactive transaction spent most of its
+-- time queued, not working. The rules are those of a single send:
+-- - the conversations are locked first, in id order (the order every writer of `conversations`
+--   uses), FOR NO KEY UPDATE: foreign-key checks from other tables (KEY SHARE) do not wait for it;
+-- - every later statement of this VOLATILE function takes a new snapshot (READ COMMITTED), so it
+--   sees every send committed before the locks were granted;
+-- - a user's message needs the sender to be an active member, the conversation not archived, and
+--   (when the caller's cached permission assumed them) the sender's role and the conversation's
+--   type unchanged; system messages (the conversations service's) need only the conversation;
+-- - a clientKey already stored (before, or earlier in the batch) returns that message instead;
+-- - each message takes the conversation's next seq; sentAt is the proposal clamped between the
+--   previous message's (the latest by seq, deleted or not) and now, so it never contradicts the
+--   server's order;
+-- - each sender's read position moves to their latest message, once per conversation and sender.
+-- Input: a JSON array of sends; output: one row per send, in order: its index, the outcome
+-- ('stored', 'duplicate', 'no-conversation', 'not-a-member', 'archived', 'access-moved') and the
+-- message row (stored or duplicate) as JSON.
+CREATE OR REPLACE FUNCTION jchat_send_messages(batch jsonb)
+RETURNS TABLE (idx integer, outcome text, message jsonb)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+  item record;
+  target record;
+  counter record;
+  stored messages%ROWTYPE;
+  earlier jsonb;
+  stored_ids uuid[] := '{}';
+BEGIN
+  PERFORM 1 FROM conversations c
+   WHERE c.id IN (SELECT DISTINCT (e->>'conversationId')::uuid FROM jsonb_array_elements(batch) e)
+   ORDER BY c.id
+     FOR NO KEY UPDATE;
+
+  FOR item IN
+    SELECT (t.o - 1)::int AS i, t.e AS v,
+           (t.e->>'conversationId')::uuid AS conversation_id, (t.e->>'senderId')::uuid AS sender_id
+      FROM jsonb_array_elements(batch) WITH ORDINALITY AS t(e, o)
+     ORDER BY t.o
+  LOOP
+    idx := item.i;
+    message := NULL;
+    SELECT c.is_archived, c.conversation_type::text AS conversation_type, p.role::text AS role, p.is_active
+      INTO target
+      FROM conversations c
+      LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = item.sender_id
+     WHERE c.id = item.conversation_id AND c.deleted_at IS NULL;
+    IF NOT FOUND THEN
+      outcome := 'no-conversation';
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+    IF NOT (item.v->>'isSystemMessage')::boolean THEN
+      outcome := CASE
+        WHEN target.is_active IS NOT TRUE THEN 'not-a-member'
+        WHEN target.is_archived THEN 'archived'
+        WHEN item.v ? 'assumedRole'
+         AND (target.role IS DISTINCT FROM item.v->>'assumedRole'
+              OR target.conversation_type IS DISTINCT FROM item.v->>'assumedConversationType')
+          THEN 'access-moved'
+      END;
+      IF outcome IS NOT NULL THEN
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+    END IF;
+    IF item.v->>'clientKey' IS NOT NULL THEN
+      SELECT to_jsonb(m) - 'search' INTO earlier FROM messages m
+       WHERE m.conversation_id = item.conversation_id AND m.client_message_id = item.v->>'clientKey';
+      IF FOUND THEN
+        outcome := 'duplicate';
+        message := earlier;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+    END IF;
+    UPDATE conversations c
+       SET last_message_seq = c.last_message_seq + 1,
+           last_message_id = (item.v->>'id')::uuid,
+           last_message_at = GREATEST(
+             COALESCE((SELECT m.sent_at FROM messages m WHERE m.conversation_id = c.id
+                        ORDER BY m.seq DESC LIMIT 1), '-infinity'::timestamptz),
+             COALESCE(c.last_message_at, '-infinity'::timestamptz),
+             LEAST((item.v->>'proposedSentAt')::timestamptz, now())),
+           message_count = c.message_count + 1
+     WHERE c.id = item.conversation_id
+    RETURNING c.last_message_seq AS seq, c.last_message_at AS sent_at, now() AS received_at
+      INTO counter;
+    INSERT INTO messages (id, conversation_id, sender_id, body, body_type, sent_at, received_at,
+                          reply_to_message_id, attachments, metadata, seq, client_message_id,
+                          is_system_message)
+    VALUES ((item.v->>'id')::uuid, item.conversation_id, item.sender_id, item.v->>'body',
+            item.v->>'bodyType', counter.sent_at, counter.received_at,
+            (item.v->>'replyToMessageId')::uuid, item.v->'attachments', item.v->'metadata',
+            counter.seq, item.v->>'clientKey', (item.v->>'isSystemMessage')::boolean)
+    RETURNING * INTO stored;
+    stored_ids := stored_ids || stored.id;
+    outcome := 'stored';
+    message := to_jsonb(stored) - 'search';
+    RETURN NEXT;
+  END LOOP;
+
+  -- The senders have read what they wrote (the trigger on participants derives the seqs).
+  UPDATE participants p
+     SET last_read_message_id = latest.id, last_read_at = latest.received_at,
+         last_active_at = latest.received_at
+    FROM (SELECT DISTINCT ON (m.conversation_id, m.sender_id)
+                 m.conversation_id, m.sender_id, m.id, m.seq, m.received_at
+            FROM messages m
+           WHERE m.id = ANY(stored_ids)
+           ORDER BY m.conversation_id, m.sender_id, m.seq DESC) AS latest
+   WHERE p.conversation_id = latest.conversation_id AND p.user_id = latest.sender_id
+     AND p.is_active AND p.last_read_seq < latest.seq;
+END;
+$$;
