@@ -9,6 +9,12 @@ export const messagingSettings = {
     1,
     10_000,
   ),
+  MESSAGE_SEND_MAX_WAIT_MS: int(
+    'a send that waited this long for its transaction is refused (rateLimit) instead of stored late',
+    2000,
+    10,
+    60_000,
+  ),
   MESSAGE_SEND_MAX_QUEUED: int(
     'sends waiting for a transaction at most; beyond, Message/set answers rateLimit',
     4000,

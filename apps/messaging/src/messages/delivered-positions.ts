@@ -9,6 +9,13 @@ import { REDIS, type Redis } from '@jchat/common';
 import { StateEvents } from '../events/state-events';
 import { type DeliveredPosition, MessagesRepository } from './messages.repository';
 
+/** A client of `userId` received `conversationId` up to `seq`. */
+export interface ReceivedPosition {
+  conversationId: string;
+  userId: string;
+  seq: bigint;
+}
+
 /** Delivered positions reach PostgreSQL at most this late (one batch per conversation). */
 const FLUSH_EVERY_MS = 1000;
 /** Conversations taken from the dirty set per round. */
@@ -83,17 +90,27 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
 
   /** Records that a client of `userId` received `conversationId` up to `seq`. True if it moved. */
   async record(conversationId: string, userId: string, seq: bigint): Promise<boolean> {
-    const moved = await this.redis.eval(
-      RECORD,
-      2,
-      keys.pending(conversationId),
-      keys.dirty,
-      userId,
-      seq.toString(),
-      conversationId,
-      PENDING_TTL_SECONDS,
-    );
-    return moved === 1;
+    return (await this.recordMany([{ conversationId, userId, seq }])) > 0;
+  }
+
+  /** Records many positions in one Redis round trip; returns how many moved. */
+  async recordMany(positions: readonly ReceivedPosition[]): Promise<number> {
+    if (positions.length === 0) return 0;
+    const pipeline = this.redis.pipeline();
+    for (const { conversationId, userId, seq } of positions) {
+      pipeline.eval(
+        RECORD,
+        2,
+        keys.pending(conversationId),
+        keys.dirty,
+        userId,
+        seq.toString(),
+        conversationId,
+        PENDING_TTL_SECONDS,
+      );
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.filter(([error, moved]) => error === null && moved === 1).length;
   }
 
   /** Writes what is pending for these conversations now (before answering a sender's deliveryStatus). */

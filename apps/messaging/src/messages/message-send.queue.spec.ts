@@ -49,7 +49,7 @@ function storedMessage(send: PendingSend, seq: number): Message {
   };
 }
 
-function setup(options: { maxQueued?: number; maxBatch?: number } = {}) {
+function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: number } = {}) {
   const batches: string[][] = [];
   let seq = 0;
   let failures: unknown[] = [];
@@ -79,6 +79,7 @@ function setup(options: { maxQueued?: number; maxBatch?: number } = {}) {
   const config = {
     MESSAGE_SEND_MAX_QUEUED: options.maxQueued ?? 100,
     MESSAGE_SEND_MAX_BATCH: options.maxBatch ?? 50,
+    MESSAGE_SEND_MAX_WAIT_MS: options.maxWaitMs ?? 60_000,
   } as MessagingConfig;
   const queue = new MessageSendQueue(repository, events, config);
   return {
@@ -120,6 +121,25 @@ describe('MessageSendQueue', () => {
     t.release();
     await Promise.all([running, ...queued]);
     expect(t.batches.flat()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses, without storing them, sends that waited too long for their batch', async () => {
+    jest.useFakeTimers();
+    try {
+      const t = setup({ maxWaitMs: 1000 });
+      t.hold();
+      const running = t.queue.send(pending('a'));
+      const late = t.queue.send(pending('late'));
+      jest.advanceTimersByTime(1500);
+      const fresh = t.queue.send(pending('fresh'));
+      t.release();
+      await expect(late).rejects.toBeInstanceOf(SendQueueFull);
+      await expect(running).resolves.toMatchObject({ kind: 'stored' });
+      await expect(fresh).resolves.toMatchObject({ kind: 'stored' });
+      expect(t.batches.flat()).toEqual(['a', 'fresh']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('retries a batch PostgreSQL aborted as a deadlock', async () => {

@@ -39,17 +39,10 @@ export class MessagesHandler {
   /** A client received messages by push: moves the user's delivered position. */
   @MessagePattern(subjectOf(MessagingSubjects.markDelivered))
   async markDelivered(@Payload() request: MarkDeliveredRequest): Promise<MarkDeliveredReply> {
-    if (!isUuid(request.userId) || !isUuid(request.conversationId)) {
+    if (!isReceipt(request)) {
       throw new DomainException('invalid_argument', 'userId and conversationId must be ids');
     }
-    const scope = this.access.scope(request.userId, undefined);
-    return {
-      moved: await this.messages.markDelivered(
-        scope,
-        request.conversationId,
-        String(request.messageId),
-      ),
-    };
+    return { moved: (await this.messages.markDelivered([request])) > 0 };
   }
 
   /** A gateway's push receipts of one interval, at most MARK_DELIVERED_BATCH_MAX. */
@@ -57,26 +50,14 @@ export class MessagesHandler {
   async markDeliveredBatch(
     @Payload() request: MarkDeliveredBatchRequest,
   ): Promise<MarkDeliveredBatchReply> {
-    const receipts = Array.isArray(request.receipts) ? request.receipts : [];
+    const receipts: unknown[] = Array.isArray(request.receipts) ? request.receipts : [];
     if (receipts.length > MARK_DELIVERED_BATCH_MAX) {
       throw new DomainException(
         'invalid_argument',
         `at most ${MARK_DELIVERED_BATCH_MAX} receipts in one batch`,
       );
     }
-    const valid = receipts.filter(
-      (r) => isUuid(r.userId) && isUuid(r.conversationId) && typeof r.messageId === 'string',
-    );
-    const moved = await Promise.all(
-      valid.map((r) =>
-        this.messages.markDelivered(
-          this.access.scope(r.userId, undefined),
-          r.conversationId,
-          r.messageId,
-        ),
-      ),
-    );
-    return { moved: moved.filter(Boolean).length };
+    return { moved: await this.messages.markDelivered(receipts.filter(isReceipt)) };
   }
 
   /** Messages exactly as Message/get returns them to the user (for inline MessagePush). */
@@ -98,4 +79,14 @@ export class MessagesHandler {
       notFound: ids.filter((id) => !byId.has(id)),
     };
   }
+}
+
+function isReceipt(value: unknown): value is MarkDeliveredRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const receipt = value as Partial<Record<keyof MarkDeliveredRequest, unknown>>;
+  return (
+    isUuid(receipt.userId) &&
+    isUuid(receipt.conversationId) &&
+    typeof receipt.messageId === 'string'
+  );
 }

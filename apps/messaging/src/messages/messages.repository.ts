@@ -28,6 +28,8 @@ export interface SendAssumption {
   conversationType: string | null;
 }
 
+export type MessagePosition = Pick<Message, 'id' | 'conversationId' | 'seq' | 'senderId'>;
+
 /** A delivered position gathered in Redis, to write to PostgreSQL. */
 export interface DeliveredPosition {
   userId: string;
@@ -90,6 +92,15 @@ export class MessagesRepository {
 
   findInConversation(conversationId: string, id: string): Promise<Message | null> {
     return this.prisma.message.findFirst({ where: { id, conversationId } });
+  }
+
+  /** Where messages sit: conversation, seq and sender, by id. */
+  async positionsOf(ids: readonly string[]): Promise<MessagePosition[]> {
+    if (ids.length === 0) return [];
+    return this.prisma.message.findMany({
+      where: { id: { in: [...ids] } },
+      select: { id: true, conversationId: true, seq: true, senderId: true },
+    });
   }
 
   findByClientKey(conversationId: string, clientKey: string): Promise<Message | null> {

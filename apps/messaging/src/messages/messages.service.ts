@@ -21,13 +21,14 @@ import {
   parseMessagePatch,
   reactionsOf,
 } from './message-input';
-import { DeliveredPositions } from './delivered-positions';
+import { DeliveredPositions, type ReceivedPosition } from './delivered-positions';
 import { type Attachment, messageView } from './message-view';
 import { MessageSendQueue, rateLimited, SendQueueFull } from './message-send.queue';
 import type { SendResult } from './message-send.repository';
 import {
   type ChangedMessageRow,
   isUniqueViolation,
+  type MessagePosition,
   type MessageScope,
   MessagesRepository,
   type NewMessageRow,
@@ -35,6 +36,13 @@ import {
   type SendAssumption,
 } from './messages.repository';
 import type { ReceiptSummary } from './receipts';
+
+/** A client of `userId` holds `messageId` of `conversationId`. */
+export interface DeliveryReceipt {
+  userId: string;
+  conversationId: string;
+  messageId: string;
+}
 
 export interface SendOutcome {
   message: Message;
@@ -75,10 +83,8 @@ export class MessagesService {
     private readonly sendQueue: MessageSendQueue,
   ) {}
 
-  private readonly recentPositions = new Map<
-    string,
-    Pick<Message, 'conversationId' | 'seq' | 'senderId'>
-  >();
+  /** Positions of recent messages by id (ids never change seq, conversation or sender). */
+  private readonly recentPositions = new Map<string, MessagePosition>();
 
   syncHorizon(): Promise<SyncHorizon> {
     return this.messages.syncHorizon();
@@ -397,38 +403,47 @@ export class MessagesService {
     return { marked: ids.filter((id) => !(id in notMarked)), notMarked };
   }
 
-  /** A client of the user received messages up to this one (fetch or push): drives `delivered`. */
-  async markDelivered(
-    scope: AccessScope,
-    conversationId: string,
-    messageId: string,
-  ): Promise<boolean> {
-    const message = isUuid(messageId) ? await this.positionOf(conversationId, messageId) : null;
-    if (!message) return false;
-    return this.advanceDelivered(scope.userId, [message]);
+  /**
+   * Clients received messages up to these ones (by push): drives `delivered`. One lookup for
+   * the positions not remembered, one Redis round trip for all. Returns how many moved.
+   */
+  async markDelivered(receipts: readonly DeliveryReceipt[]): Promise<number> {
+    const positions = await this.positionsOf(receipts);
+    const received: ReceivedPosition[] = [];
+    for (const receipt of receipts) {
+      const position = positions.get(receipt.messageId);
+      if (position?.conversationId !== receipt.conversationId) continue;
+      if (position.senderId === receipt.userId) continue; // their own: read already
+      received.push({
+        conversationId: position.conversationId,
+        userId: receipt.userId,
+        seq: position.seq,
+      });
+    }
+    return this.delivered.recordMany(received);
   }
 
   /**
-   * Seq and sender of a message, remembered for a while: a push to a 10,000-member channel
+   * Seq and sender of messages, remembered for a while: a push to a 10,000-member channel
    * brings 10,000 receipts naming the same message, and one lookup serves them all.
    */
-  private async positionOf(
-    conversationId: string,
-    messageId: string,
-  ): Promise<Pick<Message, 'conversationId' | 'seq' | 'senderId'> | null> {
-    const key = `${conversationId}/${messageId}`;
-    const known = this.recentPositions.get(key);
-    if (known) return known;
-    const message = await this.messages.findInConversation(conversationId, messageId);
-    if (!message) return null;
-    const position = {
-      conversationId: message.conversationId,
-      seq: message.seq,
-      senderId: message.senderId,
-    };
-    if (this.recentPositions.size >= RECENT_POSITIONS) this.recentPositions.clear();
-    this.recentPositions.set(key, position);
-    return position;
+  private async positionsOf(
+    receipts: readonly DeliveryReceipt[],
+  ): Promise<Map<string, MessagePosition>> {
+    const found = new Map<string, MessagePosition>();
+    const missing = new Set<string>();
+    for (const { messageId } of receipts) {
+      const known = this.recentPositions.get(messageId);
+      if (known) found.set(messageId, known);
+      else if (isUuid(messageId)) missing.add(messageId);
+    }
+    if (missing.size === 0) return found;
+    for (const position of await this.messages.positionsOf([...missing])) {
+      if (this.recentPositions.size >= RECENT_POSITIONS) this.recentPositions.clear();
+      this.recentPositions.set(position.id, position);
+      found.set(position.id, position);
+    }
+    return found;
   }
 
   // ----- reading -----
@@ -528,19 +543,11 @@ export class MessagesService {
   private async advanceDelivered(
     userId: string,
     messages: readonly Pick<Message, 'conversationId' | 'seq' | 'senderId'>[],
-  ): Promise<boolean> {
-    const highest = new Map<string, bigint>();
-    for (const message of messages) {
-      if (message.senderId === userId) continue;
-      const seen = highest.get(message.conversationId);
-      if (seen === undefined || seen < message.seq)
-        highest.set(message.conversationId, message.seq);
-    }
-    let moved = false;
-    for (const [conversationId, seq] of highest) {
-      if (await this.delivered.record(conversationId, userId, seq)) moved = true;
-    }
-    return moved;
+  ): Promise<void> {
+    const received = messages
+      .filter((message) => message.senderId !== userId)
+      .map(({ conversationId, seq }) => ({ conversationId, userId, seq }));
+    await this.delivered.recordMany(received);
   }
 
   /**
