@@ -65,6 +65,11 @@ export interface StateChangedEvent {
    * recipient). Absent on other changes, and for messages too large to travel in an event.
    */
   messages?: PushedMessage[];
+  /**
+   * The sync state read by the writer after its write committed (the fan-out reads it itself
+   * when absent): every PostgreSQL-backed type's state, as `Foo/get` would return it then.
+   */
+  state?: string;
   /** ISO time of the write. */
   at: string;
 }

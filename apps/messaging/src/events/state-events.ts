@@ -31,13 +31,22 @@ export class StateEvents {
    * no read per recipient; several per event, in order. A message too large to travel is
    * announced by id alone and fetched by the clients that want it inline.
    */
-  async created(conversationId: string, messages: readonly PushedMessage[]): Promise<void> {
+  async created(
+    conversationId: string,
+    messages: readonly PushedMessage[],
+    state: string | undefined,
+  ): Promise<void> {
     let batch: PushedMessage[] = [];
     let bytes = 0;
     const publishes: Promise<void>[] = [];
     const flush = () => {
       if (batch.length === 0) return;
-      publishes.push(this.publish(conversationId, [], CREATED_TYPES, null, undefined, batch));
+      publishes.push(
+        this.publish(conversationId, [], CREATED_TYPES, null, undefined, {
+          messages: batch,
+          state,
+        }),
+      );
       batch = [];
       bytes = 0;
     };
@@ -47,7 +56,7 @@ export class StateEvents {
         flush();
         const id = String(message.view['id']);
         publishes.push(
-          this.publish(conversationId, [], CREATED_TYPES, id, `message:${id}:created`),
+          this.publish(conversationId, [], CREATED_TYPES, id, `message:${id}:created`, { state }),
         );
         continue;
       }
@@ -70,7 +79,7 @@ export class StateEvents {
     types: JmapDataType[],
     messageId: string | null,
     dedupeId?: string,
-    messages?: PushedMessage[],
+    carried: { messages?: PushedMessage[]; state?: string } = {},
   ): Promise<void> {
     try {
       await this.events.publish(
@@ -80,7 +89,7 @@ export class StateEvents {
           types,
           extraAccountIds,
           messageId,
-          ...(messages ? { messages } : {}),
+          ...carried,
           at: new Date().toISOString(),
         },
         dedupeId,

@@ -3,6 +3,7 @@ import type { StateEvents } from '../events/state-events';
 import type { MessagingConfig } from '../config';
 import { MessageSendQueue, isTransientTransactionError, SendQueueFull } from './message-send.queue';
 import type { MessageSendRepository, PendingSend, SendResult } from './message-send.repository';
+import type { MessagesRepository } from './messages.repository';
 
 function pending(id: string): PendingSend {
   return {
@@ -81,7 +82,10 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
     MESSAGE_SEND_MAX_BATCH: options.maxBatch ?? 50,
     MESSAGE_SEND_MAX_WAIT_MS: options.maxWaitMs ?? 60_000,
   } as MessagingConfig;
-  const queue = new MessageSendQueue(repository, events, config);
+  const messages = {
+    syncHorizon: async () => ({ modseq: 42n, fingerprint: 'f' }),
+  } as unknown as MessagesRepository;
+  const queue = new MessageSendQueue(repository, messages, events, config);
   return {
     queue,
     batches,

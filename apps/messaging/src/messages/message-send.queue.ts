@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PushedMessage } from '@jchat/contracts';
 import type { Message } from '@jchat/db';
-import { SetErrorException } from '@jchat/jmap';
+import { horizonState, SetErrorException } from '@jchat/jmap';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { StateEvents } from '../events/state-events';
 import { DEFAULT_MESSAGE_PROPERTIES, messageView } from './message-view';
@@ -10,12 +10,15 @@ import {
   type PendingSend,
   type SendResult,
 } from './message-send.repository';
+import { MessagesRepository } from './messages.repository';
 
 /** A batch PostgreSQL aborted (deadlock, serialization failure) is tried again this often. */
 const TRANSACTION_ATTEMPTS = 3;
 
 interface Waiting {
   send: PendingSend;
+  /** Date.now() when it was queued. */
+  since: number;
   resolve: (result: SendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -31,9 +34,9 @@ export class SendQueueFull extends Error {
  * Group commit for sends: messages arriving while a batch is being stored wait and go into the
  * next one, so under load one transaction and one event per conversation carry many messages,
  * and with no load a message is stored at once. One batch at a time per process: each
- * conversation's order is the order of arrival here. The queue is bounded: past
- * MESSAGE_SEND_MAX_QUEUED waiting, a send is refused at once (retryable) instead of waiting
- * past the gateway's timeout. A send is answered after its message is stored and its event is
+ * conversation's order is the order of arrival here. Overload is refused, retryably (rateLimit
+ * with a hint), never queued without bound: past MESSAGE_SEND_MAX_QUEUED waiting a send is
+ * refused at once, and one that waited MESSAGE_SEND_MAX_WAIT_MS is refused instead of stored. A send is answered after its message is stored and its event is
  * on JetStream; events are published in batch order while the next batch is already writing.
  */
 @Injectable()
@@ -47,17 +50,17 @@ export class MessageSendQueue {
 
   constructor(
     private readonly repository: MessageSendRepository,
+    private readonly messages: MessagesRepository,
     private readonly events: StateEvents,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
   send(send: PendingSend): Promise<SendResult> {
     if (this.waiting.length >= this.config.MESSAGE_SEND_MAX_QUEUED) {
-      const drainMs = (this.waiting.length / Math.max(this.recentRate, 1)) * 1000;
-      return Promise.reject(new SendQueueFull(Math.ceil(Math.min(Math.max(drainMs, 100), 10_000))));
+      return Promise.reject(new SendQueueFull(this.retryHintMs()));
     }
     return new Promise<SendResult>((resolve, reject) => {
-      this.waiting.push({ send, resolve, reject });
+      this.waiting.push({ send, since: Date.now(), resolve, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -66,15 +69,38 @@ export class MessageSendQueue {
     this.running = true;
     try {
       while (this.waiting.length > 0) {
+        this.refuseOverdue();
         const batch = this.waiting.splice(0, this.config.MESSAGE_SEND_MAX_BATCH);
-        const started = performance.now();
+        if (batch.length === 0) break;
+        const started = Date.now();
         await this.store(batch);
-        const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
         this.recentRate = 0.8 * this.recentRate + 0.2 * (batch.length / seconds);
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Sends that waited past MESSAGE_SEND_MAX_WAIT_MS are refused, not stored: stored later, their
+   * sender (whose request may have timed out meanwhile) could be told it failed when it did not.
+   */
+  private refuseOverdue(): void {
+    const oldest = Date.now() - this.config.MESSAGE_SEND_MAX_WAIT_MS;
+    let overdue = 0;
+    while (overdue < this.waiting.length && (this.waiting[overdue]?.since ?? 0) < oldest) {
+      overdue += 1;
+    }
+    if (overdue === 0) return;
+    const hint = this.retryHintMs();
+    for (const waiting of this.waiting.splice(0, overdue)) waiting.reject(new SendQueueFull(hint));
+  }
+
+  /** About how long the sends waiting now take to store. */
+  private retryHintMs(): number {
+    const drainMs = (this.waiting.length / Math.max(this.recentRate, 1)) * 1000;
+    return Math.ceil(Math.min(Math.max(drainMs, 100), 10_000));
   }
 
   private async store(batch: Waiting[]): Promise<void> {
@@ -95,7 +121,12 @@ export class MessageSendQueue {
       return;
     }
     const stored = results.flatMap((r) => (r.kind === 'stored' ? [r.message] : []));
-    const published = this.publishing.then(() => this.announce(stored));
+    const published = this.publishing
+      .then(() => this.announce(stored))
+      .catch((error: unknown) => {
+        // The messages are stored; clients that missed the push find them with /changes.
+        this.logger.warn({ error: String(error) }, 'could not announce new messages');
+      });
     this.publishing = published;
     void published.then(() => {
       for (const [index, waiting] of batch.entries()) {
@@ -118,6 +149,9 @@ export class MessageSendQueue {
 
   /** One stateChanged event per conversation, carrying its new messages whole. */
   private async announce(stored: readonly Message[]): Promise<void> {
+    if (stored.length === 0) return;
+    // Read once, after the commit, for every event of the batch (the fan-out needs no read).
+    const state = await this.messages.syncHorizon().then(horizonState, () => undefined);
     const byConversation = new Map<string, PushedMessage[]>();
     for (const message of stored) {
       const list = byConversation.get(message.conversationId) ?? [];
@@ -126,7 +160,7 @@ export class MessageSendQueue {
     }
     await Promise.all(
       [...byConversation].map(([conversationId, messages]) =>
-        this.events.created(conversationId, messages),
+        this.events.created(conversationId, messages, state),
       ),
     );
   }

@@ -64,7 +64,7 @@ export class PushFanoutService implements OnApplicationBootstrap {
       for (const id of await this.membersOf(event.conversationId)) audience.add(id);
     }
     if (audience.size === 0) return 0;
-    const state = horizonState(await this.sync.horizon());
+    const state = event.state ?? horizonState(await this.sync.horizon());
     const states: Partial<Record<JmapDataType, string>> = {};
     for (const type of types) states[type] = state;
     return this.publisher.publish(audience, {
@@ -106,6 +106,7 @@ export function normalizeEvent(raw: unknown): StateChangedEvent | null {
   ) {
     return null;
   }
+  const state = typeof event.state === 'string' && event.state.length > 0 ? event.state : undefined;
   const messages = Array.isArray(event.messages)
     ? event.messages.filter(isPushedMessage)
     : undefined;
@@ -113,6 +114,7 @@ export function normalizeEvent(raw: unknown): StateChangedEvent | null {
     conversationId,
     messageId,
     ...(messages && messages.length > 0 ? { messages } : {}),
+    ...(state ? { state } : {}),
     extraAccountIds: extraAccountIds as string[],
     types: types as JmapDataType[],
     at: typeof event.at === 'string' ? event.at : new Date().toISOString(),
