@@ -40,6 +40,7 @@ export async function runIdleWorkload(ctx, spec) {
   const users = ctx.users.slice(0, spec.connections);
   const logins = await timed(() => pool(users, ctx.concurrency, (user) => login(ctx.base, user)));
   const { pss: pssBefore, seconds: memorySettleSeconds } = await steadyPss(ctx.system);
+  console.log(`[bench:chat-load] w3: opening ${users.length} WebSockets`);
   const sockets = [];
   try {
     const opened = await timed(() =>

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AccessTokenClaims } from '@jchat/contracts';
-import { isUuid } from '@jchat/common';
+import { hmacKey, isUuid } from '@jchat/common';
 
 export function signAccessToken(
   userId: string,
@@ -10,7 +10,7 @@ export function signAccessToken(
   ttlSeconds: number,
 ): string {
   const claims: AccessTokenClaims = { sub: userId, sid: sessionId, typ: 'access' };
-  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: ttlSeconds });
+  return jwt.sign(claims, hmacKey(secret), { algorithm: 'HS256', expiresIn: ttlSeconds });
 }
 
 export interface RefreshTokenClaims {

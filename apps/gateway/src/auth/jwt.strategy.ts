@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AccessTokenClaims } from '@jchat/contracts';
-import { isUuid } from '@jchat/common';
+import { hmacKey, isUuid } from '@jchat/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { AuthUser } from './auth-user';
 import { SessionLivenessService } from './session-liveness.service';
@@ -26,7 +26,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: extractToken,
-      secretOrKey: config.JWT_SECRET,
+      // jsonwebtoken takes a KeyObject too (passport-jwt's types say string | Buffer).
+      secretOrKey: hmacKey(config.JWT_SECRET) as unknown as Buffer,
       algorithms: ['HS256'],
       ignoreExpiration: false,
       passReqToCallback: false,

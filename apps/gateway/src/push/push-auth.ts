@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JsonWebTokenError, verify } from 'jsonwebtoken';
+import { hmacKey } from '@jchat/common';
 import type { AccessTokenClaims } from '@jchat/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { JwtStrategy } from '../auth/jwt.strategy';
@@ -35,7 +36,7 @@ export class PushAuthenticator {
     if (!token) throw new UpgradeAuthError('missing access token');
     let claims: Partial<AccessTokenClaims>;
     try {
-      const decoded = verify(token, this.config.JWT_SECRET, { algorithms: ['HS256'] });
+      const decoded = verify(token, hmacKey(this.config.JWT_SECRET), { algorithms: ['HS256'] });
       if (typeof decoded !== 'object' || decoded === null)
         throw new UpgradeAuthError('not an access token');
       claims = decoded as Partial<AccessTokenClaims>;

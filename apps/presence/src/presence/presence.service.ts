@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PresenceConnectionRequest, PresenceHeartbeatRequest } from '@jchat/contracts';
-import { toUtcDate } from '@jchat/common';
+import { MicroBatcher, toUtcDate } from '@jchat/common';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
 import { PresenceNotifier } from './presence-notifier';
 import { PresenceRepository } from './presence.repository';
@@ -42,17 +42,30 @@ export class PresenceService {
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
   ) {}
 
-  async connected(request: PresenceConnectionRequest, now = Date.now()): Promise<void> {
-    await this.ensureLoaded(request.userId);
-    await this.apply([
-      {
+  /**
+   * A gateway holds a first push connection of the user. Reports arriving together (a gateway
+   * opening thousands of sockets) are applied together: one lookup of the saved choices and one
+   * Redis round trip for all of them.
+   */
+  connected(request: PresenceConnectionRequest, now = Date.now()): Promise<void> {
+    return this.connections.add({ request, now });
+  }
+
+  private readonly connections = new MicroBatcher<
+    { request: PresenceConnectionRequest; now: number },
+    void
+  >(async (reports) => {
+    await this.ensureLoaded(reports.map((report) => report.request.userId));
+    await this.apply(
+      reports.map(({ request, now }) => ({
         userId: request.userId,
         now,
         gateway: { id: request.gatewayId, expiresAt: now + request.ttlMs },
         activeAt: now,
-      },
-    ]);
-  }
+      })),
+    );
+    return reports.map(() => undefined);
+  });
 
   /** The last connection on a gateway closed: the user stays online for the grace period only. */
   async disconnected(request: PresenceConnectionRequest, now = Date.now()): Promise<void> {
@@ -83,7 +96,7 @@ export class PresenceService {
     change: { status?: PresenceStatus; statusMessage?: string | null },
     now = Date.now(),
   ): Promise<PresenceStatus> {
-    await this.ensureLoaded(userId);
+    await this.ensureLoaded([userId]);
     await this.repository.saveChoice(userId, change);
     await this.store.setChosen(userId, {
       chosen: change.status,
@@ -147,15 +160,22 @@ export class PresenceService {
     return outcomes;
   }
 
-  /** Copies the user's saved choice from PostgreSQL into Redis the first time it is needed. */
-  private async ensureLoaded(userId: string): Promise<void> {
-    if (await this.store.isLoaded(userId)) return;
-    const row = (await this.repository.rows([userId])).get(userId);
-    await this.store.seed(userId, {
-      chosen: row && isPresenceStatus(row.status) ? row.status : 'online',
-      statusMessage: row?.statusMessage ?? null,
-      lastSeenAt: row ? row.lastSeenAt.getTime() : 0,
-    });
+  /** Copies the users' saved choices from PostgreSQL into Redis the first time they are needed. */
+  private async ensureLoaded(userIds: readonly string[]): Promise<void> {
+    const missing = await this.store.notLoaded([...new Set(userIds)]);
+    if (missing.length === 0) return;
+    const rows = await this.repository.rows(missing);
+    await this.store.seed(
+      missing.map((userId) => {
+        const row = rows.get(userId);
+        return {
+          userId,
+          chosen: row && isPresenceStatus(row.status) ? row.status : 'online',
+          statusMessage: row?.statusMessage ?? null,
+          lastSeenAt: row ? row.lastSeenAt.getTime() : 0,
+        };
+      }),
+    );
   }
 }
 

@@ -179,22 +179,41 @@ export class PresenceStore implements OnModuleInit {
   }
 
   /** Copies the PostgreSQL row into a record that does not have it yet. */
+  /**
+   * Stores the saved choices of users not loaded yet (a choice already in Redis wins: it is
+   * newer), in one round trip.
+   */
   async seed(
-    userId: string,
-    row: { chosen: PresenceStatus; statusMessage: string | null; lastSeenAt: number },
+    rows: readonly {
+      userId: string;
+      chosen: PresenceStatus;
+      statusMessage: string | null;
+      lastSeenAt: number;
+    }[],
   ): Promise<void> {
-    const key = keys.user(userId);
-    if ((await this.redis.hsetnx(key, 'loaded', '1')) === 0) return;
+    if (rows.length === 0) return;
     const pipeline = this.redis.pipeline();
-    pipeline.hsetnx(key, 'chosen', row.chosen);
-    if (row.statusMessage !== null) pipeline.hsetnx(key, 'message', row.statusMessage);
-    pipeline.hsetnx(key, 'seenAt', String(row.lastSeenAt));
-    pipeline.expire(key, this.config.PRESENCE_RECORD_TTL_SECONDS);
+    for (const row of rows) {
+      const key = keys.user(row.userId);
+      pipeline.hsetnx(key, 'chosen', row.chosen);
+      if (row.statusMessage !== null) pipeline.hsetnx(key, 'message', row.statusMessage);
+      pipeline.hsetnx(key, 'seenAt', String(row.lastSeenAt));
+      pipeline.hset(key, 'loaded', '1');
+      pipeline.expire(key, this.config.PRESENCE_RECORD_TTL_SECONDS);
+    }
     await pipeline.exec();
   }
 
-  async isLoaded(userId: string): Promise<boolean> {
-    return (await this.redis.hexists(keys.user(userId), 'loaded')) === 1;
+  /** Those of the users whose saved choice is not in Redis yet. */
+  async notLoaded(userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const userId of userIds) pipeline.hexists(keys.user(userId), 'loaded');
+    const results = (await pipeline.exec()) ?? [];
+    return userIds.filter((_, index) => {
+      const [error, loaded] = results[index] ?? [null, 0];
+      return error !== null || loaded !== 1;
+    });
   }
 
   async setChosen(
