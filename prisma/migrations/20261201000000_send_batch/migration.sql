@@ -13,7 +13,8 @@
 -- - each message takes the conversation's next seq; sentAt is the proposal clamped between the
 --   previous message's (the latest by seq, deleted or not) and now, so it never contradicts the
 --   server's order;
--- - each sender's read position moves to their latest message, once per conversation and sender.
+-- - each conversation's counters (last_message_*, message_count) move once per batch, and each
+--   sender's read position to their latest message, once per conversation and sender.
 -- Input: a JSON array of sends; output: one row per send, in order: its index, the outcome
 -- ('stored', 'duplicate', 'no-conversation', 'not-a-member', 'archived', 'access-moved') and the
 -- message row (stored or duplicate) as JSON.
@@ -24,15 +25,32 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   item record;
   target record;
-  counter record;
   stored messages%ROWTYPE;
   earlier jsonb;
   stored_ids uuid[] := '{}';
+  -- Per conversation of the batch: [next free seq - 1, latest sentAt, messages added, last id].
+  counters jsonb := '{}';
+  counter jsonb;
+  next_seq bigint;
+  sent timestamptz;
 BEGIN
   PERFORM 1 FROM conversations c
    WHERE c.id IN (SELECT DISTINCT (e->>'conversationId')::uuid FROM jsonb_array_elements(batch) e)
    ORDER BY c.id
      FOR NO KEY UPDATE;
+
+  -- A new statement, after the locks: it sees every send committed before them.
+  SELECT COALESCE(jsonb_object_agg(c.id::text, jsonb_build_array(
+           c.last_message_seq,
+           GREATEST(
+             COALESCE((SELECT m.sent_at FROM messages m WHERE m.conversation_id = c.id
+                        ORDER BY m.seq DESC LIMIT 1), '-infinity'::timestamptz),
+             COALESCE(c.last_message_at, '-infinity'::timestamptz)),
+           0, NULL)), '{}')
+    INTO counters
+    FROM conversations c
+   WHERE c.id IN (SELECT DISTINCT (e->>'conversationId')::uuid FROM jsonb_array_elements(batch) e)
+     AND c.deleted_at IS NULL;
 
   FOR item IN
     SELECT (t.o - 1)::int AS i, t.e AS v,
@@ -42,17 +60,18 @@ BEGIN
   LOOP
     idx := item.i;
     message := NULL;
-    SELECT c.is_archived, c.conversation_type::text AS conversation_type, p.role::text AS role, p.is_active
-      INTO target
-      FROM conversations c
-      LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = item.sender_id
-     WHERE c.id = item.conversation_id AND c.deleted_at IS NULL;
-    IF NOT FOUND THEN
+    counter := counters->(item.conversation_id::text);
+    IF counter IS NULL THEN
       outcome := 'no-conversation';
       RETURN NEXT;
       CONTINUE;
     END IF;
     IF NOT (item.v->>'isSystemMessage')::boolean THEN
+      SELECT c.is_archived, c.conversation_type::text AS conversation_type, p.role::text AS role, p.is_active
+        INTO target
+        FROM conversations c
+        LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = item.sender_id
+       WHERE c.id = item.conversation_id;
       outcome := CASE
         WHEN target.is_active IS NOT TRUE THEN 'not-a-member'
         WHEN target.is_archived THEN 'archived'
@@ -76,31 +95,31 @@ BEGIN
         CONTINUE;
       END IF;
     END IF;
-    UPDATE conversations c
-       SET last_message_seq = c.last_message_seq + 1,
-           last_message_id = (item.v->>'id')::uuid,
-           last_message_at = GREATEST(
-             COALESCE((SELECT m.sent_at FROM messages m WHERE m.conversation_id = c.id
-                        ORDER BY m.seq DESC LIMIT 1), '-infinity'::timestamptz),
-             COALESCE(c.last_message_at, '-infinity'::timestamptz),
-             LEAST((item.v->>'proposedSentAt')::timestamptz, now())),
-           message_count = c.message_count + 1
-     WHERE c.id = item.conversation_id
-    RETURNING c.last_message_seq AS seq, c.last_message_at AS sent_at, now() AS received_at
-      INTO counter;
+    next_seq := (counter->>0)::bigint + 1;
+    sent := GREATEST((counter->>1)::timestamptz, LEAST((item.v->>'proposedSentAt')::timestamptz, now()));
+    counters := jsonb_set(counters, ARRAY[item.conversation_id::text],
+                          jsonb_build_array(next_seq, sent, (counter->>2)::int + 1, item.v->>'id'));
     INSERT INTO messages (id, conversation_id, sender_id, body, body_type, sent_at, received_at,
                           reply_to_message_id, attachments, metadata, seq, client_message_id,
                           is_system_message)
     VALUES ((item.v->>'id')::uuid, item.conversation_id, item.sender_id, item.v->>'body',
-            item.v->>'bodyType', counter.sent_at, counter.received_at,
+            item.v->>'bodyType', sent, now(),
             (item.v->>'replyToMessageId')::uuid, item.v->'attachments', item.v->'metadata',
-            counter.seq, item.v->>'clientKey', (item.v->>'isSystemMessage')::boolean)
+            next_seq, item.v->>'clientKey', (item.v->>'isSystemMessage')::boolean)
     RETURNING * INTO stored;
     stored_ids := stored_ids || stored.id;
     outcome := 'stored';
     message := to_jsonb(stored) - 'search';
     RETURN NEXT;
   END LOOP;
+
+  UPDATE conversations c
+     SET last_message_seq = (n.value->>0)::bigint,
+         last_message_at = (n.value->>1)::timestamptz,
+         message_count = c.message_count + (n.value->>2)::int,
+         last_message_id = (n.value->>3)::uuid
+    FROM jsonb_each(counters) AS n
+   WHERE c.id = n.key::uuid AND (n.value->>2)::int > 0;
 
   -- The senders have read what they wrote (the trigger on participants derives the seqs).
   UPDATE participants p
