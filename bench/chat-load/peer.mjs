@@ -14,7 +14,9 @@ const HARNESS_TIMEOUT_MS = 40 * 60 * 1000;
 export function runHarness(harnessDir, log) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ejabberd-harness-'));
   fs.cpSync(harnessDir, dir, { recursive: true });
-  spawnSync('chmod', ['-R', 'u+w', dir]);
+  // The harness runs ejabberd as the `ejabberd` user, which must be able to enter its directory.
+  fs.chmodSync(dir, 0o755);
+  spawnSync('chmod', ['-R', 'u+w,go+rX', dir]);
   fs.rmSync(path.join(dir, 'results', 'results.jsonl'), { force: true });
   log(`running the ejabberd harness in ${dir} (about 17 minutes)`);
   const run = spawnSync('bash', ['run_all.sh'], {
