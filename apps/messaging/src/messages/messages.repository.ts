@@ -538,6 +538,8 @@ export class MessagesRepository {
   }
 }
 
+/** A unique constraint refused the write (P2002 from the query builder, SQLSTATE 23505 from raw SQL). */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  return error.code === 'P2002' || (error.code === 'P2010' && error.meta?.['code'] === '23505');
 }

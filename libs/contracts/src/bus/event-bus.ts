@@ -28,6 +28,15 @@ export interface ConsumeOptions<T> {
   orderKey?: (event: T) => string;
 }
 
+/** The event's order key; '' (one shared order) for an event too malformed to have one. */
+function orderKeyOf<T>(options: ConsumeOptions<T>, event: T): string {
+  try {
+    return options.orderKey?.(event) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 /** A counting semaphore: `take` waits while every slot is taken. */
 class Slots {
   private waiting: (() => void)[] = [];
@@ -147,7 +156,7 @@ export class EventBus {
           continue;
         }
         await slots.take();
-        const key = options.orderKey?.(event) ?? '';
+        const key = orderKeyOf(options, event);
         const run = (chains.get(key) ?? Promise.resolve())
           .then(() => this.handleOne(name, message, event, handler))
           .finally(() => {
