@@ -12,6 +12,12 @@ export interface JmapCallRequest {
   callId: string;
   /** Creation ids known so far in this request (RFC 8620 §3.3). */
   createdIds: Record<string, string>;
+  /**
+   * When the caller stops waiting (ms since the epoch): work that cannot finish before it is
+   * better refused (retryably) than done unseen, e.g. a send stored after its client was told
+   * serverUnavailable.
+   */
+  deadline?: number;
 }
 
 export type JmapInvocation = [name: string, args: Record<string, unknown>, callId: string];

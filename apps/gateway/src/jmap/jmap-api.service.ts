@@ -145,6 +145,7 @@ export class JmapApiService {
         arguments: args,
         callId,
         createdIds,
+        deadline: Date.now() + this.config.SERVICE_TIMEOUT_MS,
       },
       { timeoutMs: this.config.SERVICE_TIMEOUT_MS, requestId: context.requestId },
     );

@@ -146,6 +146,25 @@ describe('MessageSendQueue', () => {
     }
   });
 
+  it('refuses a send whose caller stops waiting before it could be answered', async () => {
+    jest.useFakeTimers();
+    try {
+      const t = setup();
+      t.hold();
+      const running = t.queue.send(pending('a'));
+      const impatient = t.queue.send(pending('impatient'), Date.now() + 1500);
+      const patient = t.queue.send(pending('patient'), Date.now() + 60_000);
+      jest.advanceTimersByTime(1000);
+      t.release();
+      await expect(impatient).rejects.toBeInstanceOf(SendQueueFull);
+      await expect(running).resolves.toMatchObject({ kind: 'stored' });
+      await expect(patient).resolves.toMatchObject({ kind: 'stored' });
+      expect(t.batches.flat()).toEqual(['a', 'patient']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('retries a batch PostgreSQL aborted as a deadlock', async () => {
     const t = setup();
     t.failNext(new Error('deadlock detected (40P01)'));

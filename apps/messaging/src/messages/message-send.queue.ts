@@ -12,6 +12,8 @@ import {
 } from './message-send.repository';
 import { MessagesRepository } from './messages.repository';
 
+/** A send whose caller stops waiting sooner than this is refused rather than stored unseen. */
+const DEADLINE_MARGIN_MS = 1000;
 /** A batch PostgreSQL aborted (deadlock, serialization failure) is tried again this often. */
 const TRANSACTION_ATTEMPTS = 3;
 
@@ -19,6 +21,8 @@ interface Waiting {
   send: PendingSend;
   /** Date.now() when it was queued. */
   since: number;
+  /** When its caller stops waiting (ms since the epoch), if known. */
+  deadline: number | undefined;
   resolve: (result: SendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -55,12 +59,12 @@ export class MessageSendQueue {
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
-  send(send: PendingSend): Promise<SendResult> {
+  send(send: PendingSend, deadline?: number): Promise<SendResult> {
     if (this.waiting.length >= this.config.MESSAGE_SEND_MAX_QUEUED) {
       return Promise.reject(new SendQueueFull(this.retryHintMs()));
     }
     return new Promise<SendResult>((resolve, reject) => {
-      this.waiting.push({ send, since: Date.now(), resolve, reject });
+      this.waiting.push({ send, since: Date.now(), deadline, resolve, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -69,9 +73,8 @@ export class MessageSendQueue {
     this.running = true;
     try {
       while (this.waiting.length > 0) {
-        this.refuseOverdue();
-        const batch = this.waiting.splice(0, this.config.MESSAGE_SEND_MAX_BATCH);
-        if (batch.length === 0) break;
+        const batch = this.takeBatch();
+        if (batch.length === 0) continue;
         const started = Date.now();
         await this.store(batch);
         const seconds = Math.max((Date.now() - started) / 1000, 0.001);
@@ -83,18 +86,23 @@ export class MessageSendQueue {
   }
 
   /**
-   * Sends that waited past MESSAGE_SEND_MAX_WAIT_MS are refused, not stored: stored later, their
-   * sender (whose request may have timed out meanwhile) could be told it failed when it did not.
+   * The next batch, without the sends that waited past MESSAGE_SEND_MAX_WAIT_MS or whose caller
+   * stops waiting within DEADLINE_MARGIN_MS: those are refused, not stored. Stored later, their
+   * sender (whose request has timed out meanwhile) would be told it failed when it did not.
    */
-  private refuseOverdue(): void {
-    const oldest = Date.now() - this.config.MESSAGE_SEND_MAX_WAIT_MS;
-    let overdue = 0;
-    while (overdue < this.waiting.length && (this.waiting[overdue]?.since ?? 0) < oldest) {
-      overdue += 1;
+  private takeBatch(): Waiting[] {
+    const now = Date.now();
+    const oldest = now - this.config.MESSAGE_SEND_MAX_WAIT_MS;
+    const taken = this.waiting.splice(0, this.config.MESSAGE_SEND_MAX_BATCH);
+    const batch: Waiting[] = [];
+    for (const waiting of taken) {
+      const late =
+        waiting.since < oldest ||
+        (waiting.deadline !== undefined && waiting.deadline - DEADLINE_MARGIN_MS < now);
+      if (late) waiting.reject(new SendQueueFull(this.retryHintMs()));
+      else batch.push(waiting);
     }
-    if (overdue === 0) return;
-    const hint = this.retryHintMs();
-    for (const waiting of this.waiting.splice(0, overdue)) waiting.reject(new SendQueueFull(hint));
+    return batch;
   }
 
   /** About how long the sends waiting now take to store. */

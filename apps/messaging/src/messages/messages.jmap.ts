@@ -135,7 +135,7 @@ export class MessagesJmap implements OnModuleInit {
       {
         create: async (_creationId, object) => {
           const input = parseNewMessage(object);
-          const { message, duplicate } = await this.messages.send(scope, input);
+          const { message, duplicate } = await this.messages.send(scope, input, ctx.deadline);
           const properties = duplicate
             ? [...DEFAULT_MESSAGE_PROPERTIES]
             : input.bodyType === 'text/html'

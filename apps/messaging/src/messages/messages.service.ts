@@ -92,7 +92,8 @@ export class MessagesService {
 
   // ----- sending -----
 
-  async send(scope: AccessScope, input: NewMessageInput): Promise<SendOutcome> {
+  /** `deadline`: when the caller stops waiting (see MessageSendQueue). */
+  async send(scope: AccessScope, input: NewMessageInput, deadline?: number): Promise<SendOutcome> {
     const access = await scope.of(input.conversationId);
     this.checkSend(access);
     const clientKey =
@@ -124,7 +125,7 @@ export class MessagesService {
       isSystemMessage: false,
     };
     try {
-      return await this.store(input.conversationId, row, assumptionOf(access));
+      return await this.store(input.conversationId, row, assumptionOf(access), deadline);
     } catch (error: unknown) {
       if (!(error instanceof AccessMoved)) throw error;
     }
@@ -132,7 +133,7 @@ export class MessagesService {
     const fresh = await scope.fresh(input.conversationId);
     this.checkSend(fresh);
     try {
-      return await this.store(input.conversationId, row, assumptionOf(fresh));
+      return await this.store(input.conversationId, row, assumptionOf(fresh), deadline);
     } catch (error: unknown) {
       if (error instanceof AccessMoved) throw forbidden('your role changed: try again');
       throw error;
@@ -206,10 +207,11 @@ export class MessagesService {
     conversationId: string,
     row: NewMessageRow,
     assumed: SendAssumption | null,
+    deadline?: number,
   ): Promise<SendOutcome> {
     let result: SendResult;
     try {
-      result = await this.sendQueue.send({ conversationId, row, assumed });
+      result = await this.sendQueue.send({ conversationId, row, assumed }, deadline);
     } catch (error: unknown) {
       if (error instanceof SendQueueFull) throw rateLimited(error);
       // A writer outside the send queue won a race on the clientMessageId: answer with its message.

@@ -18,6 +18,8 @@ export interface JmapMethodContext {
   callId: string;
   createdIds: Record<string, string>;
   requestId: string | undefined;
+  /** When the caller stops waiting (ms since the epoch), if it said. */
+  deadline: number | undefined;
 }
 
 export interface JmapMethodOutcome {
@@ -54,6 +56,7 @@ export class JmapMethodRegistry {
       callId: request.callId,
       createdIds: request.createdIds,
       requestId,
+      deadline: typeof request.deadline === 'number' ? request.deadline : undefined,
     };
     if (!handler) {
       return this.error(
