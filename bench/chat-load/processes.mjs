@@ -108,8 +108,11 @@ export class SystemProcesses {
       redis: listenerPid(this.redisPort),
       postmaster: listenerPid(this.pgPort),
     };
-    this.db = new pg.Client({ connectionString: this.databaseUrl });
-    await this.db.connect();
+    // Once: discover() runs again after each restart of the apps.
+    if (!this.db) {
+      this.db = new pg.Client({ connectionString: this.databaseUrl });
+      await this.db.connect();
+    }
     return { ...Object.fromEntries(this.apps), ...this.fixed };
   }
 
