@@ -109,7 +109,8 @@ describe('MessageSendQueue', () => {
     const results = await Promise.all([first, ...rest]);
     expect(t.batches).toEqual([['a'], ['b', 'c', 'd']]);
     expect(results.map((r) => r.kind)).toEqual(['stored', 'stored', 'stored', 'stored']);
-    // One event per conversation and batch, in order.
+    // One event per conversation and batch, in order (announced after the answers).
+    for (let turn = 0; turn < 50 && t.announced.length < 2; turn += 1) await Promise.resolve();
     expect(t.announced).toEqual([['a'], ['b', 'c', 'd']]);
   });
 

@@ -40,8 +40,9 @@ export class SendQueueFull extends Error {
  * and with no load a message is stored at once. One batch at a time per process: each
  * conversation's order is the order of arrival here. Overload is refused, retryably (rateLimit
  * with a hint), never queued without bound: past MESSAGE_SEND_MAX_QUEUED waiting a send is
- * refused at once, and one that waited MESSAGE_SEND_MAX_WAIT_MS is refused instead of stored. A send is answered after its message is stored and its event is
- * on JetStream; events are published in batch order while the next batch is already writing.
+ * refused at once, and one that waited MESSAGE_SEND_MAX_WAIT_MS (or whose caller's deadline is
+ * near) is refused instead of stored. A send is answered once its message is stored; its event
+ * follows, in batch order, while the next batch is being written.
  */
 @Injectable()
 export class MessageSendQueue {
@@ -128,21 +129,20 @@ export class MessageSendQueue {
       for (const waiting of batch) await this.store([waiting]);
       return;
     }
+    for (const [index, waiting] of batch.entries()) {
+      const result = results[index];
+      if (result) waiting.resolve(result);
+      else waiting.reject(new Error('no result for a batched send'));
+    }
+    // Announced in batch order, while the next batch is being written; the senders are not kept
+    // waiting for it (a busy pool must not turn stored sends into timeouts).
     const stored = results.flatMap((r) => (r.kind === 'stored' ? [r.message] : []));
-    const published = this.publishing
+    this.publishing = this.publishing
       .then(() => this.announce(stored))
       .catch((error: unknown) => {
         // The messages are stored; clients that missed the push find them with /changes.
         this.logger.warn({ error: String(error) }, 'could not announce new messages');
       });
-    this.publishing = published;
-    void published.then(() => {
-      for (const [index, waiting] of batch.entries()) {
-        const result = results[index];
-        if (result) waiting.resolve(result);
-        else waiting.reject(new Error('no result for a batched send'));
-      }
-    });
   }
 
   private async insertWithRetry(sends: PendingSend[]): Promise<SendResult[]> {
