@@ -9,8 +9,8 @@ const MAX_PENDING = 100_000;
  * A MessagePush put the message on the recipient's device: tell messaging it was
  * delivered. The delivered position only moves forward, so the receipts of one account
  * in one conversation are coalesced, naming the latest message pushed, and every
- * FLUSH_MS all of them go to messaging in one `markDeliveredBatch`. Fire and forget: a lost receipt leaves a message at "sent"
- * until the next one.
+ * FLUSH_MS all of them go to messaging in one `markDeliveredBatch`. Fire and forget: a
+ * lost receipt leaves a message at "sent" until the next one.
  */
 @Injectable()
 export class DeliveryReceipts implements OnModuleDestroy {
