@@ -47,6 +47,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, startApps, ALL_APPS } from '../scripts/lib/processes.mjs';
+import { dropBenchState } from './lib/isolation.mjs';
 import { api, login } from './chat-load/clients.mjs';
 import { runGroupWorkload } from './chat-load/group.mjs';
 import { runIdleWorkload } from './chat-load/idle.mjs';
@@ -59,8 +60,6 @@ import { delay, pool, round1 } from './chat-load/stats.mjs';
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const bcrypt = require('bcrypt');
-const Redis = require('ioredis');
-const { connect } = require('nats');
 const log = (line) => console.log(`[bench:chat-load] ${line}`);
 
 const HARNESS_DIR = path.resolve(rootDir, '..', 'shared', 'peers', 'ejabberd');
@@ -410,21 +409,9 @@ async function cleanUp() {
   // JCHAT_BENCH_KEEP_LOGS=1 keeps the apps' logs (to read them, or profiles written there).
   if (state.logDir && process.env.JCHAT_BENCH_KEEP_LOGS) log(`apps' logs kept in ${state.logDir}`);
   else if (state.logDir) fs.rmSync(state.logDir, { recursive: true, force: true });
-  await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await nc.jetstreamManager();
-  for await (const name of jsm.streams.names()) {
-    if (name.startsWith(prefix)) await jsm.streams.delete(name);
-  }
-  await nc.close();
+  await dropBenchState({ pgAdminUrl, database, redisUrl, natsUrl, prefix }).catch((error) =>
+    log(`clean-up failed: ${error}`),
+  );
 }
 
 function armHardLimit(seconds) {

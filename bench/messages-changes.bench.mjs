@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { provideServers } from '../scripts/lib/infra.mjs';
 import { startApps } from '../scripts/lib/processes.mjs';
+import { dropBenchState } from './lib/isolation.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -274,25 +275,16 @@ async function main() {
     await bus?.close().catch(() => undefined);
     await apps?.stopAll().catch(() => undefined);
     await db.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
     await admin.end().catch(() => undefined);
-    await cleanPrefix(servers, prefix).catch(() => undefined);
+    await dropBenchState({
+      pgAdminUrl: servers.pgAdminUrl,
+      database,
+      redisUrl: servers.redisUrl,
+      natsUrl: servers.natsUrl,
+      prefix,
+    }).catch(() => undefined);
     await servers.stop();
   }
-}
-
-async function cleanPrefix(servers, prefix) {
-  const { connect } = require('nats');
-  const nc = await connect({ servers: servers.natsUrl });
-  const jsm = await nc.jetstreamManager();
-  for await (const name of jsm.streams.names())
-    if (name.startsWith(prefix)) await jsm.streams.delete(name);
-  await nc.close();
-  const Redis = require('ioredis');
-  const redis = new Redis(servers.redisUrl);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
 }
 
 function writeResults(results, postgresVersion) {

@@ -26,12 +26,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApps, freePort } from '../scripts/lib/processes.mjs';
+import { dropBenchState } from './lib/isolation.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
 const jwt = require('jsonwebtoken');
-const Redis = require('ioredis');
 const { connect } = require('nats');
 const log = (line) => console.log(`[bench:push] ${line}`);
 
@@ -275,24 +275,7 @@ async function measureFanout(members) {
 
 async function cleanUp(apps) {
   await apps?.stopAll().catch(() => undefined);
-  const admin = new pg.Client({ connectionString: pgAdminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
-  await admin.end();
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await nc.jetstreamManager();
-  for await (const name of jsm.streams.names()) {
-    if (name.startsWith(prefix)) await jsm.streams.delete(name);
-  }
-  await nc.close();
+  await dropBenchState({ pgAdminUrl, database, redisUrl, natsUrl, prefix });
 }
 
 async function main() {

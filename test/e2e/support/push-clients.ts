@@ -130,11 +130,18 @@ export class JmapSocket {
   }
 
   /** The next StateChange whose changed types for `accountId` include all of `types`. */
-  stateChange(accountId: string, types: string[], timeoutMs = 5000): Promise<Frame> {
+  /** The next StateChange naming all `types` (and passing `accept`, when given). */
+  stateChange(
+    accountId: string,
+    types: string[],
+    timeoutMs = 5000,
+    accept: (frame: Frame) => boolean = () => true,
+  ): Promise<Frame> {
     return this.next(
       (frame) =>
         frame['@type'] === 'StateChange' &&
-        types.every((type) => frame.changed?.[accountId]?.[type] !== undefined),
+        types.every((type) => frame.changed?.[accountId]?.[type] !== undefined) &&
+        accept(frame),
       timeoutMs,
       `StateChange of ${types.join(',')}`,
     );
@@ -215,10 +222,18 @@ export class JmapEventSource {
     );
   }
 
-  stateChange(accountId: string, types: string[], timeoutMs = 5000): Promise<StreamEvent> {
+  /** The next state event naming all `types` (and passing `accept`, when given). */
+  stateChange(
+    accountId: string,
+    types: string[],
+    timeoutMs = 5000,
+    accept: (data: Frame) => boolean = () => true,
+  ): Promise<StreamEvent> {
     return this.next(
       'state',
-      (event) => types.every((type) => event.data.changed?.[accountId]?.[type] !== undefined),
+      (event) =>
+        types.every((type) => event.data.changed?.[accountId]?.[type] !== undefined) &&
+        accept(event.data),
       timeoutMs,
     );
   }

@@ -17,13 +17,8 @@ export class StateEvents {
   constructor(@Inject(EventBus) private readonly events: EventBus) {}
 
   /** Something every member of the conversation sees changed. */
-  changed(
-    conversationId: string,
-    types: JmapDataType[],
-    messageId: string | null,
-    dedupeId?: string,
-  ): Promise<void> {
-    return this.publish(conversationId, [], types, messageId, dedupeId);
+  changed(conversationId: string, types: JmapDataType[], messageId: string | null): Promise<void> {
+    return this.publish(conversationId, [], types, messageId);
   }
 
   /**

@@ -88,11 +88,6 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
     await this.flushDirty();
   }
 
-  /** Records that a client of `userId` received `conversationId` up to `seq`. True if it moved. */
-  async record(conversationId: string, userId: string, seq: bigint): Promise<boolean> {
-    return (await this.recordMany([{ conversationId, userId, seq }])) > 0;
-  }
-
   /** Records many positions in one Redis round trip; returns how many moved. */
   async recordMany(positions: readonly ReceivedPosition[]): Promise<number> {
     if (positions.length === 0) return 0;
@@ -166,9 +161,7 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
       senders = await this.messages.flushDelivered(conversationId, positions);
     } catch (error: unknown) {
       // Put them back (forward only) for the next round.
-      for (const position of positions) {
-        await this.record(conversationId, position.userId, position.seq).catch(() => false);
-      }
+      await this.recordMany(positions.map((p) => ({ conversationId, ...p }))).catch(() => 0);
       throw error;
     }
     // Only senders see deliveryStatus: tell them, not the whole conversation.

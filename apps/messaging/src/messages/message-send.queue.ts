@@ -4,7 +4,7 @@ import type { Message } from '@jchat/db';
 import { horizonState, SetErrorException } from '@jchat/jmap';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { StateEvents } from '../events/state-events';
-import { DEFAULT_MESSAGE_PROPERTIES, messageView } from './message-view';
+import { DEFAULT_MESSAGE_PROPERTIES, newMessageView } from './message-view';
 import {
   MessageSendRepository,
   type PendingSend,
@@ -174,20 +174,13 @@ export class MessageSendQueue {
   }
 }
 
-/**
- * A new message as every member sees it: nobody has read it yet (readBy empty), and only the
- * sender sees a deliveryStatus, which for a message nobody received yet is its stored status.
- */
+/** A new message as its conversation's members see it, and what its sender sees differently. */
 export function pushedMessage(message: Message): PushedMessage {
-  const context = { viewerId: '', receipts: new Map(), versions: [] };
+  const { deliveryStatus } = newMessageView(message, message.senderId, ['deliveryStatus']);
   return {
-    view: messageView(message, context, ['id', ...DEFAULT_MESSAGE_PROPERTIES]),
+    view: newMessageView(message, '', ['id', ...DEFAULT_MESSAGE_PROPERTIES]),
     senderId: message.senderId,
-    forSender: {
-      deliveryStatus: messageView(message, { ...context, viewerId: message.senderId }, [
-        'deliveryStatus',
-      ])['deliveryStatus'],
-    },
+    forSender: { deliveryStatus },
   };
 }
 

@@ -1,6 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { type Message, Prisma, PrismaService } from '@jchat/db';
-import type { NewMessageRow, NotStored, SendAssumption } from './messages.repository';
+
+/** The stored columns a send writes. */
+export interface NewMessageRow {
+  id: string;
+  senderId: string;
+  body: string;
+  bodyType: string;
+  proposedSentAt: Date | null;
+  replyToMessageId: string | null;
+  attachments: Prisma.InputJsonValue;
+  metadata: Prisma.InputJsonValue;
+  /** Unique per conversation: "<senderId>:<clientMessageId>" or "system:<idempotencyKey>". */
+  clientKey: string | null;
+  isSystemMessage: boolean;
+}
+
+/** Why a message was not stored ('access-moved': the role or type the caller's answer assumed changed). */
+export type NotStored = 'no-conversation' | 'not-a-member' | 'archived' | 'access-moved';
+
+/** What the (possibly cached) access answer a user's send was allowed by assumed. */
+export interface SendAssumption {
+  role: string | null;
+  conversationType: string | null;
+}
 
 /** One message to store, with what the sender's (possibly cached) permission assumed. */
 export interface PendingSend {

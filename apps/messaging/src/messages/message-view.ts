@@ -112,3 +112,15 @@ export function messageView(
   );
   return view;
 }
+
+/**
+ * A message just stored, as `viewerId` sees it, without a read: nobody else has received or read
+ * it yet, so readBy is empty and only its sender sees a deliveryStatus (the stored one).
+ */
+export function newMessageView(
+  message: Message,
+  viewerId: string,
+  properties: readonly string[],
+): Record<string, unknown> {
+  return messageView(message, { viewerId, receipts: new Map(), versions: [] }, properties);
+}

@@ -36,7 +36,10 @@ export class MessagesHandler {
     return { messageId: message.id };
   }
 
-  /** A client received messages by push: moves the user's delivered position. */
+  /**
+   * One receipt (gateways now send markDeliveredBatch; this subject stays for gateways of the
+   * previous version during a rolling upgrade).
+   */
   @MessagePattern(subjectOf(MessagingSubjects.markDelivered))
   async markDelivered(@Payload() request: MarkDeliveredRequest): Promise<MarkDeliveredReply> {
     if (!isReceipt(request)) {

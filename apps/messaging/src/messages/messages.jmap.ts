@@ -28,7 +28,7 @@ import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { FILTER_PROPERTIES } from './message-filter';
 import { parseNewMessage } from './message-input';
 import { MessageQueryService, SORT_PROPERTIES } from './message-query.service';
-import { DEFAULT_MESSAGE_PROPERTIES, MESSAGE_PROPERTIES } from './message-view';
+import { DEFAULT_MESSAGE_PROPERTIES, MESSAGE_PROPERTIES, newMessageView } from './message-view';
 import { MessagesService } from './messages.service';
 
 /** Most changes one Message/changes returns (a client may ask for fewer). */
@@ -143,7 +143,7 @@ export class MessagesJmap implements OnModuleInit {
               : SERVER_SET_ON_CREATE;
           const view = duplicate
             ? (await this.messages.views(scope, [message], properties))[0]
-            : this.messages.newMessageView(message, properties);
+            : newMessageView(message, scope.userId, properties);
           const serverSet = { ...view };
           delete serverSet['id'];
           return { id: message.id, serverSet };

@@ -4,30 +4,7 @@ import { type Message, type MessageVersion, Prisma, PrismaService } from '@jchat
 import type { SyncCursor } from '@jchat/jmap';
 import { READ_BY_CAP, type ReceiptSummary } from './receipts';
 
-/** The stored columns a send writes. */
-export interface NewMessageRow {
-  id: string;
-  senderId: string;
-  body: string;
-  bodyType: string;
-  proposedSentAt: Date | null;
-  replyToMessageId: string | null;
-  attachments: Prisma.InputJsonValue;
-  metadata: Prisma.InputJsonValue;
-  /** Unique per conversation: "<senderId>:<clientMessageId>" or "system:<idempotencyKey>". */
-  clientKey: string | null;
-  isSystemMessage: boolean;
-}
-
-/** Why a message was not stored ('access-moved': the role or type the caller's answer assumed changed). */
-export type NotStored = 'no-conversation' | 'not-a-member' | 'archived' | 'access-moved';
-
-/** What the (possibly cached) access answer a user's send was allowed by assumed. */
-export interface SendAssumption {
-  role: string | null;
-  conversationType: string | null;
-}
-
+/** Where a message sits: conversation, seq and sender. */
 export type MessagePosition = Pick<Message, 'id' | 'conversationId' | 'seq' | 'senderId'>;
 
 /** A delivered position gathered in Redis, to write to PostgreSQL. */

@@ -5,6 +5,7 @@ import { isUuid } from '@jchat/common';
 import {
   type ConversationAccess,
   DomainException,
+  type MarkDeliveredRequest,
   type PostSystemMessageRequest,
 } from '@jchat/contracts';
 import type { Message, Prisma } from '@jchat/db';
@@ -24,25 +25,16 @@ import {
 import { DeliveredPositions, type ReceivedPosition } from './delivered-positions';
 import { type Attachment, messageView } from './message-view';
 import { MessageSendQueue, rateLimited, SendQueueFull } from './message-send.queue';
-import type { SendResult } from './message-send.repository';
+import type { NewMessageRow, SendAssumption, SendResult } from './message-send.repository';
 import {
   type ChangedMessageRow,
   isUniqueViolation,
   type MessagePosition,
   type MessageScope,
   MessagesRepository,
-  type NewMessageRow,
   NothingToWrite,
-  type SendAssumption,
 } from './messages.repository';
 import type { ReceiptSummary } from './receipts';
-
-/** A client of `userId` holds `messageId` of `conversationId`. */
-export interface DeliveryReceipt {
-  userId: string;
-  conversationId: string;
-  messageId: string;
-}
 
 export interface SendOutcome {
   message: Message;
@@ -409,7 +401,7 @@ export class MessagesService {
    * Clients received messages up to these ones (by push): drives `delivered`. One lookup for
    * the positions not remembered, one Redis round trip for all. Returns how many moved.
    */
-  async markDelivered(receipts: readonly DeliveryReceipt[]): Promise<number> {
+  async markDelivered(receipts: readonly MarkDeliveredRequest[]): Promise<number> {
     const positions = await this.positionsOf(receipts);
     const received: ReceivedPosition[] = [];
     for (const receipt of receipts) {
@@ -430,7 +422,7 @@ export class MessagesService {
    * brings 10,000 receipts naming the same message, and one lookup serves them all.
    */
   private async positionsOf(
-    receipts: readonly DeliveryReceipt[],
+    receipts: readonly MarkDeliveredRequest[],
   ): Promise<Map<string, MessagePosition>> {
     const found = new Map<string, MessagePosition>();
     const missing = new Set<string>();
@@ -494,18 +486,6 @@ export class MessagesService {
     );
     await this.advanceDelivered(scope.userId, messages);
     return views;
-  }
-
-  /**
-   * A message its sender just stored, as they see it, without a read: nobody else has received
-   * or read it yet, so readBy is empty and deliveryStatus is the stored one.
-   */
-  newMessageView(message: Message, properties: readonly string[]): Record<string, unknown> {
-    return messageView(
-      message,
-      { viewerId: message.senderId, receipts: new Map(), versions: [] },
-      properties,
-    );
   }
 
   /**
