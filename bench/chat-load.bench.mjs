@@ -153,7 +153,7 @@ async function startSystem() {
     },
   });
   const base = `http://127.0.0.1:${port}`;
-  await state.apps.waitForHealth(`${base}/health`, 120_000);
+  await state.apps.waitForHealth(`${base}/health/ready`, 120_000);
   state.system = new SystemProcesses({ prefix, databaseUrl, natsUrl, redisUrl });
   const pids = await state.system.discover();
   log(`system up at ${base}; pids ${JSON.stringify(pids)}`);
@@ -261,7 +261,7 @@ function describeGroup(record) {
 async function restartApps(base) {
   for (const name of ALL_APPS) await state.apps.stop(name);
   for (const name of ALL_APPS) state.apps.start(name);
-  await state.apps.waitForHealth(`${base}/health`, 120_000);
+  await state.apps.waitForHealth(`${base}/health/ready`, 120_000);
   await state.system.discover();
 }
 

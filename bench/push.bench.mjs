@@ -326,7 +326,7 @@ async function run(onStarted) {
   onStarted(apps);
   const sockets = [];
   try {
-    await apps.waitForHealth(`${base}/health`, 120_000);
+    await apps.waitForHealth(`${base}/health/ready`, 120_000);
     const pid = gatewayPid();
     const results = {
       benchmark: 'push',

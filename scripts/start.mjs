@@ -1,7 +1,8 @@
 // npm start: the whole JCHAT system on this machine. Installs npm dependencies if missing, builds,
 // provides PostgreSQL/NATS/Redis (yours via DATABASE_URL/NATS_URL/REDIS_URL, else our own with
 // data under .jchat/), applies migrations, starts the six apps and waits for /health.
-// Ctrl-C (SIGINT) or SIGTERM stops the apps, then the servers it started.
+// Once up, an app or server that dies is restarted with back-off (and logged) while the rest keeps
+// serving. Ctrl-C (SIGINT) or SIGTERM stops the apps, then the servers it started.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const home = path.join(rootDir, '.jchat');
+const home = path.resolve(process.env.JCHAT_HOME ?? path.join(rootDir, '.jchat'));
 const log = (line) => console.log(`[start] ${line}`);
 
 function run(command, args, what) {
@@ -138,15 +139,14 @@ try {
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL,
     },
   });
-  apps.onExit(({ name, code, signal, expected }) => {
-    if (expected || stopping) return;
-    console.error(`[start] ${name} exited (${signal ?? `code ${code}`}); stopping everything`);
-    void shutdown(1);
-  });
+  // Until the first healthy answer an exit is a start-up failure (a bad setting, say): stop and
+  // show its output. From then on, supervise.
   await apps.waitForHealth(
-    `${baseUrl}/health`,
+    `${baseUrl}/health/ready`,
     Number(process.env.JCHAT_START_TIMEOUT_MS ?? 120000),
   );
+  apps.supervise({ log: (line) => log(line) });
+  servers.supervise?.();
   console.log(`JCHAT is up at ${baseUrl}`);
 } catch (error) {
   if (!stopping) fail(error);

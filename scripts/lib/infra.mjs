@@ -13,7 +13,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import backoff from './backoff.cjs';
 import { canConnect, freePort, isPortFree, stopChild, waitForExit } from './processes.mjs';
+
+const { restartBackoff } = backoff;
 
 /** An error whose message is the whole story (printed without a stack trace). */
 export class InfraError extends Error {
@@ -280,21 +283,56 @@ function spawnServer(command, args, { logFile, user, cwd }) {
   }
 }
 
-/** A set of started servers; stop() stops them in reverse order and runs cleanups. */
+/**
+ * A set of started servers; stop() stops them in reverse order and runs cleanups. After
+ * supervise(), a server with a `respawn` that dies on its own is started again with back-off
+ * (same port, same data), and logged.
+ */
 function serverGroup(log) {
-  const started = []; // { name, child, signal, cleanup? }
+  const started = []; // { name, child, signal, cleanup?, respawn?: () => ChildProcess }
+  let supervised = false;
+  let stopping = false;
   const onExit = () => {
     for (const { child, signal } of started) {
       if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
     }
   };
   process.on('exit', onExit);
+
+  function watch(entry) {
+    const { child } = entry;
+    child.once('exit', (code, signal) => {
+      if (!supervised || stopping || entry.child !== child) return;
+      const delayMs = entry.backoff.next(entry.startedAt);
+      log(
+        `${entry.name} exited (${signal ? `signal ${signal}` : `code ${code}`}); ` +
+          `restarting in ${delayMs} ms (restart ${entry.backoff.restarts})`,
+      );
+      entry.timer = setTimeout(() => {
+        if (stopping) return;
+        entry.child = entry.respawn();
+        entry.startedAt = Date.now();
+        watch(entry);
+      }, delayMs);
+    });
+  }
+
   return {
     add(entry) {
-      started.push(entry);
+      started.push({ ...entry, startedAt: Date.now() });
+    },
+    supervise() {
+      supervised = true;
+      for (const entry of started) {
+        if (!entry.respawn) continue;
+        entry.backoff = restartBackoff();
+        watch(entry);
+      }
     },
     async stop() {
+      stopping = true;
       for (const entry of started.reverse()) {
+        clearTimeout(entry.timer);
         if (entry.child) {
           log(`stopping ${entry.name}`);
           await stopChild(entry.child, { signal: entry.signal, timeoutMs: 20000 });
@@ -582,7 +620,7 @@ async function choosePort(state, name) {
 }
 
 async function provideStartServers({ rootDir, log }) {
-  const home = path.join(rootDir, '.jchat');
+  const home = jchatHome(rootDir);
   const logs = path.join(home, 'logs');
   const run = path.join(home, 'run');
   await fsp.mkdir(logs, { recursive: true });
@@ -611,7 +649,13 @@ async function provideStartServers({ rootDir, log }) {
     const redisUrl = process.env.REDIS_URL
       ? (log('redis: using REDIS_URL'), process.env.REDIS_URL)
       : await ownRedis({ home, logs, run, state, stateFile, group, log });
-    return { databaseUrl, natsUrl, redisUrl, stop: () => group.stop() };
+    return {
+      databaseUrl,
+      natsUrl,
+      redisUrl,
+      stop: () => group.stop(),
+      supervise: () => group.supervise(),
+    };
   } catch (error) {
     await group.stop();
     throw error;
@@ -697,12 +741,14 @@ async function embeddedPostgres({ home, logs, state, stateFile, group, log }) {
   // process group and a readiness check by query, and is stopped after the apps on Ctrl-C.
   const port = await choosePort(state, 'postgres');
   writeJson(stateFile, state);
-  const child = spawnServer(binaries.postgres, pgServerArgs(dataDir, port), {
-    logFile,
-    user,
-    cwd: path.dirname(dataDir),
-  });
-  group.add({ name: `postgres (port ${port})`, child, signal: 'SIGINT' });
+  const spawnPostgres = () =>
+    spawnServer(binaries.postgres, pgServerArgs(dataDir, port), {
+      logFile,
+      user,
+      cwd: path.dirname(dataDir),
+    });
+  const child = spawnPostgres();
+  group.add({ name: `postgres (port ${port})`, child, signal: 'SIGINT', respawn: spawnPostgres });
   const password = encodeURIComponent(state.postgresPassword);
   const adminUrl = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
   await waitUntilReady('embedded postgres', () => pgReady(adminUrl), { child, logFile });
@@ -808,15 +854,21 @@ async function ownNats({ home, logs, run, state, stateFile, group, log }) {
   await fsp.mkdir(dataDir, { recursive: true });
   const port = await choosePort(state, 'nats');
   writeJson(stateFile, state);
-  const child = spawnServer(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir], {
-    logFile,
-    cwd: home,
-  });
-  fs.writeFileSync(pidFile, `${child.pid}\n`);
+  const spawnNats = () => {
+    const started = spawnServer(
+      bin,
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir],
+      { logFile, cwd: home },
+    );
+    fs.writeFileSync(pidFile, `${started.pid}\n`);
+    return started;
+  };
+  const child = spawnNats();
   group.add({
     name: `nats-server (port ${port})`,
     child,
     signal: 'SIGTERM',
+    respawn: spawnNats,
     cleanup: () => fsp.rm(pidFile, { force: true }),
   });
   await waitUntilReady('nats-server', async () => (await natsInfo(port)).jetstream === true, {
@@ -838,16 +890,21 @@ async function ownRedis({ home, logs, run, state, stateFile, group, log }) {
   await fsp.mkdir(dataDir, { recursive: true });
   const port = await choosePort(state, 'redis');
   writeJson(stateFile, state);
-  const child = spawnServer(
-    bin,
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dataDir, '--appendonly', 'no'],
-    { logFile, cwd: dataDir },
-  );
-  fs.writeFileSync(pidFile, `${child.pid}\n`);
+  const spawnRedis = () => {
+    const started = spawnServer(
+      bin,
+      ['--bind', '127.0.0.1', '--port', String(port), '--dir', dataDir, '--appendonly', 'no'],
+      { logFile, cwd: dataDir },
+    );
+    fs.writeFileSync(pidFile, `${started.pid}\n`);
+    return started;
+  };
+  const child = spawnRedis();
   group.add({
     name: `redis-server (port ${port})`,
     child,
     signal: 'SIGTERM',
+    respawn: spawnRedis,
     cleanup: () => fsp.rm(pidFile, { force: true }),
   });
   await waitUntilReady('redis-server', () => redisPing(port), { child, logFile });
@@ -856,6 +913,11 @@ async function ownRedis({ home, logs, run, state, stateFile, group, log }) {
 }
 
 // ---------------------------------------------------------------- entry point
+
+/** Where npm start keeps its servers' data, logs and pid files: JCHAT_HOME, else .jchat/. */
+export function jchatHome(rootDir) {
+  return path.resolve(process.env.JCHAT_HOME ?? path.join(rootDir, '.jchat'));
+}
 
 /**
  * mode 'test'  → { pgAdminUrl, natsUrl, redisUrl, stop }

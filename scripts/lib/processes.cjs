@@ -7,6 +7,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const { restartBackoff } = require('./backoff.cjs');
 
 const ALL_APPS = Object.freeze([
   'gateway',
@@ -147,10 +148,14 @@ function startApps(options = {}) {
     else childEnv[key] = String(value);
   }
 
-  /** name -> { child, tail: string[], expected: boolean, file?: fs.WriteStream } */
+  /** name -> { child, startedAt, expected: boolean, file?: fs.WriteStream } */
   const running = new Map();
   const tails = new Map();
   const exitListeners = new Set();
+  /** Set by supervise(): restarts apps that die on their own. */
+  let supervisor;
+  const backoffs = new Map(); // name -> restartBackoff
+  const restartTimers = new Map(); // name -> timeout of a pending restart
   const killOnExit = () => {
     for (const { child } of running.values()) {
       if (!hasExited(child)) child.kill('SIGKILL');
@@ -172,7 +177,7 @@ function startApps(options = {}) {
       ['-r', path.join(rootDir, 'scripts', 'register-paths.cjs'), appEntry(rootDir, name)],
       { cwd: rootDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const entry = { child, expected: false, file };
+    const entry = { child, startedAt: Date.now(), expected: false, file };
     running.set(name, entry);
     const onLine = (line) => {
       tail.push(line);
@@ -187,11 +192,35 @@ function startApps(options = {}) {
       if (file) file.end();
       for (const listener of exitListeners)
         listener({ name, code, signal, expected: entry.expected });
+      if (supervisor && !entry.expected) scheduleRestart(name, entry, code, signal);
     });
     return child.pid;
   }
 
+  function scheduleRestart(name, entry, code, signal) {
+    if (!backoffs.has(name)) backoffs.set(name, restartBackoff(supervisor.backoff));
+    const backoff = backoffs.get(name);
+    const delayMs = backoff.next(entry.startedAt);
+    supervisor.log(
+      `${name} exited (${describeExit(code, signal)}); restarting in ${delayMs} ms (restart ${backoff.restarts})`,
+    );
+    restartTimers.set(
+      name,
+      setTimeout(() => {
+        restartTimers.delete(name);
+        if (running.get(name) === entry) start(name);
+      }, delayMs),
+    );
+  }
+
+  /** From now on an app that dies on its own is restarted with back-off, and logged. */
+  function supervise({ log: supervisorLog = log, backoff } = {}) {
+    supervisor = { log: supervisorLog, backoff };
+  }
+
   async function stop(name) {
+    clearTimeout(restartTimers.get(name));
+    restartTimers.delete(name);
     const entry = running.get(name);
     if (!entry) return;
     entry.expected = true;
@@ -199,6 +228,7 @@ function startApps(options = {}) {
   }
 
   async function stopAll() {
+    supervisor = undefined;
     await Promise.all([...running.keys()].map((name) => stop(name)));
     process.removeListener('exit', killOnExit);
   }
@@ -294,7 +324,18 @@ function startApps(options = {}) {
     });
   }
 
-  const handle = { apps: [...apps], start, stop, stopAll, isRunning, tail, onExit, waitForHealth };
+  const handle = {
+    apps: [...apps],
+    start,
+    stop,
+    stopAll,
+    isRunning,
+    tail,
+    onExit,
+    waitForHealth,
+    supervise,
+    pid: (name) => running.get(name)?.child.pid,
+  };
   for (const name of apps) start(name);
   return handle;
 }

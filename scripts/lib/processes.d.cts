@@ -52,6 +52,13 @@ export interface AppsHandle {
   /** The app's last output lines. */
   tail(name: AppName): string;
   onExit(listener: (exit: AppExit) => void): () => void;
+  /** From now on an app that dies on its own is restarted with back-off, and logged. */
+  supervise(options?: {
+    log?: (line: string) => void;
+    backoff?: { initialMs?: number; maxMs?: number; stableMs?: number };
+  }): void;
+  /** The running process id of an app, if started. */
+  pid(name: AppName): number | undefined;
   /**
    * Polls url until 200 (or any HTTP answer with anyStatus) and returns the JSON body; fails fast
    * if an app exits, and on timeout names the services /health reports missing.

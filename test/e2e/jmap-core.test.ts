@@ -11,13 +11,26 @@ describe('JMAP core through the gateway', () => {
     bob = await newUser({ displayName: 'Bobby Core' });
   });
 
-  it('answers /health with every service up', async () => {
+  it('answers /health (liveness) while the gateway serves', async () => {
     const res = await http('GET', '/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      status: 'ok',
-      services: { auth: 'up', conversations: 'up', messaging: 'up', presence: 'up', rbac: 'up' },
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('answers /health/ready with every service and its stores up', async () => {
+    const res = await http('GET', '/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.missing).toBeUndefined();
+    expect(res.body.gateway).toEqual({ status: 'up', checks: { redis: 'up', nats: 'up' } });
+    expect(res.body.services.messaging).toEqual({
+      status: 'up',
+      checks: { postgres: 'up', redis: 'up', nats: 'up' },
     });
+    for (const service of ['auth', 'conversations', 'messaging', 'presence', 'rbac']) {
+      expect(res.body.services[service].status).toBe('up');
+      expect(Object.values(res.body.services[service].checks)).not.toContain('down');
+    }
   });
 
   describe('GET /.well-known/jmap', () => {

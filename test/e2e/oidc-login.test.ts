@@ -97,7 +97,7 @@ describe('login with an OpenID Connect provider (authorization code + PKCE)', ()
   });
 
   beforeAll(async () => {
-    // Only some services run here, so /health stays 503: wait for the ones this test uses.
+    // Only some services run here, so /health/ready stays 503: wait for the ones this test uses.
     await system.waitForServices(['auth', 'rbac']);
   });
 

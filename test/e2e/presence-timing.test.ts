@@ -1,5 +1,5 @@
 import { startSystem, type System } from '../support/system';
-import { http, newUser, type TestUser } from './support/http';
+import { newUser, type TestUser } from './support/http';
 import { eventually, JmapSocket, ok } from './support/push-clients';
 
 /**
@@ -21,16 +21,8 @@ describe('presence timing', () => {
         PUSH_HEARTBEAT_MS: '1000',
       },
     });
-    // Not all five services run, so /health stays 503: wait for the ones this test needs.
-    await eventually(
-      async () => {
-        const health = await http('GET', '/health', { base: system.url });
-        const services = health.body?.services ?? {};
-        return services.auth === 'up' && services.presence === 'up' ? true : undefined;
-      },
-      60_000,
-      'auth and presence answering',
-    );
+    // Not all five services run, so /health/ready stays 503: wait for the ones this test needs.
+    await system.waitForServices(['auth', 'presence'], 60_000);
     ann = await newUser({ base: system.url, displayName: 'Ann Timing' });
   }, 120_000);
 

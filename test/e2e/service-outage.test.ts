@@ -15,13 +15,14 @@ describe('a service that does not answer', () => {
     await system?.stopAll();
   });
 
-  it('gives serverUnavailable for its calls only, and /health 503 naming it', async () => {
+  it('gives serverUnavailable for its calls only, and /health/ready 503 naming it', async () => {
     await system.stop('auth');
 
-    const health = await http('GET', '/health', { base: system.url });
+    const health = await http('GET', '/health/ready', { base: system.url });
     expect(health.status).toBe(503);
     expect(health.body.missing).toEqual(['auth']);
-    expect(health.body.services.auth).toBe('down');
+    expect(health.body.services.auth).toEqual({ status: 'down', reason: 'no answer over NATS' });
+    expect((await http('GET', '/health', { base: system.url })).status).toBe(200);
 
     // The token stays valid: the gateway checks sessions in Redis, not through auth.
     const responses = await call(

@@ -36,11 +36,11 @@ export interface System {
   readonly prefix: string;
   /** Stops one app (SIGTERM, then SIGKILL after 10 s). */
   stop(app: AppName): Promise<void>;
-  /** Starts a stopped app again; when all six then run, waits until /health is 200. */
+  /** Starts a stopped app again; when all six then run, waits until /health/ready is 200. */
   start(app: AppName): Promise<void>;
-  /** Waits until /health is 200 (all five services answer). */
+  /** Waits until /health/ready is 200 (all five services answer, every store reachable). */
   waitForHealth(timeoutMs?: number): Promise<void>;
-  /** Waits until /health reports these services up (for systems that run only some apps). */
+  /** Waits until /health/ready reports these services up (for systems running only some apps). */
   waitForServices(services: readonly string[], timeoutMs?: number): Promise<void>;
   /** Stops every app and removes this system's Redis keys, streams and logs. */
   stopAll(): Promise<void>;
@@ -83,10 +83,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     let last = '';
     for (;;) {
       try {
-        const response = await fetch(`${url}/health`);
+        const response = await fetch(`${url}/health/ready`);
         last = await response.text();
-        const health = JSON.parse(last) as { services?: Record<string, string> };
-        if (services.every((name) => health.services?.[name] === 'up')) return;
+        const health = JSON.parse(last) as { services?: Record<string, { status?: string }> };
+        if (services.every((name) => health.services?.[name]?.status === 'up')) return;
       } catch (error) {
         last = String(error);
       }
@@ -96,7 +96,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     }
   };
   const waitForHealth = async (ms = timeoutMs): Promise<void> => {
-    await handle.waitForHealth(`${url}/health`, ms);
+    await handle.waitForHealth(`${url}/health/ready`, ms);
   };
   const stopAll = async (): Promise<void> => {
     await handle.stopAll();
@@ -110,8 +110,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   try {
     if (allRunning()) await waitForHealth();
     else if (apps.includes('gateway')) {
-      // Not every service runs, so /health stays 503: wait for the gateway to answer at all.
-      await handle.waitForHealth(`${url}/health`, timeoutMs, { anyStatus: true });
+      // Not every service runs, so /health/ready stays 503: wait for the gateway to be live.
+      await handle.waitForHealth(`${url}/health`, timeoutMs);
     }
   } catch (error) {
     await stopAll().catch(() => undefined);
@@ -126,7 +126,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       handle.start(app);
       if (allRunning()) await waitForHealth();
       else if (app === 'gateway') {
-        await handle.waitForHealth(`${url}/health`, timeoutMs, { anyStatus: true });
+        await handle.waitForHealth(`${url}/health`, timeoutMs);
       }
     },
     waitForHealth,

@@ -17,7 +17,7 @@ export const gatewaySettings = {
     100,
     60000,
   ),
-  HEALTH_TIMEOUT_MS: int('how long /health waits for each service', 1000, 50, 10000),
+  HEALTH_TIMEOUT_MS: int('how long /health/ready waits for each service', 2000, 50, 10000),
   JMAP_MAX_SIZE_REQUEST: int('maxSizeRequest in bytes', 10_000_000, 1024, 100_000_000),
   JMAP_MAX_CALLS_IN_REQUEST: int('maxCallsInRequest', 64, 1, 1024),
   JMAP_MAX_CONCURRENT_REQUESTS: int('maxConcurrentRequests per account and gateway', 32, 1, 1024),

@@ -5,3 +5,5 @@ export * from './time';
 export * from './redis.module';
 export * from './hmac-key';
 export * from './micro-batcher';
+export * from './health-probes';
+export * from './store-errors';

@@ -7,17 +7,24 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import Redis from 'ioredis';
+import { registerHealthProbe } from './health-probes';
 
 export const REDIS = Symbol('REDIS');
+
+/** A command waits at most this long for Redis: a hung Redis gives a fast, clear error. */
+const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
 /**
  * One ioredis connection per process, every key under `<JCHAT_PREFIX>:` so test
  * runs and deployments sharing a Redis never collide. Fails start-up when Redis
- * does not answer.
+ * does not answer. While Redis is unreachable commands fail at once (no offline
+ * queue) instead of waiting for a reconnect, and the connection keeps retrying.
  */
 @Global()
 @Module({})
 export class RedisModule implements OnModuleInit, OnModuleDestroy {
+  private unregisterProbe?: () => void;
+
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   static forRoot(options: { url: string; prefix: string }): DynamicModule {
@@ -30,7 +37,11 @@ export class RedisModule implements OnModuleInit, OnModuleDestroy {
             new Redis(options.url, {
               keyPrefix: `${options.prefix}:`,
               lazyConnect: true,
-              maxRetriesPerRequest: 2,
+              enableOfflineQueue: false,
+              maxRetriesPerRequest: 1,
+              commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+              connectTimeout: REDIS_COMMAND_TIMEOUT_MS,
+              retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
             }),
         },
       ],
@@ -41,9 +52,11 @@ export class RedisModule implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     await this.redis.connect();
     await this.redis.ping();
+    this.unregisterProbe = registerHealthProbe('redis', () => this.redis.ping());
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.unregisterProbe?.();
     await this.redis.quit();
   }
 }

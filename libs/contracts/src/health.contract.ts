@@ -1,3 +1,4 @@
+import type { HealthProbeName, ProbeState } from '@jchat/common';
 import { contract } from './contract';
 import type { ServiceName } from './services';
 
@@ -9,6 +10,8 @@ export interface HealthReply {
   service: ServiceName;
   instance: string;
   uptimeSeconds: number;
+  /** The service's own connections, each checked as it answers (absent from old replicas). */
+  checks?: Partial<Record<HealthProbeName, ProbeState>>;
 }
 
 export const HealthSubjects = {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { registerHealthProbe } from '@jchat/common';
 import type { SyncHorizon } from '@jchat/jmap';
 import { PrismaClient } from './generated/client';
 import { FreshReads } from './sync/fresh-reads';
@@ -12,6 +13,8 @@ export interface DatabaseOptions {
   poolSize: number;
 }
 
+const CONNECT_TIMEOUT_MS = 2000;
+
 /** The one Prisma client of a process. Start-up fails if the database cannot be reached. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
@@ -23,6 +26,8 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
         // Short OLTP queries: JIT compiling a plan the planner over-estimates costs ~20 ms and
         // saves nothing (seen on Message/changes).
         options: '-c jit=off',
+        // A dead or hung server gives a fast error (serverUnavailable), not a request that hangs.
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       }),
     });
   }
@@ -30,7 +35,10 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   async onModuleInit(): Promise<void> {
     await this.$connect();
     await this.$queryRaw`SELECT 1`;
+    this.unregisterProbe = registerHealthProbe('postgres', () => this.$queryRaw`SELECT 1`);
   }
+
+  private unregisterProbe?: () => void;
 
   /**
    * The JMAP sync horizon: every transaction with a smaller id has finished. Read
@@ -54,6 +62,7 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.unregisterProbe?.();
     await this.$disconnect();
   }
 }

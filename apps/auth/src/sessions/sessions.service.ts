@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { isStoreUnavailable } from '@jchat/common';
 import type { User } from '@jchat/db';
 import {
   type ClientInfo,
@@ -165,8 +166,13 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       !session.revokedAt &&
       session.expiresAt > new Date() &&
       !!user?.isActive;
-    if (live && session) await this.cache.markLive(session.id, session.userId, session.expiresAt);
-    else await this.cache.markRevoked([sessionId]);
+    try {
+      if (live && session) await this.cache.markLive(session.id, session.userId, session.expiresAt);
+      else await this.cache.markRevoked([sessionId]);
+    } catch (error: unknown) {
+      // The database has answered; a cache that cannot be refilled now is refilled next time.
+      if (!isStoreUnavailable(error)) throw error;
+    }
     return live;
   }
 

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS, type Redis } from '@jchat/common';
+import { isStoreUnavailable, REDIS, type Redis } from '@jchat/common';
 import { AuthSubjects, BusClient, REVOKED_SESSION_MARK, sessionCacheKey } from '@jchat/contracts';
 
 /**
  * Is this session still live? Answered from Redis (written by the auth service
  * on login/refresh and on revoke), so a request costs no database query; on a
- * cache miss the auth service decides and refills the cache.
+ * cache miss, or while Redis is unreachable, the auth service decides (and
+ * refills the cache when it can).
  */
 @Injectable()
 export class SessionLivenessService {
@@ -15,7 +16,10 @@ export class SessionLivenessService {
   ) {}
 
   async isLive(userId: string, sessionId: string, requestId?: string): Promise<boolean> {
-    const cached = await this.redis.get(sessionCacheKey(sessionId));
+    const cached = await this.redis.get(sessionCacheKey(sessionId)).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) return null;
+      throw error;
+    });
     if (cached === REVOKED_SESSION_MARK) return false;
     if (cached !== null) return cached === userId;
     const reply = await this.bus.request(

@@ -1,10 +1,29 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { BusClient, HealthSubjects, SERVICE_NAMES, type ServiceName } from '@jchat/contracts';
-import { randomToken } from '@jchat/common';
+import { randomToken, runHealthProbes, type HealthProbeName, type ProbeState } from '@jchat/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
-/** 200 only when every domain service answers over NATS; 503 naming the missing ones. */
+type Checks = Partial<Record<HealthProbeName, ProbeState>>;
+
+interface ServiceHealth {
+  status: 'up' | 'down';
+  /** Why it is down: no answer, or which of its own connections fail. */
+  reason?: string;
+  checks?: Checks;
+}
+
+const failing = (checks: Checks): string[] =>
+  Object.entries(checks)
+    .filter(([, state]) => state !== 'up')
+    .map(([name]) => name);
+
+/**
+ * `/health` is liveness: the gateway process serves HTTP (a supervisor restarts it otherwise).
+ * `/health/ready` is readiness: 200 only when every domain service answers over NATS and each
+ * one's PostgreSQL, Redis and NATS connections work, as do the gateway's own; 503 naming what
+ * is missing.
+ */
 @Controller('health')
 export class HealthController {
   constructor(
@@ -13,32 +32,45 @@ export class HealthController {
   ) {}
 
   @Get()
-  async health(@Res() res: Response): Promise<void> {
-    const probe = randomToken(6);
-    const answers = await Promise.all(
-      SERVICE_NAMES.map(async (service): Promise<[ServiceName, boolean]> => {
-        try {
-          await this.bus.request(
-            HealthSubjects[service],
-            { probe },
-            { timeoutMs: this.config.HEALTH_TIMEOUT_MS },
-          );
-          return [service, true];
-        } catch {
-          return [service, false];
-        }
-      }),
-    );
-    const missing = answers.filter(([, up]) => !up).map(([service]) => service);
-    const services = Object.fromEntries(
-      answers.map(([service, up]) => [service, up ? 'up' : 'down']),
-    );
-    res
-      .status(missing.length === 0 ? 200 : 503)
-      .json(
-        missing.length === 0
-          ? { status: 'ok', services }
-          : { status: 'unavailable', services, missing },
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res() res: Response): Promise<void> {
+    const [gatewayChecks, ...answers] = await Promise.all([
+      runHealthProbes(this.config.HEALTH_TIMEOUT_MS),
+      ...SERVICE_NAMES.map(async (service) => [service, await this.probe(service)] as const),
+    ]);
+    const services = Object.fromEntries(answers) as Record<ServiceName, ServiceHealth>;
+    const missing: string[] = answers
+      .filter(([, health]) => health.status === 'down')
+      .map(([service]) => service);
+    const gatewayFailing = failing(gatewayChecks);
+    if (gatewayFailing.length > 0) missing.push('gateway');
+    const ok = missing.length === 0;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      services,
+      gateway: { status: gatewayFailing.length ? 'down' : 'up', checks: gatewayChecks },
+      ...(ok ? {} : { missing }),
+    });
+  }
+
+  private async probe(service: ServiceName): Promise<ServiceHealth> {
+    try {
+      const reply = await this.bus.request(
+        HealthSubjects[service],
+        { probe: randomToken(6) },
+        { timeoutMs: this.config.HEALTH_TIMEOUT_MS },
       );
+      const checks = reply.checks ?? {};
+      const down = failing(checks);
+      return down.length === 0
+        ? { status: 'up', checks }
+        : { status: 'down', reason: `${down.join(', ')} unreachable`, checks };
+    } catch {
+      return { status: 'down', reason: 'no answer over NATS' };
+    }
   }
 }

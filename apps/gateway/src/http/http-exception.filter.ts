@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { type DomainErrorCode, DomainException, ServiceUnavailableError } from '@jchat/contracts';
+import { isStoreUnavailable } from '@jchat/common';
 import { JmapRequestError, RequestErrorTypes } from '@jchat/jmap';
 import { BodyTooLargeError } from './read-body';
 import { requestIdOf } from './request-info';
@@ -88,9 +89,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof ServiceUnavailableError) {
+      res.setHeader('Retry-After', '1');
       res.status(503).json({
         error: 'service_unavailable',
         message: 'a backend service did not answer in time',
+      });
+      return;
+    }
+    if (isStoreUnavailable(exception)) {
+      this.logger.warn({ requestId: requestIdOf(req), error: String(exception) });
+      res.setHeader('Retry-After', '1');
+      res.status(503).json({
+        error: 'service_unavailable',
+        message: 'a data store is unreachable; retry shortly',
       });
       return;
     }

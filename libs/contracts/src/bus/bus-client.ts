@@ -18,6 +18,16 @@ export interface RequestOptions {
   requestId?: string;
 }
 
+const CONNECTION_LOSS_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'DISCONNECT']);
+
+/** NATS itself is unreachable (reconnecting): the call cannot be made now, retry later. */
+function isConnectionLoss(error: unknown): boolean {
+  // @nestjs/microservices rejects with this string while the client reconnects.
+  if (typeof error === 'string') return /connection lost/i.test(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_LOSS_CODES.has(code);
+}
+
 /** The one typed way to call another service over NATS request/reply. */
 export class BusClient {
   private constructor(private readonly proxy: ClientProxy) {}
@@ -49,7 +59,11 @@ export class BusClient {
       );
     } catch (error: unknown) {
       // No subscriber at all (NATS 'no responders') or none in time: the service is down.
-      if (error instanceof TimeoutError || error instanceof EmptyResponseException) {
+      if (
+        error instanceof TimeoutError ||
+        error instanceof EmptyResponseException ||
+        isConnectionLoss(error)
+      ) {
         throw new ServiceUnavailableError(subject);
       }
       if (isRemoteErrorBody(error)) throw new RemoteError(error);

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { registerHealthProbe } from '@jchat/common';
 import {
   AckPolicy,
   connect,
@@ -66,6 +67,7 @@ class Slots {
 export class EventBus {
   private readonly logger = new Logger('event-bus');
   private readonly running: ConsumerMessages[] = [];
+  private unregisterProbe?: () => void;
 
   private constructor(
     readonly connection: NatsConnection,
@@ -78,6 +80,7 @@ export class EventBus {
     const jsm = await connection.jetstreamManager();
     const bus = new EventBus(connection, connection.jetstream(), jsm);
     await bus.ensureStream();
+    bus.unregisterProbe = registerHealthProbe('nats', () => jsm.getAccountInfo());
     return bus;
   }
 
@@ -215,6 +218,7 @@ export class EventBus {
   }
 
   async close(): Promise<void> {
+    this.unregisterProbe?.();
     for (const messages of this.running) messages.stop();
     await this.connection.drain();
   }

@@ -1,5 +1,6 @@
 import { Controller, Global, Injectable, Logger, Module, type Type } from '@nestjs/common';
 import { Ctx, MessagePattern, type NatsContext, Payload } from '@nestjs/microservices';
+import { isStoreUnavailable } from '@jchat/common';
 import { JmapMethodError } from '@jchat/jmap';
 import { subjectOf } from '../contract';
 import {
@@ -77,6 +78,19 @@ export class JmapMethodRegistry {
         return this.error(
           request,
           new JmapMethodError('serverUnavailable', 'a service this method needs did not answer'),
+        );
+      }
+      if (isStoreUnavailable(error)) {
+        this.logger.warn(
+          { requestId, method: request.name, error: String(error) },
+          'a data store is unreachable',
+        );
+        return this.error(
+          request,
+          new JmapMethodError(
+            'serverUnavailable',
+            'a data store this method needs is unreachable; retry shortly',
+          ),
         );
       }
       this.logger.error(

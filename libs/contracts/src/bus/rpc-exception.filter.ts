@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type Observable, throwError } from 'rxjs';
+import { isStoreUnavailable } from '@jchat/common';
 import { DomainException, type RemoteErrorBody } from '../remote-error';
 
 /** Sends domain errors to the caller as `RemoteErrorBody`; anything else as `internal`. */
@@ -10,6 +11,14 @@ export class RpcExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     if (exception instanceof DomainException) {
       return throwError(() => exception.toBody());
+    }
+    if (isStoreUnavailable(exception)) {
+      this.logger.warn(`a data store is unreachable: ${String(exception)}`);
+      const body: RemoteErrorBody = {
+        code: 'unavailable',
+        message: 'a data store is unreachable; retry shortly',
+      };
+      return throwError(() => body);
     }
     this.logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),

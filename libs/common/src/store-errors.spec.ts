@@ -1,0 +1,39 @@
+import { isStoreUnavailable } from './store-errors';
+
+describe('isStoreUnavailable', () => {
+  it.each([
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    ],
+    [
+      'ioredis without its offline queue',
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+    ],
+    ['an ioredis command timeout', new Error('Command timed out')],
+    ['a pool that cannot connect', new Error('timeout exceeded when trying to connect')],
+    ['Prisma cannot reach the server', Object.assign(new Error('x'), { code: 'P1001' })],
+    [
+      'a raw query on a starting server',
+      Object.assign(
+        new Error(
+          'Raw query failed. Code: `57P03`. Message: `the database system is not yet accepting connections`',
+        ),
+        { code: 'P2010' },
+      ),
+    ],
+    ['a PostgreSQL code in meta', Object.assign(new Error('x'), { meta: { code: '57P01' } })],
+    ['a connection error as the cause', new Error('wrapper', { cause: { code: '08006' } })],
+  ])('recognises %s', (_what, error) => {
+    expect(isStoreUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ['a unique violation', Object.assign(new Error('duplicate key'), { code: '23505' })],
+    ['a bug', new TypeError('undefined is not a function')],
+    ['a string', 'ECONNREFUSED'],
+    ['nothing', undefined],
+  ])('does not take %s for an outage', (_what, error) => {
+    expect(isStoreUnavailable(error)).toBe(false);
+  });
+});
