@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { EventOutbox } from './outbox/event-outbox';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 import { SyncRepository } from './sync/sync.repository';
 import { SyncStates } from './sync/sync-states';
@@ -14,8 +15,9 @@ export class DbModule {
         PrismaService,
         SyncRepository,
         SyncStates,
+        EventOutbox,
       ],
-      exports: [PrismaService, SyncRepository, SyncStates],
+      exports: [PrismaService, SyncRepository, SyncStates, EventOutbox],
     };
   }
 }

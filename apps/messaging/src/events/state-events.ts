@@ -1,5 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventBus, Events, type JmapDataType, type PushedMessage } from '@jchat/contracts';
+import {
+  EventBus,
+  Events,
+  type JmapDataType,
+  type PushedMessage,
+  type StateChangedEvent,
+} from '@jchat/contracts';
+import { EventOutbox } from '@jchat/db';
+
+/** The outbox rows of this service (see OutboxRelay). */
+export const MESSAGING_OUTBOX = 'messaging';
 
 /** Messages carried in one event at most (bytes of JSON): events stay far under NATS' 1 MB. */
 const MAX_EVENT_MESSAGE_BYTES = 256 * 1024;
@@ -8,17 +18,54 @@ const CREATED_TYPES: JmapDataType[] = ['Message', 'Conversation', 'Participant']
 /**
  * Publishes one `Events.stateChanged` per change, per conversation (never per member): the push
  * fan-out resolves the audience. Called after the write committed. A failed publish is logged,
- * not retried here: the write stands and clients still find it with /changes.
+ * not retried here: the write stands and clients still find it with /changes; where the change
+ * was staged in the outbox first (new messages), the outbox relay publishes it late instead.
  */
 @Injectable()
 export class StateEvents {
   private readonly logger = new Logger('state-events');
 
-  constructor(@Inject(EventBus) private readonly events: EventBus) {}
+  constructor(
+    @Inject(EventBus) private readonly events: EventBus,
+    private readonly outbox: EventOutbox,
+  ) {}
+
+  /**
+   * Stages, before the write, the event new messages in this conversation will need: if this
+   * process dies or NATS is away before `created` publishes it, the relay publishes it (without
+   * the messages, which clients then fetch). Resolves with the outbox id `created` takes.
+   */
+  stageCreated(conversationId: string): Promise<string> {
+    const event: StateChangedEvent = {
+      conversationId,
+      types: CREATED_TYPES,
+      extraAccountIds: [],
+      messageId: null,
+      at: new Date().toISOString(),
+    };
+    return this.outbox.stage(MESSAGING_OUTBOX, event);
+  }
+
+  /** The staged event is published (or its write failed): the outbox row goes. */
+  settle(outboxId: string): void {
+    this.outbox.settle(outboxId).catch((error: unknown) => {
+      // Left in place, the relay publishes it again later: a duplicate push at worst.
+      this.logger.warn({ outboxId, error: String(error) }, 'could not settle an outbox row');
+    });
+  }
+
+  /** Publishes an event the relay found in the outbox (dedupe id shared with its writer's). */
+  async republish(outboxId: string, event: StateChangedEvent): Promise<void> {
+    await this.events.publish(Events.stateChanged, event, outboxDedupeId(outboxId));
+  }
 
   /** Something every member of the conversation sees changed. */
-  changed(conversationId: string, types: JmapDataType[], messageId: string | null): Promise<void> {
-    return this.publish(conversationId, [], types, messageId);
+  async changed(
+    conversationId: string,
+    types: JmapDataType[],
+    messageId: string | null,
+  ): Promise<void> {
+    await this.publish(conversationId, [], types, messageId);
   }
 
   /**
@@ -30,14 +77,17 @@ export class StateEvents {
     conversationId: string,
     messages: readonly PushedMessage[],
     state: string | undefined,
+    outboxId?: string,
   ): Promise<void> {
     let batch: PushedMessage[] = [];
     let bytes = 0;
-    const publishes: Promise<void>[] = [];
+    const publishes: Promise<boolean>[] = [];
     const flush = () => {
       if (batch.length === 0) return;
+      // The first event shares its dedupe id with the staged one: never both published.
+      const dedupeId = publishes.length === 0 && outboxId ? outboxDedupeId(outboxId) : undefined;
       publishes.push(
-        this.publish(conversationId, [], CREATED_TYPES, null, undefined, {
+        this.publish(conversationId, [], CREATED_TYPES, null, dedupeId, {
           messages: batch,
           state,
         }),
@@ -60,7 +110,8 @@ export class StateEvents {
       bytes += size;
     }
     flush();
-    await Promise.all(publishes);
+    const published = await Promise.all(publishes);
+    if (outboxId && published.every(Boolean)) this.settle(outboxId);
   }
 
   /** Something only these accounts see changed (e.g. deliveryStatus, which only senders see). */
@@ -75,7 +126,7 @@ export class StateEvents {
     messageId: string | null,
     dedupeId?: string,
     carried: { messages?: PushedMessage[]; state?: string } = {},
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       await this.events.publish(
         Events.stateChanged,
@@ -89,6 +140,7 @@ export class StateEvents {
         },
         dedupeId,
       );
+      return true;
     } catch (error: unknown) {
       this.logger.warn(
         {
@@ -98,6 +150,9 @@ export class StateEvents {
         },
         'could not publish stateChanged',
       );
+      return false;
     }
   }
 }
+
+const outboxDedupeId = (outboxId: string): string => `outbox:${outboxId}`;

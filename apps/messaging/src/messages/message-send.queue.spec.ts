@@ -72,9 +72,23 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
     },
   } as unknown as MessageSendRepository;
   const announced: string[][] = [];
+  const staged: string[] = [];
+  const settled: string[] = [];
+  const announcedWith: (string | undefined)[] = [];
   const events = {
-    created: async (_conversationId: string, messages: { view: { id: unknown } }[]) => {
+    stageCreated: async (conversationId: string) => {
+      staged.push(`${conversationId}#${staged.length + 1}`);
+      return staged.at(-1);
+    },
+    settle: (outboxId: string) => settled.push(outboxId),
+    created: async (
+      _conversationId: string,
+      messages: { view: { id: unknown } }[],
+      _state: string | undefined,
+      outboxId?: string,
+    ) => {
       announced.push(messages.map((m) => String(m.view.id)));
+      announcedWith.push(outboxId);
     },
   } as unknown as StateEvents;
   const config = {
@@ -90,6 +104,9 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
     queue,
     batches,
     announced,
+    staged,
+    settled,
+    announcedWith,
     hold: () => (hold = true),
     release: () => {
       hold = false;
@@ -112,6 +129,29 @@ describe('MessageSendQueue', () => {
     // One event per conversation and batch, in order (announced after the answers).
     for (let turn = 0; turn < 50 && t.announced.length < 2; turn += 1) await Promise.resolve();
     expect(t.announced).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('stages the event of each batch in the outbox first and announces it under that id', async () => {
+    const t = setup();
+    t.hold();
+    const first = t.queue.send(pending('a'));
+    const rest = ['b', 'c'].map((id) => t.queue.send(pending(id)));
+    t.release();
+    await Promise.all([first, ...rest]);
+    for (let turn = 0; turn < 50 && t.announced.length < 2; turn += 1) await Promise.resolve();
+    // One staged event per conversation and batch, published under its outbox id.
+    expect(t.staged).toEqual(['c1#1', 'c1#2']);
+    expect(t.announcedWith).toEqual(['c1#1', 'c1#2']);
+    expect(t.settled).toEqual([]);
+  });
+
+  it('settles the staged event of a batch that stored nothing', async () => {
+    const t = setup();
+    t.failNext(new Error('disk full'));
+    await expect(t.queue.send(pending('a'))).rejects.toThrow('disk full');
+    expect(t.staged).toEqual(['c1#1']);
+    expect(t.settled).toEqual(['c1#1']);
+    expect(t.announced).toEqual([]);
   });
 
   it('refuses sends past the bound with a retry hint instead of queueing them', async () => {

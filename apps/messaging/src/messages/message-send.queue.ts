@@ -114,9 +114,17 @@ export class MessageSendQueue {
 
   private async store(batch: Waiting[]): Promise<void> {
     let results: SendResult[];
+    let staged: Map<string, string>;
+    try {
+      staged = await this.stageEvents(batch);
+    } catch (error: unknown) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
     try {
       results = await this.insertWithRetry(batch.map((w) => w.send));
     } catch (error: unknown) {
+      for (const outboxId of staged.values()) this.events.settle(outboxId);
       if (batch.length === 1) {
         batch[0]?.reject(error);
         return;
@@ -137,8 +145,12 @@ export class MessageSendQueue {
     // Announced in batch order, while the next batch is being written; the senders are not kept
     // waiting for it (a busy pool must not turn stored sends into timeouts).
     const stored = results.flatMap((r) => (r.kind === 'stored' ? [r.message] : []));
+    const storedIn = new Set(stored.map((message) => message.conversationId));
+    for (const [conversationId, outboxId] of staged) {
+      if (!storedIn.has(conversationId)) this.events.settle(outboxId);
+    }
     this.publishing = this.publishing
-      .then(() => this.announce(stored))
+      .then(() => this.announce(stored, staged))
       .catch((error: unknown) => {
         // The messages are stored; clients that missed the push find them with /changes.
         this.logger.warn({ error: String(error) }, 'could not announce new messages');
@@ -155,8 +167,22 @@ export class MessageSendQueue {
     }
   }
 
+  /**
+   * Stages in the outbox, before the batch is written, the event each of its conversations will
+   * need (one statement for the batch, shared with concurrent stages): a crash or NATS outage
+   * between the commit and `announce` then delays the event instead of losing it.
+   */
+  private async stageEvents(batch: readonly Waiting[]): Promise<Map<string, string>> {
+    const conversations = [...new Set(batch.map((waiting) => waiting.send.conversationId))];
+    const ids = await Promise.all(conversations.map((id) => this.events.stageCreated(id)));
+    return new Map(conversations.map((id, index) => [id, ids[index] as string]));
+  }
+
   /** One stateChanged event per conversation, carrying its new messages whole. */
-  private async announce(stored: readonly Message[]): Promise<void> {
+  private async announce(
+    stored: readonly Message[],
+    staged: ReadonlyMap<string, string>,
+  ): Promise<void> {
     if (stored.length === 0) return;
     // Read once, after the commit, for every event of the batch (the fan-out needs no read).
     const state = await this.messages.syncHorizon().then(horizonState, () => undefined);
@@ -168,7 +194,7 @@ export class MessageSendQueue {
     }
     await Promise.all(
       [...byConversation].map(([conversationId, messages]) =>
-        this.events.created(conversationId, messages, state),
+        this.events.created(conversationId, messages, state, staged.get(conversationId)),
       ),
     );
   }

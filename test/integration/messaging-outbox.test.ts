@@ -1,0 +1,87 @@
+import './messaging-prefix';
+import { EventBus, type StateChangedEvent } from '@jchat/contracts';
+import { Harness } from './messaging-support';
+
+/**
+ * The write-ahead outbox of new-message events: every send stages its event before the write
+ * and settles it once published; an event left behind (a crash or a NATS outage between commit
+ * and publish) is published by the relay.
+ */
+describe('new-message events survive a lost publish (real PostgreSQL and NATS)', () => {
+  const h = new Harness();
+  let ann: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    await h.start();
+    ann = await h.user('Ann');
+    bob = await h.user('Bob');
+  }, 30000);
+
+  afterAll(() => h.stop());
+
+  async function outboxRows(conversationId: string): Promise<number> {
+    const { rows } = await h.db.query(
+      `SELECT count(*)::int AS n FROM event_outbox WHERE payload->>'conversationId' = $1`,
+      [conversationId],
+    );
+    return rows[0].n;
+  }
+
+  async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await check()) return true;
+      // Polls: the relay runs on its own timer in the service.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return check();
+  }
+
+  it('settles the staged event once the send is announced', async () => {
+    const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const [response] = await h.jmap(ann, [
+      ['Message/set', { create: { m: { conversationId: room, body: 'hello' } } }],
+    ]);
+    expect(response![1]['created']['m']['id']).toEqual(expect.any(String));
+    expect(await waitFor(async () => (await outboxRows(room)) === 0, 5000)).toBe(true);
+  });
+
+  it('publishes an event left in the outbox, once', async () => {
+    const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const bus = await EventBus.connect(process.env.NATS_URL!, 'outbox-test');
+    const seen: StateChangedEvent[] = [];
+    const subscription = bus.connection.subscribe(`${process.env.JCHAT_PREFIX}.events.>`, {
+      callback: (_error, message) => {
+        const event = JSON.parse(new TextDecoder().decode(message.data)) as StateChangedEvent;
+        if (event.conversationId === room) seen.push(event);
+      },
+    });
+    try {
+      await bus.connection.flush();
+      // What a send leaves when its process dies between the commit and the publish.
+      const left: StateChangedEvent = {
+        conversationId: room,
+        types: ['Message', 'Conversation', 'Participant'],
+        extraAccountIds: [],
+        messageId: null,
+        at: new Date().toISOString(),
+      };
+      await h.db.query(
+        `INSERT INTO event_outbox (service, payload, created_at)
+         VALUES ('messaging', $1, now() - interval '1 minute')`,
+        [JSON.stringify(left)],
+      );
+      expect(
+        await waitFor(async () => seen.length > 0 && (await outboxRows(room)) === 0, 10_000),
+      ).toBe(true);
+      expect(seen).toEqual([left]);
+      // Published once: the row is gone, and nothing follows.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(seen).toHaveLength(1);
+    } finally {
+      subscription.unsubscribe();
+      await bus.close();
+    }
+  });
+});
