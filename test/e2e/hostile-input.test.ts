@@ -1,6 +1,11 @@
 // Issue 10 ("Hard to break"): hostile input through the gateway is refused with a clear error,
 // never a 500 or serverFail, and never leaks or forges anything.
-import { gatewayUrl, newUser, type TestUser } from './support/http';
+import { randomUUID } from 'node:crypto';
+import { createConversation, grantSystemAdmin, ok, participantOf } from './conversations.fixtures';
+import { gatewayUrl, http, newUser, type TestUser } from './support/http';
+
+const LONE_HIGH = '\uD800';
+const LONE_LOW = '\uDC00';
 
 async function upload(user: TestUser, data: string, type: string): Promise<string> {
   const response = await fetch(`${gatewayUrl()}/jmap/upload/${user.id}/`, {
@@ -20,6 +25,15 @@ async function download(user: TestUser, blobId: string, encodedName: string, que
   );
   const text = await response.text();
   return { status: response.status, headers: response.headers, text };
+}
+
+async function send(user: TestUser, conversationId: string, body: string, bodyType?: string) {
+  const result = await ok(user, 'Message/set', {
+    create: { m: { conversationId, body, ...(bodyType ? { bodyType } : {}) } },
+  });
+  const created = result['created']?.m;
+  if (!created) throw new Error(`send failed: ${JSON.stringify(result)}`);
+  return created as Record<string, any> & { id: string };
 }
 
 describe('downloads with hostile parameters', () => {
@@ -72,5 +86,145 @@ describe('downloads with hostile parameters', () => {
     const untyped = await download(ann, blobId, 'a.txt', '?type=');
     expect(untyped.status).toBe(200);
     expect(untyped.headers.get('content-type')).toBe('text/plain');
+  });
+});
+
+describe('lone UTF-16 surrogates', () => {
+  let ann: TestUser;
+  let bob: TestUser;
+  let admin: TestUser;
+  let room: string;
+  let message: string;
+
+  beforeAll(async () => {
+    [ann, bob, admin] = await Promise.all([newUser(), newUser(), newUser()]);
+    await grantSystemAdmin(admin);
+    room = (await createConversation(ann, { participantIds: [bob.id] }))['id'];
+    message = (await send(ann, room, 'a message to react to')).id;
+  });
+
+  /** The SetError of a one-object /set: its only notCreated or notUpdated entry. */
+  async function setError(user: TestUser, type: string, args: Record<string, unknown>) {
+    const result = await ok(user, `${type}/set`, args);
+    const errors = { ...result['notCreated'], ...result['notUpdated'] };
+    expect(Object.keys(errors)).toHaveLength(1);
+    return Object.values(errors)[0] as Record<string, unknown>;
+  }
+
+  function refused(property: string) {
+    return {
+      type: 'invalidProperties',
+      properties: [property],
+      description: expect.stringContaining('surrogate'),
+    };
+  }
+
+  it.each([
+    ['a metadata value', 'metadata', { metadata: { k: `v${LONE_HIGH}` } }],
+    ['a metadata key', 'metadata', { metadata: { [`k${LONE_LOW}`]: 'v' } }],
+    ['a nested settings value', 'settings', { settings: { a: [{ b: LONE_LOW }] } }],
+    ['a settings key', 'settings', { settings: { [LONE_HIGH]: true } }],
+    ['the title', 'title', { title: `Room ${LONE_HIGH}` }],
+    ['the description', 'description', { description: `About ${LONE_LOW}` }],
+  ])('Conversation/set create refuses one in %s', async (_label, property, props) => {
+    const error = await setError(ann, 'Conversation', {
+      create: { c: { conversationType: 'group', ...props } },
+    });
+    expect(error).toEqual(refused(property));
+  });
+
+  it('Conversation/set update refuses one in a patched metadata key or value', async () => {
+    for (const patch of [{ [`metadata/k${LONE_HIGH}`]: 1 }, { 'metadata/k': LONE_LOW }]) {
+      const error = await setError(ann, 'Conversation', { update: { [room]: patch } });
+      expect(error).toEqual(refused('metadata'));
+    }
+  });
+
+  it.each([
+    ['the body', 'body', { body: `hi ${LONE_HIGH}` }],
+    ['a metadata key', 'metadata', { metadata: { [LONE_LOW]: 1 } }],
+    ['a metadata value', 'metadata', { metadata: { clientMessageId: `x${LONE_HIGH}` } }],
+  ])('Message/set create refuses one in %s', async (_label, property, props) => {
+    const error = await setError(ann, 'Message', {
+      create: { m: { conversationId: room, body: 'hi', ...props } },
+    });
+    expect(error).toEqual(refused(property));
+  });
+
+  it('Message/set refuses one in an attachment name and in a reaction key', async () => {
+    const blobId = await upload(ann, 'attached', 'text/plain');
+    const attachment = await setError(ann, 'Message', {
+      create: {
+        m: {
+          conversationId: room,
+          body: 'see attached',
+          attachments: [{ blobId, type: 'text/plain', name: `a${LONE_HIGH}.txt` }],
+        },
+      },
+    });
+    expect(attachment).toEqual(refused('attachments'));
+    const reaction = await setError(bob, 'Message', {
+      update: { [message]: { [`reactions/${LONE_LOW}/${bob.id}`]: true } },
+    });
+    expect(reaction).toEqual(refused('reactions'));
+  });
+
+  it('Participant/set refuses one in metadata and displayName', async () => {
+    const mine = (await participantOf(bob, room, bob.id))['id'];
+    for (const [property, patch] of [
+      ['metadata', { metadata: { [`k${LONE_HIGH}`]: 'v' } }],
+      ['metadata', { 'metadata/k': LONE_LOW }],
+      ['displayName', { displayName: `Bob ${LONE_HIGH}` }],
+    ] as const) {
+      const error = await setError(bob, 'Participant', { update: { [mine]: patch } });
+      expect(error).toEqual(refused(property));
+    }
+  });
+
+  it('User/set, Presence/set and Role/set refuse one in their text', async () => {
+    expect(
+      await setError(ann, 'User', { update: { [ann.id]: { displayName: `Ann ${LONE_LOW}` } } }),
+    ).toEqual(refused('displayName'));
+    expect(
+      await setError(ann, 'Presence', {
+        update: { [ann.id]: { statusMessage: `brb ${LONE_HIGH}` } },
+      }),
+    ).toEqual(refused('statusMessage'));
+    expect(
+      await setError(admin, 'Role', {
+        create: { r: { name: `role-${Date.now()}`, description: LONE_HIGH, permissions: [] } },
+      }),
+    ).toEqual(refused('description'));
+  });
+
+  it('stores nothing of a refused object, and keeps well-formed pairs (emoji) as they are', async () => {
+    const before = await ok(ann, 'Conversation/get', { ids: [room], properties: ['metadata'] });
+    await setError(ann, 'Conversation', {
+      update: { [room]: { metadata: { ok: 1, bad: LONE_HIGH } } },
+    });
+    expect(await ok(ann, 'Conversation/get', { ids: [room], properties: ['metadata'] })).toEqual(
+      before,
+    );
+    const fine = await ok(ann, 'Conversation/set', {
+      update: { [room]: { metadata: { '😀': '👍' } } },
+    });
+    expect(fine['updated']).toHaveProperty(room);
+  });
+
+  it('POST /auth/register refuses one in displayName and email with 400 and the field', async () => {
+    const response = await http('POST', '/auth/register', {
+      body: {
+        email: `lone${LONE_HIGH}-${Date.now()}@example.test`,
+        password: `pw-${randomUUID()}`,
+        displayName: `Eve ${LONE_LOW}`,
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.fields).toEqual(
+      expect.arrayContaining([
+        { field: 'email', message: expect.any(String) },
+        { field: 'displayName', message: expect.stringContaining('surrogate') },
+      ]),
+    );
   });
 });
