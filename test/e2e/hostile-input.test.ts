@@ -228,3 +228,64 @@ describe('lone UTF-16 surrogates', () => {
     );
   });
 });
+
+describe('ConversationRole/set reveals no grant its caller cannot read', () => {
+  let owner: TestUser;
+  let member: TestUser;
+  let outsider: TestUser;
+  let admin: TestUser;
+  let roleId: string;
+
+  beforeAll(async () => {
+    [owner, member, outsider, admin] = await Promise.all([
+      newUser(),
+      newUser(),
+      newUser(),
+      newUser(),
+    ]);
+    await grantSystemAdmin(admin);
+    roleId = (
+      await ok(admin, 'Role/set', {
+        create: { r: { name: `hostile-${Date.now()}`, permissions: ['participants.invite'] } },
+      })
+    ).created.r.id;
+  });
+
+  it.each(['public', 'restricted', 'private'])(
+    'answers an outsider the same for an existing and a missing grant in a %s conversation',
+    async (privacyLevel) => {
+      const room = await createConversation(owner, { privacyLevel, participantIds: [member.id] });
+      const granted = await ok(owner, 'ConversationRole/set', {
+        create: { g: { conversationId: room['id'], userId: member.id, roleId } },
+      });
+      const existing = granted.created.g.id as string;
+      const missing = `${room['id']}_${member.id}_${randomUUID()}`;
+      const destroy = await ok(outsider, 'ConversationRole/set', { destroy: [existing, missing] });
+      expect(destroy['notDestroyed'][existing]).toEqual(destroy['notDestroyed'][missing]);
+      expect(destroy['notDestroyed'][existing]).toMatchObject({ type: 'notFound' });
+      const update = await ok(outsider, 'ConversationRole/set', {
+        update: { [existing]: { roleId }, [missing]: { roleId } },
+      });
+      expect(update['notUpdated'][existing]).toEqual(update['notUpdated'][missing]);
+      expect(update['notUpdated'][existing]).toMatchObject({ type: 'notFound' });
+      // Members read the grants, so they may learn that they cannot revoke one.
+      const byMember = await ok(member, 'ConversationRole/set', { destroy: [existing] });
+      expect(byMember['notDestroyed'][existing]).toMatchObject({ type: 'forbidden' });
+      // The grant is still there, and its manager can still revoke it.
+      const revoked = await ok(owner, 'ConversationRole/set', { destroy: [existing] });
+      expect(revoked['destroyed']).toEqual([existing]);
+    },
+  );
+
+  it('lets a system admin who is not a member revoke a grant in a public conversation', async () => {
+    const room = await createConversation(owner, {
+      privacyLevel: 'public',
+      participantIds: [member.id],
+    });
+    const granted = await ok(owner, 'ConversationRole/set', {
+      create: { g: { conversationId: room['id'], userId: member.id, roleId } },
+    });
+    const revoked = await ok(admin, 'ConversationRole/set', { destroy: [granted.created.g.id] });
+    expect(revoked['destroyed']).toEqual([granted.created.g.id]);
+  });
+});
