@@ -17,3 +17,4 @@ export * from './standard-methods';
 export { runSet, type SetHandlers, type SetResult, type SetRunOptions } from './set-runner';
 export * from './sync-cursor';
 export * from './set-errors';
+export { findUnstorableText, unstorableTextProblem } from './storable-text';

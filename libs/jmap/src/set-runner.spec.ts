@@ -358,4 +358,32 @@ describe('runSet failure modes', () => {
     expect(result.notUpdated).toEqual({ x: expect.objectContaining({ type: 'willDestroy' }) });
     expect(result.destroyed).toEqual(['x']);
   });
+
+  it('refuses text PostgreSQL cannot store, naming the property, before any handler runs', async () => {
+    const { handlers, log } = fakeStore(['o1']);
+    const result = await runSet(
+      setArgs({
+        create: {
+          key: { title: 'fine', metadata: { ['k\uD800']: 1 } },
+          value: { settings: { list: [{ deep: 'x\uDC00' }] } },
+          pair: { title: 'an emoji 😀 is fine' },
+        },
+        update: { o1: { 'reactions/\uD83D/u1': true } },
+      }),
+      handlers,
+      {},
+    );
+    expect(result.notCreated).toEqual({
+      key: {
+        type: 'invalidProperties',
+        properties: ['metadata'],
+        description: 'must not contain a lone UTF-16 surrogate (U+D800)',
+      },
+      value: expect.objectContaining({ properties: ['settings'] }),
+    });
+    expect(result.notUpdated).toEqual({
+      o1: expect.objectContaining({ type: 'invalidProperties', properties: ['reactions'] }),
+    });
+    expect(log).toEqual(['create pair']);
+  });
 });

@@ -1,6 +1,8 @@
 import { JmapMethodError, SetErrorException, type SetError } from './errors';
 import { isCreationReference } from './id';
 import { patchTouchedProperties } from './patch';
+import { invalidProperty } from './set-errors';
+import { findUnstorableText } from './storable-text';
 import { isArray, isPlainObject } from './types';
 import type { SetArguments } from './set-arguments';
 
@@ -80,6 +82,7 @@ export async function runSet<T extends Record<string, unknown>>(
   for (const creationId of orderCreates(args.create, isReferenceProperty)) {
     const object = resolveReferences(args.create[creationId], ids, isReferenceProperty);
     await rejectOnSetError(notCreated, creationId, async () => {
+      requireStorableText(object, (property) => property);
       const { id, serverSet } = await handlers.create(creationId, object);
       created.set(creationId, { ...serverSet, id });
       ids.set(creationId, id);
@@ -98,6 +101,7 @@ export async function runSet<T extends Record<string, unknown>>(
       continue;
     }
     await rejectOnSetError(notUpdated, id, async () => {
+      requireStorableText(patch, (path) => patchTouchedProperties({ [path]: null })[0]);
       // Patch keys are paths; whether they may hold references depends on their first property.
       const resolved = resolveReferences(patch, ids, (path) =>
         patchTouchedProperties({ [path]: null }).every(isReferenceProperty),
@@ -127,6 +131,21 @@ export async function runSet<T extends Record<string, unknown>>(
     notDestroyed: Object.fromEntries(notDestroyed),
     createdIds: Object.fromEntries(ids),
   };
+}
+
+/**
+ * Refuses a create or patch holding text that PostgreSQL cannot store (see storable-text.ts), in
+ * a value or a key at any depth, naming the property. Checked here, once for every /set, so that
+ * no handler can write such text or fail on it with serverFail.
+ */
+function requireStorableText(
+  object: Record<string, unknown>,
+  propertyOf: (key: string) => string,
+): void {
+  for (const [key, value] of Object.entries(object)) {
+    const problem = findUnstorableText(key) ?? findUnstorableText(value);
+    if (problem) throw invalidProperty(propertyOf(key), problem);
+  }
 }
 
 /** Resolves a "#creationId" to its id (null if unknown); a plain id comes back as is. */

@@ -10,7 +10,7 @@ import {
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { normaliseEmail } from '../security/email';
 import { passwordProblem } from '../security/password-policy';
-import { displayNameProblem } from '../security/text';
+import { displayNameProblem, externalDisplayName } from '../security/text';
 import { RateLimiter } from '../security/rate-limiter';
 import { UsersRepository } from './users.repository';
 
@@ -92,7 +92,7 @@ export class UsersService {
     }
     const byEmail = await this.users.findByEmail(email);
     if (byEmail) return this.users.linkProvider(byEmail.id, identity.provider, identity.subject);
-    const displayName = identity.displayName.trim().slice(0, 100) || email.split('@')[0] || email;
+    const displayName = externalDisplayName(identity.displayName) || email.split('@')[0] || email;
     const created = await this.users.create({
       email,
       passwordHash: null,

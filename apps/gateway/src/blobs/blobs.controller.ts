@@ -19,7 +19,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { BodyTooLargeError } from '../http/read-body';
 import { requestIdOf } from '../http/request-info';
 import { ConcurrencyLimiter } from '../jmap/concurrency-limiter';
-import { contentDisposition, mediaTypeOr } from './blob-http';
+import { contentDisposition, downloadType, mediaTypeOr } from './blob-http';
 
 /**
  * RFC 8620 §6: blob upload and download. Bytes go to the messaging service's blob store over
@@ -104,10 +104,11 @@ export class BlobsController {
     @Param('accountId') accountId: string,
     @Param('blobId') blobId: string,
     @Param('name') name: string,
-    @Query('type') type: string | undefined,
+    @Query('type') typeParameter: unknown,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
+    const type = downloadType(typeParameter);
     if (accountId !== user.userId) throw new DomainException('not_found', 'no such blob');
     const requestId = requestIdOf(req);
     const blob = await this.bus.request(
@@ -124,7 +125,7 @@ export class BlobsController {
       res.status(HttpStatus.NOT_MODIFIED).end();
       return;
     }
-    res.setHeader('Content-Type', mediaTypeOr(type, blob.type));
+    res.setHeader('Content-Type', type ?? mediaTypeOr(blob.type, 'application/octet-stream'));
     res.setHeader('Content-Disposition', contentDisposition(name));
     res.setHeader('Content-Length', String(blob.size));
     res.status(HttpStatus.OK);

@@ -500,7 +500,10 @@ export class MessagesRepository {
     return rows.map((row) => row.id);
   }
 
-  /** Highlighted fragments of each text for the search, marked with the given delimiters. */
+  /**
+   * Highlighted fragments of each text for the search, marked with the given delimiters. Every
+   * delimiter in a result is a match's: those already in a text become U+FFFD first.
+   */
   async headlines(
     texts: { id: string; text: string }[],
     query: string,
@@ -508,9 +511,12 @@ export class MessagesRepository {
   ): Promise<Map<string, string>> {
     if (texts.length === 0) return new Map();
     const options = `StartSel=${marks.start}, StopSel=${marks.stop}, MaxWords=35, MinWords=15`;
+    const plain = texts.map((t) =>
+      t.text.replaceAll(marks.start, '\uFFFD').replaceAll(marks.stop, '\uFFFD'),
+    );
     const rows = await this.prisma.$queryRaw<{ id: string; headline: string }[]>`
       SELECT t.id, ts_headline('simple', t.text, websearch_to_tsquery('simple', ${query}), ${options}) AS headline
-        FROM unnest(${texts.map((t) => t.id)}::text[], ${texts.map((t) => t.text)}::text[]) AS t(id, text)`;
+        FROM unnest(${texts.map((t) => t.id)}::text[], ${plain}::text[]) AS t(id, text)`;
     return new Map(rows.map((row) => [row.id, row.headline]));
   }
 }

@@ -12,7 +12,9 @@ import { MessagesRepository } from '../messages/messages.repository';
 import { MessagesService } from '../messages/messages.service';
 
 const MAX_SNIPPETS = 100;
-// Private-use characters mark the matches inside ts_headline's output, which is then escaped.
+// Private-use characters mark the matches inside ts_headline's output, which is then escaped and
+// the marks turned into <mark> tags. A body cannot forge them: `headlines` replaces any in the
+// text before highlighting.
 const MARKS = { start: '\uE000', stop: '\uE001' };
 
 /**

@@ -140,14 +140,12 @@ export class ConversationRolesJmap implements OnModuleInit {
           return { id: idOf(created), serverSet: grantedFields(created) };
         },
         update: async (id, patch) => {
-          const key = parseConversationRoleId(id);
-          if (!key || !(await this.grants.visibleTo(ctx.userId, [key])).length) throw notFound();
+          await this.knownGrant(id, ctx.userId);
           onlyProperties(patch, [], 'a grant cannot be changed: revoke it and grant another');
           return null;
         },
         destroy: async (id) => {
-          const key = parseConversationRoleId(id);
-          if (!key || !(await this.grants.find(key))) throw notFound();
+          const key = await this.knownGrant(id, ctx.userId);
           await this.grantable(key, ctx.userId);
           await this.grants.delete(key);
           changed.push(key);
@@ -165,6 +163,22 @@ export class ConversationRolesJmap implements OnModuleInit {
       }),
       createdIds: result.createdIds,
     };
+  }
+
+  /**
+   * The key of an existing grant that the actor may know of: they read it (as a member of its
+   * conversation) or may manage grants there (and would learn of it from an `alreadyExists`).
+   * Anyone else gets the very `notFound` of a grant that does not exist, so that no answer tells
+   * whether one exists.
+   */
+  private async knownGrant(id: string, actorId: string): Promise<GrantKey> {
+    const key = parseConversationRoleId(id);
+    if (!key || !(await this.grants.find(key))) throw notFound();
+    const access = await this.access.conversationAccess(actorId, key.conversationId);
+    const mayKnow =
+      access.visible && (access.isMember || access.permissions.includes(Permissions.rolesManage));
+    if (!mayKnow) throw notFound();
+    return key;
   }
 
   /**
