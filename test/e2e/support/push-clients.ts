@@ -129,8 +129,7 @@ export class JmapSocket {
     return this.frames.next(match, timeoutMs, what);
   }
 
-  /** The next StateChange whose changed types for `accountId` include all of `types`. */
-  /** The next StateChange naming all `types` (and passing `accept`, when given). */
+  /** The next StateChange naming all `types` for `accountId` (and passing `accept`, if given). */
   stateChange(
     accountId: string,
     types: string[],

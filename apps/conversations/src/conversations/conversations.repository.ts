@@ -107,11 +107,13 @@ export class ConversationsRepository {
     createdBy: string,
     members: readonly NewMember[],
     directKey: string | null,
+    id?: string,
   ): Promise<{ created: Conversation } | { existingId: string }> {
     try {
       const created = await this.prisma.$transaction(async (tx) => {
         const conversation = await tx.conversation.create({
           data: {
+            id,
             title: input.title,
             description: input.description,
             conversationType: input.conversationType,

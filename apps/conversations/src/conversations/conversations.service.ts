@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { isUuid } from '@jchat/common';
 import { Permissions } from '@jchat/contracts';
 import { AccessClient } from '../access/access.client';
@@ -87,8 +88,14 @@ export class ConversationsService {
           : [];
       }),
     ];
-    const outcome = await this.conversations.create(input, actor.userId, members, key);
-    if ('existingId' in outcome) return this.objectFor(actor, outcome.existingId);
+    const newId = randomUUID();
+    const [outcome, outboxId] = await this.notifier.write({ conversationId: newId }, () =>
+      this.conversations.create(input, actor.userId, members, key, newId),
+    );
+    if ('existingId' in outcome) {
+      this.notifier.discard(outboxId);
+      return this.objectFor(actor, outcome.existingId);
+    }
     const { created } = outcome;
     await this.notifier.afterCommit(
       {
@@ -106,6 +113,7 @@ export class ConversationsService {
               ],
       },
       actor.requestId,
+      outboxId,
     );
     return this.objectFor(actor, created.id);
   }
@@ -160,19 +168,25 @@ export class ConversationsService {
       }
     }
 
-    if (isMuted !== undefined && record.mine) {
-      await this.participants.update(record.mine, { isMuted });
-    }
-    if (Object.keys(shared).length === 0) {
-      if (isMuted !== undefined) {
+    const mine = record.mine;
+    if (isMuted !== undefined && mine) {
+      const [, outboxId] = await this.notifier.write(
+        { conversationId: id, extraAccountIds: [actor.userId] },
+        () => this.participants.update(mine, { isMuted }),
+      );
+      if (Object.keys(shared).length > 0) this.notifier.discard(outboxId);
+      else {
         await this.notifier.afterCommit(
           { conversationId: id, visibleToMembers: false, extraAccountIds: [actor.userId] },
           actor.requestId,
+          outboxId,
         );
       }
-      return null;
     }
-    const written = await this.conversations.update(id, shared);
+    if (Object.keys(shared).length === 0) return null;
+    const [written, outboxId] = await this.notifier.write({ conversationId: id }, () =>
+      this.conversations.update(id, shared),
+    );
     const actorCard = (await this.users.activeUsers([actor.userId])).get(actor.userId) ?? {
       id: actor.userId,
       displayName: 'Someone',
@@ -196,6 +210,7 @@ export class ConversationsService {
         systemMessages: events.map((event) => systemMessage(id, actorCard, event, written.modseq)),
       },
       actor.requestId,
+      outboxId,
     );
     return null;
   }
@@ -206,10 +221,13 @@ export class ConversationsService {
     const access = await this.access.of(actor.userId, id, actor.requestId);
     if (!access.visible) throw notFound();
     requirePermission(access, Permissions.conversationDelete);
-    const formerMembers = await this.conversations.softDelete(id);
+    const [formerMembers, outboxId] = await this.notifier.write({ conversationId: id }, () =>
+      this.conversations.softDelete(id),
+    );
     await this.notifier.afterCommit(
       { conversationId: id, accessChangedFor: [], extraAccountIds: formerMembers },
       actor.requestId,
+      outboxId,
     );
   }
 

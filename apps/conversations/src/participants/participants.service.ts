@@ -72,8 +72,14 @@ export class ParticipantsService {
     const user = people.get(userId);
     if (!user) throw invalidProperty('userId', 'no such active user');
 
-    const participant = await this.participants.join(conversationId, user, role, permissions);
-    if (!participant) return this.alreadyMember(conversationId, userId);
+    const [participant, outboxId] = await this.notifier.write(
+      { conversationId, extraAccountIds: [userId] },
+      () => this.participants.join(conversationId, user, role, permissions),
+    );
+    if (!participant) {
+      this.notifier.discard(outboxId);
+      return this.alreadyMember(conversationId, userId);
+    }
     const event: MembershipEvent =
       userId === actor.userId
         ? { kind: 'participant.joined' }
@@ -92,6 +98,7 @@ export class ParticipantsService {
         ],
       },
       actor.requestId,
+      outboxId,
     );
     const { id, ...serverSet } = toParticipantObject(participant, actor.userId);
     return { id: String(id), serverSet };
@@ -151,13 +158,17 @@ export class ParticipantsService {
     // Checked again on the rows as they are once the conversation is held: a concurrent
     // hand-over or role change may have moved the owner since the checks above.
     const nextRole = changes.role;
-    const [updated, ...demoted] = await this.participants.update(participant, changes, {
-      actorId: actor.userId,
-      check: (currentRole, actorRole) => {
-        if (nextRole !== undefined)
-          checkRoleChange({ ...access, role: actorRole }, currentRole, nextRole);
-      },
-    });
+    const [[updated, ...demoted], outboxId] = await this.notifier.write(
+      { conversationId: participant.conversationId, extraAccountIds: [actor.userId] },
+      () =>
+        this.participants.update(participant, changes, {
+          actorId: actor.userId,
+          check: (currentRole, actorRole) => {
+            if (nextRole !== undefined)
+              checkRoleChange({ ...access, role: actorRole }, currentRole, nextRole);
+          },
+        }),
+    );
     const accessChanged = changes.role !== undefined || changes.permissions !== undefined;
     const shared = changed.some((property) => property !== 'isMuted');
     const people =
@@ -190,6 +201,7 @@ export class ParticipantsService {
             : [],
       },
       actor.requestId,
+      outboxId,
     );
     if (!changes.lastRead) return null;
     const { lastReadAt, lastActiveAt } = toParticipantObject(updated, actor.userId);
@@ -202,13 +214,17 @@ export class ParticipantsService {
     const leaving = participant.userId === actor.userId;
     // Checked on the participant as it is once the conversation is held, with the members then:
     // nobody joins between an owner's check and their leaving.
-    const left = await this.participants.leave(participant, (current, activeMembers) =>
-      checkRemoval(
-        access,
-        actor.userId,
-        { userId: current.userId, role: current.role as ParticipantRole },
-        activeMembers,
-      ),
+    const [left, outboxId] = await this.notifier.write(
+      { conversationId: participant.conversationId, extraAccountIds: [participant.userId] },
+      () =>
+        this.participants.leave(participant, (current, activeMembers) =>
+          checkRemoval(
+            access,
+            actor.userId,
+            { userId: current.userId, role: current.role as ParticipantRole },
+            activeMembers,
+          ),
+        ),
     );
     const actorCard = leaving
       ? { id: participant.userId, displayName: participant.displayName }
@@ -230,6 +246,7 @@ export class ParticipantsService {
         systemMessages: [systemMessage(participant.conversationId, actorCard, event, left.modseq)],
       },
       actor.requestId,
+      outboxId,
     );
   }
 
