@@ -35,7 +35,13 @@ describe('events left between a commit and its publish', () => {
 
   it('leaves nothing behind once changes and sends are announced', async () => {
     const room = await createConversation(ann, { participantIds: [bob.id] });
-    await ok(ann, 'Message/set', { create: { m: { conversationId: room['id'], body: 'hi' } } });
+    const sent = await ok(ann, 'Message/set', {
+      create: { m: { conversationId: room['id'], body: 'hi' } },
+    });
+    const messageId = sent['created']['m']['id'];
+    await ok(ann, 'Message/set', { update: { [messageId]: { body: 'hello' } } });
+    await ok(bob, 'Message/set', { markRead: [messageId] });
+    await ok(ann, 'Message/set', { destroy: [messageId] });
     await ok(ann, 'Conversation/set', { update: { [room['id']]: { title: 'Renamed' } } });
     await eventually(
       async () => ((await rowsFor(room['id'])) === 0 ? true : undefined),

@@ -46,6 +46,32 @@ export class StateEvents {
     return this.outbox.stage(MESSAGING_OUTBOX, event);
   }
 
+  /**
+   * Stages the event `changed` will publish, runs the write, and returns its result with the
+   * outbox id to pass to `changed` (or to `settle` when nothing was written).
+   */
+  async write<T>(
+    conversationId: string,
+    types: JmapDataType[],
+    messageId: string | null,
+    write: () => Promise<T>,
+  ): Promise<[T, string]> {
+    const event: StateChangedEvent = {
+      conversationId,
+      types,
+      extraAccountIds: [],
+      messageId,
+      at: new Date().toISOString(),
+    };
+    const outboxId = await this.outbox.stage(MESSAGING_OUTBOX, event);
+    try {
+      return [await write(), outboxId];
+    } catch (error: unknown) {
+      this.settle(outboxId);
+      throw error;
+    }
+  }
+
   /** The staged event is published (or its write failed): the outbox row goes. */
   settle(outboxId: string): void {
     this.outbox.settle(outboxId).catch((error: unknown) => {
@@ -64,8 +90,11 @@ export class StateEvents {
     conversationId: string,
     types: JmapDataType[],
     messageId: string | null,
+    outboxId?: string,
   ): Promise<void> {
-    await this.publish(conversationId, [], types, messageId);
+    const dedupeId = outboxId ? outboxDedupeId(outboxId) : undefined;
+    const published = await this.publish(conversationId, [], types, messageId, dedupeId);
+    if (outboxId && published) this.settle(outboxId);
   }
 
   /**

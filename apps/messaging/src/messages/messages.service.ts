@@ -5,6 +5,7 @@ import { isUuid } from '@jchat/common';
 import {
   type ConversationAccess,
   DomainException,
+  type JmapDataType,
   type MarkDeliveredRequest,
   type PostSystemMessageRequest,
 } from '@jchat/contracts';
@@ -293,35 +294,41 @@ export class MessagesService {
     }
     const edit = parsed.edit;
     let storedBody: string | null = null;
-    const updated = await this.messages.update(
-      message.conversationId,
-      id,
-      async (current, tx) => {
-        if (current.isDeleted) throw forbidden('the message was deleted');
-        const data: Prisma.MessageUpdateInput = {};
-        if (edit) {
-          const bodyType = edit.bodyType ?? current.bodyType;
-          const body = edit.body ?? current.body;
-          const stored = bodyType === 'text/html' ? sanitizeMessageHtml(body) : body;
-          if (stored !== current.body || bodyType !== current.bodyType) {
-            await this.messages.archiveVersion(tx, current);
-            Object.assign(data, { body: stored, bodyType, editedAt: new Date() });
-            storedBody = stored;
+    const types: JmapDataType[] = ['Message', 'Conversation'];
+    const [updated, outboxId] = await this.events.write(message.conversationId, types, id, () =>
+      this.messages.update(
+        message.conversationId,
+        id,
+        async (current, tx) => {
+          if (current.isDeleted) throw forbidden('the message was deleted');
+          const data: Prisma.MessageUpdateInput = {};
+          if (edit) {
+            const bodyType = edit.bodyType ?? current.bodyType;
+            const body = edit.body ?? current.body;
+            const stored = bodyType === 'text/html' ? sanitizeMessageHtml(body) : body;
+            if (stored !== current.body || bodyType !== current.bodyType) {
+              await this.messages.archiveVersion(tx, current);
+              Object.assign(data, { body: stored, bodyType, editedAt: new Date() });
+              storedBody = stored;
+            }
           }
-        }
-        if (parsed.reactions.length > 0) {
-          const before = reactionsOf(current.reactions);
-          const after = applyReactionChanges(before, parsed.reactions);
-          if (JSON.stringify(after) !== JSON.stringify(before)) data.reactions = after;
-        }
-        if (Object.keys(data).length === 0) throw new NothingToWrite();
-        return data;
-      },
-      { touchConversation: edit !== null },
+          if (parsed.reactions.length > 0) {
+            const before = reactionsOf(current.reactions);
+            const after = applyReactionChanges(before, parsed.reactions);
+            if (JSON.stringify(after) !== JSON.stringify(before)) data.reactions = after;
+          }
+          if (Object.keys(data).length === 0) throw new NothingToWrite();
+          return data;
+        },
+        { touchConversation: edit !== null },
+      ),
     );
-    if (!updated) throw notFound();
-    if (updated.modseq === message.modseq) return null;
-    await this.events.changed(message.conversationId, ['Message', 'Conversation'], id);
+    if (!updated || updated.modseq === message.modseq) {
+      this.events.settle(outboxId);
+      if (!updated) throw notFound();
+      return null;
+    }
+    await this.events.changed(message.conversationId, types, id, outboxId);
     if (storedBody === null) return null;
     const serverSet: Record<string, unknown> = {
       editedAt: updated.editedAt?.toISOString() ?? null,
@@ -339,25 +346,30 @@ export class MessagesService {
     if (!own && !canDeleteAny(access))
       throw forbidden('only the sender or a holder of messages.deleteAny can delete it');
     if (message.isDeleted) return;
-    const updated = await this.messages.update(
-      message.conversationId,
-      id,
-      async (current, tx) => {
-        if (current.isDeleted) throw new NothingToWrite();
-        await this.messages.forgetForDelete(tx, current);
-        const metadata = isPlainObject(current.metadata) ? current.metadata : {};
-        const kept =
-          typeof metadata['clientMessageId'] === 'string'
-            ? { clientMessageId: metadata['clientMessageId'] }
-            : {};
-        return { isDeleted: true, body: '', attachments: [], reactions: {}, metadata: kept };
-      },
-      { touchConversation: false },
+    const types: JmapDataType[] = ['Message', 'Conversation'];
+    const [updated, outboxId] = await this.events.write(message.conversationId, types, id, () =>
+      this.messages.update(
+        message.conversationId,
+        id,
+        async (current, tx) => {
+          if (current.isDeleted) throw new NothingToWrite();
+          await this.messages.forgetForDelete(tx, current);
+          const metadata = isPlainObject(current.metadata) ? current.metadata : {};
+          const kept =
+            typeof metadata['clientMessageId'] === 'string'
+              ? { clientMessageId: metadata['clientMessageId'] }
+              : {};
+          return { isDeleted: true, body: '', attachments: [], reactions: {}, metadata: kept };
+        },
+        { touchConversation: false },
+      ),
     );
-    if (!updated) throw notFound();
-    if (updated.modseq !== message.modseq) {
-      await this.events.changed(message.conversationId, ['Message', 'Conversation'], id);
+    if (!updated || updated.modseq === message.modseq) {
+      this.events.settle(outboxId);
+      if (!updated) throw notFound();
+      return;
     }
+    await this.events.changed(message.conversationId, types, id, outboxId);
   }
 
   /**
@@ -385,14 +397,13 @@ export class MessagesService {
       const current = latest.get(message.conversationId);
       if (!current || current.seq < message.seq) latest.set(message.conversationId, message);
     }
+    const types: JmapDataType[] = ['Message', 'Conversation', 'Participant'];
     for (const message of latest.values()) {
-      if (await this.messages.setReadPosition(message.conversationId, scope.userId, message.id)) {
-        await this.events.changed(
-          message.conversationId,
-          ['Message', 'Conversation', 'Participant'],
-          null,
-        );
-      }
+      const [moved, outboxId] = await this.events.write(message.conversationId, types, null, () =>
+        this.messages.setReadPosition(message.conversationId, scope.userId, message.id),
+      );
+      if (moved) await this.events.changed(message.conversationId, types, null, outboxId);
+      else this.events.settle(outboxId);
     }
     return { marked: ids.filter((id) => !(id in notMarked)), notMarked };
   }
