@@ -68,4 +68,32 @@ describe('events left between a commit and its publish', () => {
       'the relay removed the row',
     );
   });
+
+  it('announces an RBAC change left behind: caches dropped, the caller pushed', async () => {
+    const annSocket = await JmapSocket.open(ann.accessToken);
+    try {
+      await annSocket.enablePush({ dataTypes: ['Role'] });
+      const staged = [
+        [{ conversationId: null, userIds: [] }],
+        [{ conversationId: null, types: ['Role'], extraAccountIds: [ann.id] }],
+      ];
+      const { rows } = await db.query(
+        `INSERT INTO event_outbox (service, payload, created_at)
+         VALUES ('rbac', $1, now() - interval '1 minute') RETURNING id::text`,
+        [JSON.stringify(staged)],
+      );
+      const change = await annSocket.stateChange(ann.id, ['Role'], 20_000);
+      expect(change['changed'][ann.id]['Role']).toEqual(expect.any(String));
+      await eventually(
+        async () => {
+          const left = await db.query(`SELECT 1 FROM event_outbox WHERE id = $1`, [rows[0].id]);
+          return left.rowCount === 0 ? true : undefined;
+        },
+        10_000,
+        'the relay removed the row',
+      );
+    } finally {
+      await annSocket.close();
+    }
+  });
 });

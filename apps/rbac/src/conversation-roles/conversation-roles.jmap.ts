@@ -125,35 +125,41 @@ export class ConversationRolesJmap implements OnModuleInit {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
     const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changedFor(ctx.userId));
-    const changed: GrantKey[] = [];
-    const result = await runSet(
-      parsed,
-      {
-        create: async (_creationId, object) => {
-          onlyProperties(object, ['conversationId', 'userId', 'roleId'], 'not settable on create');
-          const key = parseGrantKey(object);
-          const grant = await this.grantable(key, ctx.userId);
-          const created = await this.grants.create(key, ctx.userId);
-          if (!created)
-            throw new SetErrorException({ type: 'alreadyExists', existingId: idOf(grant) });
-          changed.push(key);
-          return { id: idOf(created), serverSet: grantedFields(created) };
+    const result = await this.announcer.staged(ctx.userId, async () => {
+      const changed: GrantKey[] = [];
+      const outcome = await runSet(
+        parsed,
+        {
+          create: async (_creationId, object) => {
+            onlyProperties(
+              object,
+              ['conversationId', 'userId', 'roleId'],
+              'not settable on create',
+            );
+            const key = parseGrantKey(object);
+            const grant = await this.grantable(key, ctx.userId);
+            const created = await this.grants.create(key, ctx.userId);
+            if (!created)
+              throw new SetErrorException({ type: 'alreadyExists', existingId: idOf(grant) });
+            changed.push(key);
+            return { id: idOf(created), serverSet: grantedFields(created) };
+          },
+          update: async (id, patch) => {
+            await this.knownGrant(id, ctx.userId);
+            onlyProperties(patch, [], 'a grant cannot be changed: revoke it and grant another');
+            return null;
+          },
+          destroy: async (id) => {
+            const key = await this.knownGrant(id, ctx.userId);
+            await this.grantable(key, ctx.userId);
+            await this.grants.delete(key);
+            changed.push(key);
+          },
         },
-        update: async (id, patch) => {
-          await this.knownGrant(id, ctx.userId);
-          onlyProperties(patch, [], 'a grant cannot be changed: revoke it and grant another');
-          return null;
-        },
-        destroy: async (id) => {
-          const key = await this.knownGrant(id, ctx.userId);
-          await this.grantable(key, ctx.userId);
-          await this.grants.delete(key);
-          changed.push(key);
-        },
-      },
-      ctx.createdIds,
-    );
-    await this.announcer.announce(...announcements(changed));
+        ctx.createdIds,
+      );
+      return [outcome, announcements(changed)] as const;
+    });
     return {
       response: buildSetResponse({
         accountId: parsed.accountId,

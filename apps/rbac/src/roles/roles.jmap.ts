@@ -144,17 +144,19 @@ export class RolesJmap implements OnModuleInit {
     });
     const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changedRoles);
     const held = await this.access.systemPermissions(ctx.userId);
-    const pending: Pending = { access: [], state: [] };
-    const result = await runSet(
-      parsed,
-      {
-        create: (_creationId, object) => this.create(object, held, ctx.userId, pending),
-        update: (id, patch) => this.update(id, patch, held, ctx.userId, pending),
-        destroy: (id) => this.destroy(id, held, ctx.userId, pending),
-      },
-      ctx.createdIds,
-    );
-    await this.announcer.announce(pending.access, pending.state);
+    const result = await this.announcer.staged(ctx.userId, async () => {
+      const pending: Pending = { access: [], state: [] };
+      const outcome = await runSet(
+        parsed,
+        {
+          create: (_creationId, object) => this.create(object, held, ctx.userId, pending),
+          update: (id, patch) => this.update(id, patch, held, ctx.userId, pending),
+          destroy: (id) => this.destroy(id, held, ctx.userId, pending),
+        },
+        ctx.createdIds,
+      );
+      return [outcome, [pending.access, pending.state]];
+    });
     return {
       response: buildSetResponse({
         accountId: parsed.accountId,

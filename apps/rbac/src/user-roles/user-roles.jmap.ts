@@ -25,7 +25,7 @@ import { idEqualityFilter, sortByGrantedAt } from '../grants/grant-filter';
 import { parseUserRoleId, userRoleId } from '../grants/grant-ids';
 import { grantedFields, pickProperties } from '../grants/grant-object';
 import { AccessService } from '../permissions/access.service';
-import { ChangeAnnouncer } from '../permissions/change-announcer';
+import { type Announcements, ChangeAnnouncer } from '../permissions/change-announcer';
 import { requireHolding, requirePermission } from '../permissions/permission-list';
 import { type ChangesSource, SyncStates } from '@jchat/db';
 import { UserRolesRepository } from './user-roles.repository';
@@ -121,70 +121,74 @@ export class UserRolesJmap implements OnModuleInit {
     });
     const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changed);
     const held = await this.access.systemPermissions(ctx.userId);
-    const changedUsers: string[] = [];
-    const result = await runSet(
-      parsed,
-      {
-        create: async (_creationId, object) => {
-          onlyProperties(object, ['userId', 'roleId'], 'not settable on create');
-          const { userId, roleId } = object;
-          if (
-            typeof userId !== 'string' ||
-            !isUuid(userId) ||
-            !(await this.grants.userExists(userId))
-          ) {
-            throw invalidProperty('userId', 'no such user');
-          }
-          const role =
-            typeof roleId === 'string' && isUuid(roleId) ? await this.grants.role(roleId) : null;
-          if (!role) throw invalidProperty('roleId', 'no such role');
-          requireGrantor(held, role.permissions);
-          const grant = await this.grants.create(userId, role.id, ctx.userId);
-          if (!grant) {
-            throw new SetErrorException({
-              type: 'alreadyExists',
-              existingId: userRoleId(userId, role.id),
-            });
-          }
-          changedUsers.push(userId);
-          const { id, ...serverSet } = toObject(grant);
-          return {
-            id: String(id),
-            serverSet: { grantedBy: serverSet['grantedBy'], grantedAt: serverSet['grantedAt'] },
-          };
-        },
-        update: async (id, patch) => {
-          const key = parseUserRoleId(id);
-          if (!key || !(await this.grants.find(key.userId, key.roleId))) throw notFound();
-          onlyProperties(patch, [], 'a grant cannot be changed: revoke it and grant another');
-          return null;
-        },
-        destroy: async (id) => {
-          const key = parseUserRoleId(id);
-          const role =
-            key && (await this.grants.find(key.userId, key.roleId))
-              ? await this.grants.role(key.roleId)
-              : null;
-          if (!key || !role) throw notFound();
-          requireGrantor(held, role.permissions);
-          await this.grants.delete(key.userId, key.roleId);
-          changedUsers.push(key.userId);
-        },
-      },
-      ctx.createdIds,
-    );
-    if (changedUsers.length > 0) {
-      await this.announcer.announce(
-        [{ conversationId: null, userIds: changedUsers }],
-        [
-          {
-            conversationId: null,
-            types: ['UserRole'],
-            extraAccountIds: [...new Set([ctx.userId, ...changedUsers])],
+    const result = await this.announcer.staged(ctx.userId, async () => {
+      const changedUsers: string[] = [];
+      const outcome = await runSet(
+        parsed,
+        {
+          create: async (_creationId, object) => {
+            onlyProperties(object, ['userId', 'roleId'], 'not settable on create');
+            const { userId, roleId } = object;
+            if (
+              typeof userId !== 'string' ||
+              !isUuid(userId) ||
+              !(await this.grants.userExists(userId))
+            ) {
+              throw invalidProperty('userId', 'no such user');
+            }
+            const role =
+              typeof roleId === 'string' && isUuid(roleId) ? await this.grants.role(roleId) : null;
+            if (!role) throw invalidProperty('roleId', 'no such role');
+            requireGrantor(held, role.permissions);
+            const grant = await this.grants.create(userId, role.id, ctx.userId);
+            if (!grant) {
+              throw new SetErrorException({
+                type: 'alreadyExists',
+                existingId: userRoleId(userId, role.id),
+              });
+            }
+            changedUsers.push(userId);
+            const { id, ...serverSet } = toObject(grant);
+            return {
+              id: String(id),
+              serverSet: { grantedBy: serverSet['grantedBy'], grantedAt: serverSet['grantedAt'] },
+            };
           },
-        ],
+          update: async (id, patch) => {
+            const key = parseUserRoleId(id);
+            if (!key || !(await this.grants.find(key.userId, key.roleId))) throw notFound();
+            onlyProperties(patch, [], 'a grant cannot be changed: revoke it and grant another');
+            return null;
+          },
+          destroy: async (id) => {
+            const key = parseUserRoleId(id);
+            const role =
+              key && (await this.grants.find(key.userId, key.roleId))
+                ? await this.grants.role(key.roleId)
+                : null;
+            if (!key || !role) throw notFound();
+            requireGrantor(held, role.permissions);
+            await this.grants.delete(key.userId, key.roleId);
+            changedUsers.push(key.userId);
+          },
+        },
+        ctx.createdIds,
       );
-    }
+      const announcements: Announcements =
+        changedUsers.length === 0
+          ? [[], []]
+          : [
+              [{ conversationId: null, userIds: changedUsers }],
+              [
+                {
+                  conversationId: null,
+                  types: ['UserRole'],
+                  extraAccountIds: [...new Set([ctx.userId, ...changedUsers])],
+                },
+              ],
+            ];
+      return [outcome, announcements];
+    });
     return {
       response: buildSetResponse({
         accountId: parsed.accountId,
