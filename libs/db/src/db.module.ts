@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { EventOutbox } from './outbox/event-outbox';
+import { OutboxStore } from './outbox/outbox-store';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 import { SyncRepository } from './sync/sync.repository';
 import { SyncStates } from './sync/sync-states';
@@ -15,9 +15,9 @@ export class DbModule {
         PrismaService,
         SyncRepository,
         SyncStates,
-        EventOutbox,
+        OutboxStore,
       ],
-      exports: [PrismaService, SyncRepository, SyncStates, EventOutbox],
+      exports: [PrismaService, SyncRepository, SyncStates, OutboxStore],
     };
   }
 }

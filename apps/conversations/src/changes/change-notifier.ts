@@ -6,7 +6,7 @@ import {
   MessagingSubjects,
   type PostSystemMessageRequest,
 } from '@jchat/contracts';
-import { EventOutbox, OutboxRelay } from '@jchat/db';
+import { OutboxStore, OutboxRelay } from '@jchat/db';
 import { AccessClient } from '../access/access.client';
 
 /** The outbox rows of this service. */
@@ -53,7 +53,7 @@ export class ChangeNotifier implements OnModuleInit, OnModuleDestroy {
     private readonly access: AccessClient,
     private readonly events: EventBus,
     private readonly bus: BusClient,
-    private readonly outbox: EventOutbox,
+    private readonly outbox: OutboxStore,
   ) {
     this.relay = new OutboxRelay(outbox, CONVERSATIONS_OUTBOX, (row) =>
       this.announceStaged(row.payload as StagedChange),

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { StateChangedEvent } from '@jchat/contracts';
-import { EventOutbox, OutboxRelay } from '@jchat/db';
+import { OutboxStore, OutboxRelay } from '@jchat/db';
 import { MESSAGING_OUTBOX, StateEvents } from './state-events';
 
 /** Publishes the stateChanged events a crash or NATS outage left in messaging's outbox. */
@@ -8,7 +8,7 @@ import { MESSAGING_OUTBOX, StateEvents } from './state-events';
 export class MessagingOutboxRelay implements OnModuleInit, OnModuleDestroy {
   readonly relay: OutboxRelay;
 
-  constructor(outbox: EventOutbox, events: StateEvents) {
+  constructor(outbox: OutboxStore, events: StateEvents) {
     this.relay = new OutboxRelay(outbox, MESSAGING_OUTBOX, (row) =>
       events.republish(row.id, row.payload as StateChangedEvent),
     );

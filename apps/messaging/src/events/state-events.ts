@@ -6,7 +6,7 @@ import {
   type PushedMessage,
   type StateChangedEvent,
 } from '@jchat/contracts';
-import { EventOutbox } from '@jchat/db';
+import { OutboxStore } from '@jchat/db';
 
 /** The outbox rows of this service (see OutboxRelay). */
 export const MESSAGING_OUTBOX = 'messaging';
@@ -27,7 +27,7 @@ export class StateEvents {
 
   constructor(
     @Inject(EventBus) private readonly events: EventBus,
-    private readonly outbox: EventOutbox,
+    private readonly outbox: OutboxStore,
   ) {}
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type AccessChangedEvent, EventBus, Events, type JmapDataType } from '@jchat/contracts';
-import { EventOutbox, OutboxRelay } from '@jchat/db';
+import { OutboxStore, OutboxRelay } from '@jchat/db';
 import { AccessService } from './access.service';
 
 /** The outbox rows of this service. */
@@ -32,7 +32,7 @@ export class ChangeAnnouncer implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly access: AccessService,
     private readonly events: EventBus,
-    private readonly outbox: EventOutbox,
+    private readonly outbox: OutboxStore,
   ) {
     this.relay = new OutboxRelay(outbox, RBAC_OUTBOX, (row) =>
       this.replay(row.payload as Announcements),

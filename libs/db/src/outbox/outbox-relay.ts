@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { isStoreUnavailable } from '@jchat/common';
-import type { EventOutbox, OutboxRow } from './event-outbox';
+import type { OutboxStore, OutboxRow } from './outbox-store';
 
 export interface OutboxRelayOptions {
   /** How often to look for rows left behind (default 2 s). */
@@ -21,7 +21,7 @@ export class OutboxRelay {
   private running?: Promise<void>;
 
   constructor(
-    private readonly outbox: EventOutbox,
+    private readonly outbox: OutboxStore,
     private readonly service: string,
     private readonly publish: (row: OutboxRow) => Promise<void>,
     private readonly options: OutboxRelayOptions = {},

@@ -16,7 +16,7 @@ export interface OutboxRow {
  * statement each.
  */
 @Injectable()
-export class EventOutbox {
+export class OutboxStore {
   private readonly stages = new MicroBatcher<{ service: string; payload: unknown }, string>(
     (items) => this.insert(items),
   );
