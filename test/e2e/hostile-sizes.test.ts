@@ -3,20 +3,20 @@
 // crashed service. And a busy client within maxConcurrentRequests gets no limit errors.
 import { randomUUID } from 'node:crypto';
 import { createConversation, ok } from './conversations.fixtures';
-import { jmap, newUser, type TestUser } from './support/http';
+import { CORE, http, jmap, newUser, type TestUser } from './support/http';
 
 const BIG = 'x'.repeat(16_000);
 
 describe('answers and arguments larger than one NATS message', () => {
   let ann: TestUser;
   let bob: TestUser;
+  const created: string[] = [];
 
   beforeAll(async () => {
     [ann, bob] = await Promise.all([newUser(), newUser()]);
   });
 
   it('Conversation/get of 35 conversations of 32 kB each (1.1 MB) answers all of them, and conversations keeps serving', async () => {
-    const created: string[] = [];
     // Five per call, so that the creating requests stay small: this is about the answer.
     for (let batch = 0; batch < 7; batch++) {
       const create = Object.fromEntries(
@@ -52,6 +52,42 @@ describe('answers and arguments larger than one NATS message', () => {
     // The service is still there (before the fix, the reply killed its process).
     const again = await ok(ann, 'Conversation/get', { ids: [created[0]], properties: ['title'] });
     expect(again['list']).toEqual([{ id: created[0], title: 'Big 0.0' }]);
+  });
+
+  it('answers reads past the response budget (JMAP_MAX_SIZE_RESPONSE, 16 MB) with requestTooLarge, smaller ones still', async () => {
+    expect(created).toHaveLength(35);
+    const all = Array.from({ length: 16 }, (_, i): [string, Record<string, unknown>, string] => [
+      'Conversation/get',
+      { accountId: ann.id, ids: null },
+      `g${i}`,
+    ]);
+    const small: [string, Record<string, unknown>, string] = [
+      'Conversation/get',
+      { accountId: ann.id, ids: [created[0]], properties: ['title'] },
+      'small',
+    ];
+    const answer = await jmap(ann.accessToken, [...all, small]);
+    expect(answer.status).toBe(200);
+    const responses = answer.body.methodResponses;
+    const answered = responses.filter(
+      ([name, , id]) => name === 'Conversation/get' && id !== 'small',
+    );
+    expect(answered.length).toBeGreaterThanOrEqual(12);
+    expect(answered.length).toBeLessThan(16);
+    expect(responses.slice(0, answered.length)).toEqual(answered);
+    expect(Buffer.byteLength(JSON.stringify(answered))).toBeLessThanOrEqual(16_000_000);
+    for (const [name, args] of responses.slice(answered.length, 16)) {
+      expect(name).toBe('error');
+      expect(args).toEqual({
+        type: 'requestTooLarge',
+        description: expect.stringContaining('ask for fewer objects per call'),
+      });
+    }
+    expect(responses[16]).toEqual([
+      'Conversation/get',
+      expect.objectContaining({ list: [{ id: created[0], title: 'Big 0.0' }] }),
+      'small',
+    ]);
   });
 
   it('Message/get with 30,000 ids (1.2 MB of arguments) answers requestTooLarge naming the maximum', async () => {
@@ -92,6 +128,8 @@ describe('answers and arguments larger than one NATS message', () => {
 describe('a busy client', () => {
   it('sending 50 Message/set per second over HTTP for 3 s gets no limit error', async () => {
     const [ann, bob] = await Promise.all([newUser(), newUser()]);
+    const session = await http('GET', '/.well-known/jmap', { token: ann.accessToken });
+    expect(session.body.capabilities[CORE].maxConcurrentRequests).toBeGreaterThanOrEqual(32);
     const room = (await createConversation(ann, { participantIds: [bob.id], title: 'Busy' }))[
       'id'
     ] as string;
