@@ -28,11 +28,20 @@ const Echo = contract<EchoRequest, { text: string }>(
   `test.large.${randomBytes(4).toString('hex')}.v1`,
 );
 
+const Unserializable = contract<Record<string, never>, { n: unknown }>(
+  `test.bigint.${randomBytes(4).toString('hex')}.v1`,
+);
+
 @Controller()
 class EchoController {
   @MessagePattern(subjectOf(Echo))
   echo(@Payload() request: EchoRequest): { text: string } {
     return { text: request.repeat ? request.text.repeat(request.repeat) : request.text };
+  }
+
+  @MessagePattern(subjectOf(Unserializable))
+  unserializable(): { n: unknown } {
+    return { n: BigInt(1) }; // JSON.stringify throws on it
   }
 }
 
@@ -87,6 +96,16 @@ describe('the bus with payloads over one NATS message', () => {
     await expect(failed).rejects.toMatchObject({
       code: 'internal',
       message: expect.stringContaining('too large'),
+    });
+    await expect(bus.request(Echo, { text: 'still here' })).resolves.toEqual({
+      text: 'still here',
+    });
+  });
+
+  it('answers an error for a reply it cannot serialize, and goes on serving', async () => {
+    await expect(bus.request(Unserializable, {})).rejects.toMatchObject({
+      code: 'internal',
+      message: 'the reply could not be sent',
     });
     await expect(bus.request(Echo, { text: 'still here' })).resolves.toEqual({
       text: 'still here',

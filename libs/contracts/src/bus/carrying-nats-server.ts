@@ -50,11 +50,16 @@ export class CarryingNatsServer extends ServerNats {
     const respond = (payload?: Payload, opts?: PublishOptions): boolean => {
       const data =
         typeof payload === 'string' ? utf8.encode(payload) : (payload ?? new Uint8Array());
+      sendCarried(this.connection(), data, opts?.headers, (part, headers) =>
+        natsMsg.respond(part, { headers }),
+      );
+      return true;
+    };
+    const publish = super.getPublisher(derivedMsg(natsMsg, { respond }), id, ctx);
+    // Serializing or sending may throw (a reply too large, a closed connection): answer that.
+    return (response: unknown) => {
       try {
-        sendCarried(this.connection(), data, opts?.headers, (part, headers) =>
-          natsMsg.respond(part, { headers }),
-        );
-        return true;
+        return publish(response);
       } catch (error: unknown) {
         this.logger.error(`a reply on ${natsMsg.subject} was not sent: ${describe(error)}`);
         return respondError(natsMsg, id, {
@@ -66,7 +71,6 @@ export class CarryingNatsServer extends ServerNats {
         });
       }
     };
-    return super.getPublisher(derivedMsg(natsMsg, { respond }), id, ctx);
   }
 
   private connection(): NatsConnection {
