@@ -19,6 +19,12 @@ export const gatewaySettings = {
   ),
   HEALTH_TIMEOUT_MS: int('how long /health/ready waits for each service', 2000, 50, 10000),
   JMAP_MAX_SIZE_REQUEST: int('maxSizeRequest in bytes', 10_000_000, 1024, 100_000_000),
+  JMAP_MAX_SIZE_RESPONSE: int(
+    'most bytes of method responses in one JMAP response (past it, reads answer requestTooLarge)',
+    16_000_000,
+    1024,
+    60_000_000,
+  ),
   JMAP_MAX_CALLS_IN_REQUEST: int('maxCallsInRequest', 64, 1, 1024),
   JMAP_MAX_CONCURRENT_REQUESTS: int('maxConcurrentRequests per account and gateway', 32, 1, 1024),
   JMAP_MAX_OBJECTS_IN_GET: int('maxObjectsInGet', 1000, 1, 100_000),

@@ -18,3 +18,6 @@ export * from './presence.contract';
 export * from './bus/event-bus';
 export * from './conversations.contract';
 export * from './messaging.contract';
+export * from './bus/staged-payloads';
+export * from './bus/carrying-nats-client';
+export * from './bus/carrying-nats-server';

@@ -18,6 +18,12 @@ export interface JmapCallRequest {
    * serverUnavailable.
    */
   deadline?: number;
+  /**
+   * The most bytes (JSON of `methodResponses`) a reply of a method that changes nothing may
+   * have: what is left of the request's response budget. Over it, the method answers
+   * `requestTooLarge` instead.
+   */
+  maxReplyBytes?: number;
 }
 
 export type JmapInvocation = [name: string, args: Record<string, unknown>, callId: string];
@@ -26,6 +32,8 @@ export interface JmapCallReply {
   /** Usually one response; a method may add more (RFC 8620 §3.6.1 "implicit" calls). */
   methodResponses: JmapInvocation[];
   createdIds: Record<string, string>;
+  /** Bytes of `methodResponses` as JSON, measured by the service. */
+  bytes?: number;
 }
 
 export const JmapCallSubjects = {

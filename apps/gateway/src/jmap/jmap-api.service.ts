@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   BusClient,
+  DomainException,
+  domainMethodError,
   JMAP_TYPE_OWNERS,
   JmapCallSubjects,
   type JmapCallReply,
+  PayloadTooLargeError,
   ServiceUnavailableError,
 } from '@jchat/contracts';
 import {
@@ -33,6 +36,8 @@ interface CallContext {
   user: AuthUser;
   using: ReadonlySet<string>;
   requestId: string;
+  /** What is left of JMAP_MAX_SIZE_RESPONSE for the answers of the calls still to run. */
+  replyBudget: number;
 }
 
 /**
@@ -72,7 +77,12 @@ export class JmapApiService {
       );
     }
     try {
-      const context: CallContext = { user, using: new Set(request.using), requestId };
+      const context: CallContext = {
+        user,
+        using: new Set(request.using),
+        requestId,
+        replyBudget: this.config.JMAP_MAX_SIZE_RESPONSE,
+      };
       let createdIds: Record<string, string> = { ...(request.createdIds ?? {}) };
       const methodResponses: Invocation[] = [];
       for (const [name, rawArgs, callId] of request.methodCalls) {
@@ -86,6 +96,7 @@ export class JmapApiService {
         );
         methodResponses.push(...reply.methodResponses);
         createdIds = reply.createdIds;
+        context.replyBudget = Math.max(0, context.replyBudget - (reply.bytes ?? 0));
       }
       return {
         methodResponses,
@@ -146,6 +157,7 @@ export class JmapApiService {
         callId,
         createdIds,
         deadline: Date.now() + this.config.SERVICE_TIMEOUT_MS,
+        maxReplyBytes: context.replyBudget,
       },
       { timeoutMs: this.config.SERVICE_TIMEOUT_MS, requestId: context.requestId },
     );
@@ -159,6 +171,15 @@ export class JmapApiService {
         `the service behind ${name} did not answer in time`,
       );
     }
+    if (error instanceof PayloadTooLargeError) {
+      return new JmapMethodError(
+        'requestTooLarge',
+        `the arguments of ${name} are ${error.bytes} bytes, more than the ${error.maxBytes} ` +
+          'bytes one method call may carry: split it into several calls',
+      );
+    }
+    // The service's transport refused (e.g. it could not receive the arguments whole).
+    if (error instanceof DomainException) return domainMethodError(error);
     this.logger.error({
       requestId,
       method: name,

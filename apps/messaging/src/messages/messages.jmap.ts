@@ -33,8 +33,6 @@ import { MessagesService } from './messages.service';
 
 /** Most changes one Message/changes returns (a client may ask for fewer). */
 const MAX_CHANGES = 1000;
-/** Replies travel over NATS (1 MB max payload): a Message/get larger than this asks for fewer ids. */
-const MAX_GET_RESPONSE_BYTES = 900_000;
 /** Properties the server sets on a send, reported in `created`. */
 const SERVER_SET_ON_CREATE = [
   'senderId',
@@ -105,12 +103,6 @@ export class MessagesJmap implements OnModuleInit {
       list,
       notFound: wanted.filter((w) => w.id === null || !byId.has(w.id)).map((w) => w.asked),
     };
-    if (Buffer.byteLength(JSON.stringify(response)) > MAX_GET_RESPONSE_BYTES) {
-      throw new JmapMethodError(
-        'requestTooLarge',
-        'the messages are too large to return at once: ask for fewer ids',
-      );
-    }
     return { response };
   }
 

@@ -1,14 +1,11 @@
-import {
-  type ClientProxy,
-  ClientProxyFactory,
-  NatsRecordBuilder,
-  Transport,
-} from '@nestjs/microservices';
+import { NatsRecordBuilder } from '@nestjs/microservices';
 import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { type AnyContract, type ReplyOf, type RequestOf, subjectOf } from '../contract';
 import { isRemoteErrorBody, RemoteError, ServiceUnavailableError } from '../remote-error';
+import { CarryingNatsClient } from './carrying-nats-client';
+import { PayloadTransferError } from './staged-payloads';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -28,14 +25,16 @@ function isConnectionLoss(error: unknown): boolean {
   return typeof code === 'string' && CONNECTION_LOSS_CODES.has(code);
 }
 
-/** The one typed way to call another service over NATS request/reply. */
+/**
+ * The one typed way to call another service over NATS request/reply. Requests and replies of
+ * any size up to MAX_CARRIED_BYTES travel (staged when over one NATS message); a larger request
+ * throws PayloadTooLargeError.
+ */
 export class BusClient {
-  private constructor(private readonly proxy: ClientProxy) {}
+  private constructor(private readonly proxy: CarryingNatsClient) {}
 
   static connect(natsUrl: string): BusClient {
-    return new BusClient(
-      ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [natsUrl] } }),
-    );
+    return new BusClient(new CarryingNatsClient({ servers: [natsUrl] }));
   }
 
   async ready(): Promise<void> {
@@ -58,10 +57,12 @@ export class BusClient {
           .pipe(timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
       );
     } catch (error: unknown) {
-      // No subscriber at all (NATS 'no responders') or none in time: the service is down.
+      // No subscriber at all (NATS 'no responders'), none in time, one that went away while its
+      // staged reply was fetched, or no NATS: the service is out of reach.
       if (
         error instanceof TimeoutError ||
         error instanceof EmptyResponseException ||
+        error instanceof PayloadTransferError ||
         isConnectionLoss(error)
       ) {
         throw new ServiceUnavailableError(subject);

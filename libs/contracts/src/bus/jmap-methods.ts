@@ -12,6 +12,10 @@ import {
 import { DomainException, type DomainErrorCode, ServiceUnavailableError } from '../remote-error';
 import type { ServiceName } from '../services';
 import { REQUEST_ID_HEADER } from './bus-client';
+import { MAX_CARRIED_BYTES } from './staged-payloads';
+
+/** The largest reply of a method call: what NATS carries, less room for the envelope. */
+export const MAX_METHOD_REPLY_BYTES = MAX_CARRIED_BYTES - 1024 * 1024;
 
 export interface JmapMethodContext {
   userId: string;
@@ -65,15 +69,12 @@ export class JmapMethodRegistry {
         new JmapMethodError('unknownMethod', `${request.name} is not a method of this server`),
       );
     }
+    let outcome: JmapMethodOutcome;
     try {
-      const outcome = await handler(request.arguments, context);
-      return {
-        methodResponses: [[request.name, { ...outcome.response }, request.callId]],
-        createdIds: { ...request.createdIds, ...outcome.createdIds },
-      };
+      outcome = await handler(request.arguments, context);
     } catch (error: unknown) {
       if (error instanceof JmapMethodError) return this.error(request, error);
-      if (error instanceof DomainException) return this.error(request, toMethodError(error));
+      if (error instanceof DomainException) return this.error(request, domainMethodError(error));
       if (error instanceof ServiceUnavailableError) {
         return this.error(
           request,
@@ -106,15 +107,41 @@ export class JmapMethodRegistry {
         new JmapMethodError('serverFail', 'the method failed on the server'),
       );
     }
+    const methodResponses: JmapInvocation[] = [
+      [request.name, { ...outcome.response }, request.callId],
+    ];
+    const bytes = jsonBytes(methodResponses);
+    const maxBytes = Math.min(request.maxReplyBytes ?? Infinity, MAX_METHOD_REPLY_BYTES);
+    // A /set has made its changes: its answer goes out whatever its size.
+    if (bytes > maxBytes && !request.name.endsWith('/set')) {
+      return this.error(
+        request,
+        new JmapMethodError(
+          'requestTooLarge',
+          `the answer is ${bytes} bytes, more than the ${maxBytes} bytes this request may ` +
+            'still return: ask for fewer objects per call (or fewer properties), or split the request',
+        ),
+      );
+    }
+    return {
+      methodResponses,
+      createdIds: { ...request.createdIds, ...outcome.createdIds },
+      bytes,
+    };
   }
 
   private error(request: JmapCallRequest, error: JmapMethodError): JmapCallReply {
-    const invocation: JmapInvocation = ['error', error.toResponseArgs(), request.callId];
-    return { methodResponses: [invocation], createdIds: request.createdIds };
+    const methodResponses: JmapInvocation[] = [['error', error.toResponseArgs(), request.callId]];
+    return { methodResponses, createdIds: request.createdIds, bytes: jsonBytes(methodResponses) };
   }
 }
 
-function toMethodError(error: DomainException): JmapMethodError {
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+/** The JMAP method error for a domain error, as the service's callers see it. */
+export function domainMethodError(error: DomainException): JmapMethodError {
   const code: DomainErrorCode = error.code;
   switch (code) {
     case 'invalid_argument':

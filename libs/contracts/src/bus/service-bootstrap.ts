@@ -5,15 +5,17 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { ConfigError, createLogger } from '@jchat/common';
 import type { ServiceName } from '../services';
+import { CarryingNatsServer } from './carrying-nats-server';
 import { RpcExceptionFilter } from './rpc-exception.filter';
 
 /**
  * Starts a domain service as a NATS microservice in its own queue group, so
  * replicas share the load. A bad config or unreachable dependency ends the
- * process with the reason, never a half-started service.
+ * process with the reason, never a half-started service. Requests and replies larger than one
+ * NATS message travel staged (see staged-payloads.ts).
  */
 export async function startService(
   service: ServiceName,
@@ -22,8 +24,7 @@ export async function startService(
 ): Promise<INestMicroservice> {
   const logger = createLogger(service);
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
-    transport: Transport.NATS,
-    options: { servers: [natsUrl], queue: service },
+    strategy: new CarryingNatsServer({ servers: [natsUrl], queue: service }),
     logger,
   });
   app.useGlobalFilters(new RpcExceptionFilter());
