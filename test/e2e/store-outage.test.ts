@@ -96,6 +96,8 @@ describe('a store that goes down', () => {
       const { ms, response } = await send('during');
       expect(ms).toBeLessThan(FAST_MS);
       expect(response[0]).toBe('error');
+      // On failure, the logs say which error was not taken for an outage.
+      if (response[1].type !== 'serverUnavailable') console.log(system.logs('messaging'));
       expect(response[1].type).toBe('serverUnavailable');
     } finally {
       postgres.restore();

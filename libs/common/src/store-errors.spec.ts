@@ -23,6 +23,7 @@ describe('isStoreUnavailable', () => {
       ),
     ],
     ['a PostgreSQL code in meta', Object.assign(new Error('x'), { meta: { code: '57P01' } })],
+    ['an adapter error kind', new Error('x', { cause: { kind: 'ConnectionClosed' } })],
     ['a connection error as the cause', new Error('wrapper', { cause: { code: '08006' } })],
   ])('recognises %s', (_what, error) => {
     expect(isStoreUnavailable(error)).toBe(true);

@@ -22,12 +22,22 @@ const CONNECTION_CODES = new Set([
   '53300',
 ]);
 
+// @prisma/adapter-pg's error kinds for a server it cannot talk to.
+const CONNECTION_KINDS = new Set([
+  'ConnectionClosed',
+  'DatabaseNotReachable',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TlsConnectionError',
+]);
+
 const CONNECTION_MESSAGES = [
   /Connection is closed/i, // ioredis
   /Stream isn't writeable/i, // ioredis, offline queue disabled
   /max retries per request/i, // ioredis
   /Command timed out/i, // ioredis commandTimeout
   /Connection terminated/i, // pg
+  /Server has closed the connection/i, // Prisma P1017
   /timeout exceeded when trying to connect/i, // pg pool
   /Can't reach database server/i, // Prisma
   /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i,
@@ -47,6 +57,8 @@ export function isStoreUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false;
   const code = codeOf(error);
   if (code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+  const kind = (error as { kind?: unknown }).kind;
+  if (typeof kind === 'string' && CONNECTION_KINDS.has(kind)) return true;
   const name = (error as { name?: unknown }).name;
   if (name === 'MaxRetriesPerRequestError') return true;
   const message = (error as { message?: unknown }).message;
