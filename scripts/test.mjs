@@ -1,7 +1,8 @@
-// npm test [unit|integration|e2e] [jest args...]: the three test layers against real servers.
+// npm test [unit|integration|e2e|faults] [jest args...]: the test layers against real servers.
 // Provides PostgreSQL/NATS/Redis (running ones when reachable, else throwaway ones; see
-// lib/infra.mjs), builds dist/ for the end-to-end layer, runs jest once per layer, stops what it
-// started, and ends with one line "N passed, N failed" (summed over the layers).
+// lib/infra.mjs), builds dist/ for the end-to-end layer, runs jest once per jest layer, then the
+// fault suite (test/faults: kills every process of its own `npm start` under load), stops what
+// it started, and ends with one line "N passed, N failed" (summed over the layers).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,13 +12,15 @@ import { provideServers, InfraError } from './lib/infra.mjs';
 import { stopChild } from './lib/processes.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LAYERS = ['unit', 'integration', 'e2e'];
+const LAYERS = ['unit', 'integration', 'e2e', 'faults'];
 const log = (line) => console.log(`[test] ${line}`);
 
 const args = process.argv.slice(2);
-const layers = LAYERS.includes(args[0]) ? [args.shift()] : LAYERS;
+const chosen = LAYERS.includes(args[0]) ? [args.shift()] : undefined;
 if (args[0] === '--') args.shift();
 const jestArgs = args; // passed through to every jest run, e.g. -t 'result references'
+// Jest arguments pick tests; the fault suite is then left out unless asked for by name.
+const layers = chosen ?? LAYERS.filter((layer) => layer !== 'faults' || jestArgs.length === 0);
 const layerTimeoutMs = Number(process.env.JCHAT_TEST_LAYER_TIMEOUT_MS ?? 30 * 60 * 1000);
 
 let servers;
@@ -77,8 +80,39 @@ function runJest(layer, env, reportFile) {
   });
 }
 
+/** The fault suite: each kill healed and the exactly-once check count as one test each. */
+function runFaults(env, reportDir) {
+  log('fault suite (node test/faults/fault-suite.mjs)');
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(rootDir, 'test', 'faults', 'fault-suite.mjs')],
+      {
+        cwd: rootDir,
+        env: { ...env, JCHAT_FAULTS_RESULTS_DIR: reportDir },
+        stdio: 'inherit',
+      },
+    );
+    current = child;
+    const timer = setTimeout(() => void stopChild(child, { timeoutMs: 60000 }), layerTimeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      current = undefined;
+      const file = fs.readdirSync(reportDir).find((name) => /^faults-.*\.json$/.test(name));
+      const report = file ? JSON.parse(fs.readFileSync(path.join(reportDir, file), 'utf8')) : null;
+      const kills = report?.targets ?? [];
+      const healed = kills.filter((kill) => kill.secondsToHealthy !== undefined).length;
+      const exact =
+        report && report.check.missing.length === 0 && report.check.duplicated.length === 0;
+      const passed = healed + (exact ? 1 : 0);
+      const failed = Math.max(kills.length - healed + (exact ? 0 : 1), code === 0 ? 0 : 1);
+      resolve({ passed, failed, ok: code === 0 });
+    });
+  });
+}
+
 async function main() {
-  const needServers = layers.some((layer) => layer !== 'unit');
+  const needServers = layers.some((layer) => layer !== 'unit' && layer !== 'faults');
   if (needServers) {
     try {
       servers = await provideServers({ mode: 'test', rootDir, log });
@@ -118,6 +152,12 @@ async function main() {
       if (interrupted) break;
       if (layer === 'e2e' && !built) {
         results.push({ layer, passed: 0, failed: 1, ok: false });
+        continue;
+      }
+      if (layer === 'faults') {
+        const faults = await runFaults(env, fs.mkdtempSync(path.join(reports, 'faults-')));
+        results.push({ layer, ...faults });
+        log(`faults: ${faults.passed} passed, ${faults.failed} failed`);
         continue;
       }
       const reportFile = path.join(reports, `${layer}.json`);

@@ -13,7 +13,7 @@ function commit(rootDir) {
 }
 
 export function writeFaultReport(rootDir, report) {
-  const dir = path.join(rootDir, 'bench', 'results');
+  const dir = process.env.JCHAT_FAULTS_RESULTS_DIR ?? path.join(rootDir, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const stamp = report.date.replace(/:/g, '-').replace(/\..*$/, '');
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}`;
