@@ -1,5 +1,6 @@
 export * from './db.module';
 export * from './prisma.service';
+export * from './sync/if-in-state-guard';
 export * from './sync/sync.repository';
 export * from './sync/sync-states';
 export * from './transactions/lock-order';
