@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { OutboxStore } from './outbox/outbox-store';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
+import { IfInStateGuard } from './sync/if-in-state-guard';
 import { SyncRepository } from './sync/sync.repository';
 import { SyncStates } from './sync/sync-states';
 
@@ -16,8 +17,9 @@ export class DbModule {
         SyncRepository,
         SyncStates,
         OutboxStore,
+        IfInStateGuard,
       ],
-      exports: [PrismaService, SyncRepository, SyncStates, OutboxStore],
+      exports: [PrismaService, SyncRepository, SyncStates, OutboxStore, IfInStateGuard],
     };
   }
 }

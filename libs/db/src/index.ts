@@ -1,7 +1,10 @@
 export * from './db.module';
 export * from './prisma.service';
+export * from './sync/if-in-state-guard';
 export * from './sync/sync.repository';
 export * from './sync/sync-states';
+export * from './transactions/lock-order';
+export * from './transactions/retry';
 export { Prisma } from './generated/client';
 export type * from './generated/client';
 export * from './outbox/outbox-store';

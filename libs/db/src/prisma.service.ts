@@ -2,8 +2,9 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { PrismaPg } from '@prisma/adapter-pg';
 import { registerHealthProbe } from '@jchat/common';
 import type { SyncHorizon } from '@jchat/jmap';
-import { PrismaClient } from './generated/client';
+import { type Prisma, PrismaClient } from './generated/client';
 import { FreshReads } from './sync/fresh-reads';
+import { retryTransient, TRANSACTION_ATTEMPTS } from './transactions/retry';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
@@ -11,6 +12,8 @@ export interface DatabaseOptions {
   url: string;
   /** Connections this process may hold; every replica of every service has its own pool. */
   poolSize: number;
+  /** Runs of a transaction PostgreSQL aborts as a deadlock or serialization failure (default 4). */
+  transactionAttempts?: number;
 }
 
 const CONNECT_TIMEOUT_MS = 2000;
@@ -18,6 +21,8 @@ const CONNECT_TIMEOUT_MS = 2000;
 /** The one Prisma client of a process. Start-up fails if the database cannot be reached. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  private readonly attempts: number;
+
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
     super({
       adapter: new PrismaPg({
@@ -30,6 +35,22 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       }),
     });
+    this.attempts = options.transactionAttempts ?? TRANSACTION_ATTEMPTS;
+  }
+
+  /**
+   * Every multi-statement transaction goes through here: `work` runs in one transaction, and
+   * again from the start when PostgreSQL aborts it as a deadlock or serialization failure. So
+   * `work` must do nothing outside the database. Take locks in the order of docs/ENGINEERING.md
+   * ("Locks"): the retry is for the rare cycle that order cannot exclude, not for a habit.
+   */
+  transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return retryTransient(() => this.$transaction(work), this.attempts);
+  }
+
+  /** One statement (e.g. a call of a SQL function that locks several rows), retried likewise. */
+  retrying<T>(statement: () => Promise<T>): Promise<T> {
+    return retryTransient(statement, this.attempts);
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { User } from '@jchat/db';
+import { IfInStateGuard, type User } from '@jchat/db';
 import {
   BusClient,
   type JmapMethodContext,
@@ -17,6 +17,7 @@ import {
   parseQueryArguments,
   parseSetArguments,
   runSet,
+  type SetArguments,
   checkIfInState,
   SetErrorException,
   windowQueryResults,
@@ -52,6 +53,7 @@ export class UsersJmap implements OnModuleInit {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsService,
     private readonly bus: BusClient,
+    private readonly guard: IfInStateGuard,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -123,6 +125,11 @@ export class UsersJmap implements OnModuleInit {
     const parsed = parseSetArguments(args, {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
+    return this.guard.run(ctx.userId, 'User', parsed.ifInState, () => this.write(parsed, ctx));
+  }
+
+  /** The /set itself, checking ifInState first (under the guard when there is one). */
+  private async write(parsed: SetArguments, ctx: JmapMethodContext): Promise<JmapMethodOutcome> {
     const oldState = encodeState(await this.users.currentModseq());
     checkIfInState(parsed.ifInState, oldState);
     const result = await runSet(

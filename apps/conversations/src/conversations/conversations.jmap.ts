@@ -149,26 +149,33 @@ export class ConversationsJmap implements OnModuleInit {
     const parsed = parseSetArguments(args, {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
-    const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changedFor(ctx.userId));
     const actor = { userId: ctx.userId, requestId: ctx.requestId };
-    const result = await runSet(
-      parsed,
-      {
-        create: (_creationId, object) => this.service.create(actor, object),
-        update: (id, patch) => this.service.update(actor, id, patch),
-        destroy: (id) => this.service.destroy(actor, id),
+    return this.sync.guardedSet(
+      ctx.userId,
+      'Conversation',
+      parsed.ifInState,
+      this.changedFor(ctx.userId),
+      async (oldState) => {
+        const result = await runSet(
+          parsed,
+          {
+            create: (_creationId, object) => this.service.create(actor, object),
+            update: (id, patch) => this.service.update(actor, id, patch),
+            destroy: (id) => this.service.destroy(actor, id),
+          },
+          ctx.createdIds,
+          { referenceProperties: [] },
+        );
+        return {
+          response: buildSetResponse({
+            accountId: parsed.accountId,
+            oldState,
+            newState: await this.sync.current(),
+            result,
+          }),
+          createdIds: result.createdIds,
+        };
       },
-      ctx.createdIds,
-      { referenceProperties: [] },
     );
-    return {
-      response: buildSetResponse({
-        accountId: parsed.accountId,
-        oldState,
-        newState: await this.sync.current(),
-        result,
-      }),
-      createdIds: result.createdIds,
-    };
   }
 }

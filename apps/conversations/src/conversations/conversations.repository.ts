@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { type Conversation, type Participant, Prisma, PrismaService, afterCursor } from '@jchat/db';
+import {
+  afterCursor,
+  type Conversation,
+  lockConversation,
+  type Participant,
+  Prisma,
+  PrismaService,
+} from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
 import type { ChangedObject } from '@jchat/db';
 import type { ConversationFilter, ConversationSort } from './conversation-filter';
@@ -110,7 +117,7 @@ export class ConversationsRepository {
     id?: string,
   ): Promise<{ created: Conversation } | { existingId: string }> {
     try {
-      const created = await this.prisma.$transaction(async (tx) => {
+      const created = await this.prisma.transaction(async (tx) => {
         const conversation = await tx.conversation.create({
           data: {
             id,
@@ -160,9 +167,11 @@ export class ConversationsRepository {
   /**
    * Destroys the conversation: the row stays as a tombstone and every participant leaves in the
    * same transaction, so each former member's /changes reports it destroyed. Returns who they were.
+   * Holds the conversation's row first, as every writer of its participants does.
    */
   async softDelete(conversationId: string): Promise<string[]> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.prisma.transaction(async (tx) => {
+      await lockConversation(tx, conversationId);
       const now = new Date();
       const members = await tx.participant.findMany({
         where: { conversationId, isActive: true },

@@ -122,28 +122,35 @@ export class ParticipantsJmap implements OnModuleInit {
     const parsed = parseSetArguments(args, {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
-    const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changedFor(ctx.userId));
     const actor = { userId: ctx.userId, requestId: ctx.requestId };
-    const result = await runSet(
-      parsed,
-      {
-        create: (_creationId, object) => this.service.add(actor, object),
-        update: (id, patch) => this.service.update(actor, id, patch),
-        destroy: (id) => this.service.remove(actor, id),
+    return this.sync.guardedSet(
+      ctx.userId,
+      'Participant',
+      parsed.ifInState,
+      this.changedFor(ctx.userId),
+      async (oldState) => {
+        const result = await runSet(
+          parsed,
+          {
+            create: (_creationId, object) => this.service.add(actor, object),
+            update: (id, patch) => this.service.update(actor, id, patch),
+            destroy: (id) => this.service.remove(actor, id),
+          },
+          ctx.createdIds,
+          // A conversation created earlier in the same request may be joined by "#creationId".
+          { referenceProperties: ['conversationId'] },
+        );
+        return {
+          response: buildSetResponse({
+            accountId: parsed.accountId,
+            oldState,
+            newState: await this.sync.current(),
+            result,
+          }),
+          createdIds: result.createdIds,
+        };
       },
-      ctx.createdIds,
-      // A conversation created earlier in the same request may be joined by "#creationId".
-      { referenceProperties: ['conversationId'] },
     );
-    return {
-      response: buildSetResponse({
-        accountId: parsed.accountId,
-        oldState,
-        newState: await this.sync.current(),
-        result,
-      }),
-      createdIds: result.createdIds,
-    };
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ParticipantRole } from '@jchat/contracts';
-import { type Participant, Prisma, PrismaService, afterCursor } from '@jchat/db';
+import { afterCursor, lockConversation, type Participant, Prisma, PrismaService } from '@jchat/db';
 import { type SyncCursor, notFound } from '@jchat/jmap';
 import type { ChangedObject } from '@jchat/db';
 import type { UserCard } from '../users/users.repository';
@@ -33,18 +33,15 @@ export interface RoleCheck {
 export const PARTICIPANT_QUERY_CAP = 10_000;
 
 /**
- * Holds the conversation row until the transaction ends (membership changes of one conversation
- * take turns); notFound when it does not exist or was destroyed.
+ * Holds the conversation row first, as every writer of its participants does (see
+ * lockConversation); notFound when it does not exist or was destroyed.
  */
-async function lockConversation(
+async function holdConversation(
   tx: Prisma.TransactionClient,
   conversationId: string,
 ): Promise<void> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id::text AS id FROM conversations
-     WHERE id = ${conversationId}::uuid AND deleted_at IS NULL
-       FOR UPDATE`;
-  if (rows.length === 0) throw notFound();
+  const conversation = await lockConversation(tx, conversationId);
+  if (!conversation || conversation.deletedAt !== null) throw notFound();
 }
 
 /** Conversations the viewer sees: listed ones, and those they are an active member of. */
@@ -119,7 +116,7 @@ export class ParticipantsRepository {
    * Adds the user as an active member (reactivating a former participant's row, with nothing
    * unread from before), and stamps the conversation so every member's Conversation state moves
    * (participantIds). Null when the user already is an active member. Holds the conversation row
-   * (FOR UPDATE) first, so joins, leaves and hand-overs of one conversation take turns: two
+   * first, so joins, leaves and hand-overs of one conversation take turns: two
    * rejoins of the same user cannot both succeed, and the member count checked against
    * maxParticipantsPerConversation (overQuota) is the one written.
    */
@@ -130,8 +127,8 @@ export class ParticipantsRepository {
     permissions: string[],
   ): Promise<Participant | null> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        await lockConversation(tx, conversationId);
+      return await this.prisma.transaction(async (tx) => {
+        await holdConversation(tx, conversationId);
         const existing = await tx.participant.findUnique({
           where: { conversationId_userId: { conversationId, userId: user.id } },
         });
@@ -168,7 +165,7 @@ export class ParticipantsRepository {
 
   /**
    * Deactivates the participant and stamps the conversation (participantIds changed). `check`
-   * runs on the participant as it is once the conversation row is held (FOR UPDATE), with the
+   * runs on the participant as it is once the conversation row is held, with the
    * number of active members when the participant is the owner (0 otherwise), and throws to
    * refuse: an owner leaving cannot race a join into an ownerless conversation, nor a hand-over.
    */
@@ -176,8 +173,8 @@ export class ParticipantsRepository {
     participant: Participant,
     check: (current: Participant, activeMembers: number) => void,
   ): Promise<Participant> {
-    return this.prisma.$transaction(async (tx) => {
-      await lockConversation(tx, participant.conversationId);
+    return this.prisma.transaction(async (tx) => {
+      await holdConversation(tx, participant.conversationId);
       const current = await tx.participant.findUnique({ where: { id: participant.id } });
       if (!current?.isActive) throw notFound();
       const activeMembers =
@@ -200,10 +197,11 @@ export class ParticipantsRepository {
 
   /**
    * Applies the changes; returns the rows written, the participant first. Making someone the
-   * owner hands ownership on: the current owner becomes an admin in the same transaction. A role
-   * change holds the conversation row (FOR UPDATE) and then runs `checkRole` on the participant's
-   * current role and the actor's current one (null when not an active member), which throws to
-   * refuse: concurrent hand-overs take turns, so there is never more than one owner.
+   * owner hands ownership on: the current owner becomes an admin in the same transaction. Every
+   * update holds the conversation row first (a read position logs a receipt change); a role
+   * change then runs `checkRole` on the participant's current role and the actor's current one
+   * (null when not an active member), which throws to refuse: concurrent hand-overs take turns,
+   * so there is never more than one owner.
    */
   update(
     participant: Participant,
@@ -211,25 +209,23 @@ export class ParticipantsRepository {
     roleCheck?: RoleCheck,
   ): Promise<Participant[]> {
     const { lastRead, ...plain } = changes;
-    return this.prisma.$transaction(async (tx) => {
-      if (changes.role !== undefined) {
-        await lockConversation(tx, participant.conversationId);
-        const current = await tx.participant.findUnique({ where: { id: participant.id } });
-        if (!current?.isActive) throw notFound();
-        if (roleCheck) {
-          const actor = await tx.participant.findUnique({
-            where: {
-              conversationId_userId: {
-                conversationId: participant.conversationId,
-                userId: roleCheck.actorId,
-              },
+    return this.prisma.transaction(async (tx) => {
+      await holdConversation(tx, participant.conversationId);
+      const current = await tx.participant.findUnique({ where: { id: participant.id } });
+      if (!current?.isActive) throw notFound();
+      if (changes.role !== undefined && roleCheck) {
+        const actor = await tx.participant.findUnique({
+          where: {
+            conversationId_userId: {
+              conversationId: participant.conversationId,
+              userId: roleCheck.actorId,
             },
-          });
-          roleCheck.check(
-            current.role as ParticipantRole,
-            actor?.isActive ? (actor.role as ParticipantRole) : null,
-          );
-        }
+          },
+        });
+        roleCheck.check(
+          current.role as ParticipantRole,
+          actor?.isActive ? (actor.role as ParticipantRole) : null,
+        );
       }
       const demoted: Participant[] = [];
       if (changes.role === 'owner') {

@@ -24,7 +24,7 @@ export class PostgresBlobStore implements BlobStore {
     type: string,
   ): Promise<StoredBlob | null> {
     const blobId = `B${randomToken(18)}`;
-    return this.prisma.$transaction(async (tx) => {
+    return this.prisma.transaction(async (tx) => {
       const staged = await tx.$queryRaw<{ n: bigint; bytes: bigint | null; top: number | null }[]>`
         SELECT count(*) AS n, sum(length(data))::bigint AS bytes, max(part) AS top FROM blob_upload_parts
          WHERE upload_id = ${uploadId} AND account_id = ${accountId}::uuid`;

@@ -1,7 +1,7 @@
 import type { Message } from '@jchat/db';
 import type { StateEvents } from '../events/state-events';
 import type { MessagingConfig } from '../config';
-import { MessageSendQueue, isTransientTransactionError, SendQueueFull } from './message-send.queue';
+import { MessageSendQueue, SendQueueFull } from './message-send.queue';
 import type { MessageSendRepository, PendingSend, SendResult } from './message-send.repository';
 import type { MessagesRepository } from './messages.repository';
 
@@ -223,10 +223,5 @@ describe('MessageSendQueue', () => {
     await first;
     expect(await good).toMatchObject({ kind: 'stored' });
     expect(await bad).toMatchObject({ kind: 'refused' });
-  });
-
-  it('tells transient transaction failures from others', () => {
-    expect(isTransientTransactionError(new Error('could not serialize access'))).toBe(true);
-    expect(isTransientTransactionError(new Error('null value in column'))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PushedMessage } from '@jchat/contracts';
-import type { Message } from '@jchat/db';
+import { type Message, retryTransient } from '@jchat/db';
 import { horizonState, SetErrorException } from '@jchat/jmap';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { StateEvents } from '../events/state-events';
@@ -14,8 +14,6 @@ import { MessagesRepository } from './messages.repository';
 
 /** A send whose caller stops waiting sooner than this is refused rather than stored unseen. */
 const DEADLINE_MARGIN_MS = 1000;
-/** A batch PostgreSQL aborted (deadlock, serialization failure) is tried again this often. */
-const TRANSACTION_ATTEMPTS = 3;
 
 interface Waiting {
   send: PendingSend;
@@ -122,7 +120,9 @@ export class MessageSendQueue {
       return;
     }
     try {
-      results = await this.insertWithRetry(batch.map((w) => w.send));
+      // A batch PostgreSQL aborted (deadlock, serialization failure) is tried again.
+      const sends = batch.map((w) => w.send);
+      results = await retryTransient(() => this.repository.insertBatch(sends));
     } catch (error: unknown) {
       for (const outboxId of staged.values()) this.events.settle(outboxId);
       if (batch.length === 1) {
@@ -155,16 +155,6 @@ export class MessageSendQueue {
         // The messages are stored; clients that missed the push find them with /changes.
         this.logger.warn({ error: String(error) }, 'could not announce new messages');
       });
-  }
-
-  private async insertWithRetry(sends: PendingSend[]): Promise<SendResult[]> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.repository.insertBatch(sends);
-      } catch (error: unknown) {
-        if (attempt >= TRANSACTION_ATTEMPTS || !isTransientTransactionError(error)) throw error;
-      }
-    }
   }
 
   /**
@@ -208,12 +198,6 @@ export function pushedMessage(message: Message): PushedMessage {
     senderId: message.senderId,
     forSender: { deliveryStatus },
   };
-}
-
-/** Deadlocks and serialization failures: PostgreSQL rolled the whole transaction back. */
-export function isTransientTransactionError(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${JSON.stringify(error)}` : String(error);
-  return /P2034|40P01|40001|deadlock detected|could not serialize/.test(text);
 }
 
 /** The refusal of a send the queue had no room for: retryable, with a hint. */

@@ -19,10 +19,12 @@ import {
   parseSetArguments,
   resolveCreationReference,
   runSet,
+  type SetArguments,
   type SetError,
   type SyncCursor,
   horizonState,
 } from '@jchat/jmap';
+import { IfInStateGuard } from '@jchat/db';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { FILTER_PROPERTIES } from './message-filter';
@@ -55,6 +57,7 @@ export class MessagesJmap implements OnModuleInit {
     private readonly access: ConversationAccessService,
     private readonly messages: MessagesService,
     private readonly queries: MessageQueryService,
+    private readonly guard: IfInStateGuard,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
@@ -118,6 +121,19 @@ export class MessagesJmap implements OnModuleInit {
       new ArgumentReader(parsed.extra, ['markRead']).idListOrNull('markRead', {
         allowCreationReferences: true,
       }) ?? [];
+    // With ifInState, the check and every write (sends included: they are stored, in whatever
+    // batch, before this returns) hold the account's Message state, so concurrent /sets with the
+    // same ifInState take turns and all but one get stateMismatch.
+    return this.guard.run(ctx.userId, 'Message', parsed.ifInState, () =>
+      this.write(parsed, markRead, ctx),
+    );
+  }
+
+  private async write(
+    parsed: SetArguments,
+    markRead: string[],
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
     const horizon = await this.messages.syncHorizon();
     if (parsed.ifInState !== null) await this.checkIfInState(ctx.userId, parsed.ifInState);
     const scope = this.access.scope(ctx.userId, ctx.requestId);

@@ -1,6 +1,12 @@
 import type { SyncHorizon } from '@jchat/jmap';
 import { Injectable } from '@nestjs/common';
-import { type Message, type MessageVersion, Prisma, PrismaService } from '@jchat/db';
+import {
+  lockConversation,
+  type Message,
+  type MessageVersion,
+  Prisma,
+  PrismaService,
+} from '@jchat/db';
 import type { SyncCursor } from '@jchat/jmap';
 import { READ_BY_CAP, type ReceiptSummary } from './receipts';
 
@@ -90,6 +96,7 @@ export class MessagesRepository {
    * Runs `change` on the message locked for update, in one transaction with the conversation
    * touched (so its state moves too). `change` returns the columns to write, or throws
    * (SetErrorException, NothingToWrite) to write nothing. Null when the message is not there.
+   * Locks in the order of every writer: the conversation's row, then the message.
    */
   async update(
     conversationId: string,
@@ -98,9 +105,11 @@ export class MessagesRepository {
     options: { touchConversation: boolean },
   ): Promise<Message | null> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.prisma.transaction(async (tx) => {
+        if (!(await lockConversation(tx, conversationId))) return null;
         const locked = await tx.$queryRaw<{ id: string }[]>`
-          SELECT id FROM messages WHERE id = ${id}::uuid AND conversation_id = ${conversationId}::uuid FOR UPDATE`;
+          SELECT id FROM messages WHERE id = ${id}::uuid AND conversation_id = ${conversationId}::uuid
+             FOR NO KEY UPDATE`;
         if (locked.length === 0) return null;
         const current = await tx.message.findUniqueOrThrow({ where: { id } });
         const data = await change(current, tx);
@@ -217,63 +226,44 @@ export class MessagesRepository {
   }
 
   /**
-   * Sets a member's read position (the trigger derives the seq and logs the receipt change).
-   * False when they are not an active member or it was already there.
+   * Sets a member's read position (the trigger derives the seq and logs the receipt change),
+   * holding the conversation's row first, as every writer of participants does. False when they
+   * are not an active member or it was already there.
    */
   async setReadPosition(
     conversationId: string,
     userId: string,
     messageId: string,
   ): Promise<boolean> {
-    const count = await this.prisma.$executeRaw`
-      UPDATE participants SET last_read_message_id = ${messageId}::uuid, last_read_at = now()
-       WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid AND is_active
-         AND last_read_message_id IS DISTINCT FROM ${messageId}::uuid`;
-    return count > 0;
+    return this.prisma.transaction(async (tx) => {
+      if (!(await lockConversation(tx, conversationId))) return false;
+      const count = await tx.$executeRaw`
+        UPDATE participants SET last_read_message_id = ${messageId}::uuid, last_read_at = now()
+         WHERE conversation_id = ${conversationId}::uuid AND user_id = ${userId}::uuid AND is_active
+           AND last_read_message_id IS DISTINCT FROM ${messageId}::uuid`;
+      return count > 0;
+    });
   }
 
   /**
-   * Writes delivered positions gathered for one conversation, in one transaction: moves forward
-   * those of active members that are behind (this does not stamp the participants' modseq, see
-   * the migration), logs one receipt change spanning every move, and returns the senders of the
-   * messages passed (at most the last RECEIPT_CHANGE_SPAN), whose deliveryStatus may have
-   * changed; null when nothing moved.
+   * Writes delivered positions gathered for one conversation, in one round trip (the SQL function
+   * jchat_flush_delivered, see its migration: the conversation, then the participants, then the
+   * receipt log): moves forward those of active members that are behind, logs one receipt change
+   * spanning every move, and returns the senders of the messages passed (at most the last
+   * RECEIPT_CHANGE_SPAN), whose deliveryStatus may have changed; null when nothing moved.
    */
   async flushDelivered(
     conversationId: string,
     positions: readonly DeliveredPosition[],
   ): Promise<string[] | null> {
     if (positions.length === 0) return null;
-    return this.prisma.$transaction(async (tx) => {
-      const moved = await tx.$queryRaw<{ from_seq: bigint | null; to_seq: bigint | null }[]>`
-        WITH wanted AS (
-          SELECT * FROM unnest(${positions.map((p) => p.userId)}::uuid[], ${positions.map((p) => p.seq)}::bigint[])
-                   AS w(user_id, seq)
-        ), behind AS (
-          SELECT p.id, p.last_delivered_seq AS old_seq, w.seq
-            FROM participants p JOIN wanted w ON w.user_id = p.user_id
-           WHERE p.conversation_id = ${conversationId}::uuid AND p.is_active AND p.last_delivered_seq < w.seq
-           ORDER BY p.id
-             FOR UPDATE OF p
-        ), written AS (
-          UPDATE participants p SET last_delivered_seq = behind.seq FROM behind WHERE p.id = behind.id
-          RETURNING p.id
-        )
-        SELECT min(behind.old_seq) AS from_seq, max(behind.seq) AS to_seq
-          FROM behind JOIN written ON written.id = behind.id`;
-      const range = moved[0];
-      if (!range || range.from_seq === null || range.to_seq === null) return null;
-      await tx.$executeRaw`
-        INSERT INTO message_receipt_changes (conversation_id, user_id, kind, from_seq, to_seq, modseq)
-        VALUES (${conversationId}::uuid, NULL, 'delivered', ${range.from_seq}, ${range.to_seq},
-                pg_current_xact_id()::text::bigint)`;
-      const senders = await tx.$queryRaw<{ sender_id: string }[]>`
-        SELECT DISTINCT passed.sender_id FROM (
-          SELECT sender_id FROM messages
-           WHERE conversation_id = ${conversationId}::uuid AND seq > ${range.from_seq} AND seq <= ${range.to_seq}
-           ORDER BY seq DESC LIMIT ${RECEIPT_CHANGE_SPAN}) AS passed`;
-      return senders.map((sender) => sender.sender_id);
-    });
+    const senders = await this.prisma.retrying(
+      () => this.prisma.$queryRaw<{ sender: string }[]>`
+        SELECT sender::text AS sender FROM jchat_flush_delivered(
+          ${conversationId}::uuid, ${positions.map((p) => p.userId)}::uuid[],
+          ${positions.map((p) => p.seq)}::bigint[], ${RECEIPT_CHANGE_SPAN}::int)`,
+    );
+    return senders.length === 0 ? null : senders.map((row) => row.sender);
   }
 
   /** Receipt changes below this modseq were pruned: a /changes from before it cannot be answered. */

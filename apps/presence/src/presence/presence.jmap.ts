@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { IfInStateGuard } from '@jchat/db';
 import {
   type JmapMethodContext,
   JmapMethodRegistry,
@@ -17,6 +18,7 @@ import {
   parseGetArguments,
   parseSetArguments,
   runSet,
+  type SetArguments,
   SetErrorException,
 } from '@jchat/jmap';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
@@ -56,6 +58,7 @@ export class PresenceJmap implements OnModuleInit {
     private readonly typing: TypingService,
     private readonly store: PresenceStore,
     private readonly repository: PresenceRepository,
+    private readonly guard: IfInStateGuard,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
   ) {}
 
@@ -111,6 +114,11 @@ export class PresenceJmap implements OnModuleInit {
     const parsed = parseSetArguments(args, {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
+    return this.guard.run(ctx.userId, 'Presence', parsed.ifInState, () => this.write(parsed, ctx));
+  }
+
+  /** The /set itself, checking ifInState first (under the guard when there is one). */
+  private async write(parsed: SetArguments, ctx: JmapMethodContext): Promise<JmapMethodOutcome> {
     const oldState = encodeState(await this.presence.currentState());
     checkIfInState(parsed.ifInState, oldState);
     const result = await runSet<Record<string, unknown>>(

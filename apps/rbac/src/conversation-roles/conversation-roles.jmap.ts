@@ -20,6 +20,7 @@ import {
   invalidProperty,
   notFound,
   onlyProperties,
+  type SetArguments,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
 import { idEqualityFilter, sortByGrantedAt } from '../grants/grant-filter';
@@ -124,7 +125,20 @@ export class ConversationRolesJmap implements OnModuleInit {
     const parsed = parseSetArguments(args, {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
-    const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changedFor(ctx.userId));
+    return this.sync.guardedSet(
+      ctx.userId,
+      'ConversationRole',
+      parsed.ifInState,
+      this.changedFor(ctx.userId),
+      (oldState) => this.write(parsed, oldState, ctx),
+    );
+  }
+
+  private async write(
+    parsed: SetArguments,
+    oldState: string,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
     const result = await this.announcer.staged(ctx.userId, async () => {
       const changed: GrantKey[] = [];
       const outcome = await runSet(

@@ -24,6 +24,7 @@ import {
   invalidProperty,
   notFound,
   onlyProperties,
+  type SetArguments,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
 import { AccessService } from '../permissions/access.service';
@@ -142,7 +143,20 @@ export class RolesJmap implements OnModuleInit {
     const parsed = parseSetArguments(args, {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
-    const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changedRoles);
+    return this.sync.guardedSet(
+      ctx.userId,
+      'Role',
+      parsed.ifInState,
+      this.changedRoles,
+      (oldState) => this.write(parsed, oldState, ctx),
+    );
+  }
+
+  private async write(
+    parsed: SetArguments,
+    oldState: string,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
     const held = await this.access.systemPermissions(ctx.userId);
     const result = await this.announcer.staged(ctx.userId, async () => {
       const pending: Pending = { access: [], state: [] };

@@ -19,6 +19,7 @@ import {
   invalidProperty,
   notFound,
   onlyProperties,
+  type SetArguments,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
 import { idEqualityFilter, sortByGrantedAt } from '../grants/grant-filter';
@@ -119,7 +120,20 @@ export class UserRolesJmap implements OnModuleInit {
     const parsed = parseSetArguments(args, {
       maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
     });
-    const oldState = await this.sync.checkIfInState(parsed.ifInState, this.changed);
+    return this.sync.guardedSet(
+      ctx.userId,
+      'UserRole',
+      parsed.ifInState,
+      this.changed,
+      (oldState) => this.write(parsed, oldState, ctx),
+    );
+  }
+
+  private async write(
+    parsed: SetArguments,
+    oldState: string,
+    ctx: JmapMethodContext,
+  ): Promise<JmapMethodOutcome> {
     const held = await this.access.systemPermissions(ctx.userId);
     const result = await this.announcer.staged(ctx.userId, async () => {
       const changedUsers: string[] = [];

@@ -10,6 +10,7 @@ import {
   type SyncCursor,
   type SyncHorizon,
 } from '@jchat/jmap';
+import { IfInStateGuard } from './if-in-state-guard';
 import { SyncRepository } from './sync.repository';
 
 /** Server-side cap on one /changes page when the client gives no maxChanges. */
@@ -35,7 +36,10 @@ export type ChangesSource = (cursor: SyncCursor, limit: number) => Promise<Chang
  */
 @Injectable()
 export class SyncStates {
-  constructor(private readonly sync: SyncRepository) {}
+  constructor(
+    private readonly sync: SyncRepository,
+    private readonly guard: IfInStateGuard,
+  ) {}
 
   async current(): Promise<string> {
     return stateOf(await this.sync.horizon());
@@ -78,8 +82,26 @@ export class SyncStates {
   }
 
   /**
+   * A /set of `type` for the account: checks `ifInState` (see checkIfInState) and runs `write`
+   * with the state to report as oldState. With ifInState, check and writes hold the account's
+   * state of the type (IfInStateGuard), so of concurrent /sets with the same ifInState one writes
+   * and the others get stateMismatch.
+   */
+  guardedSet<T>(
+    accountId: string,
+    type: string,
+    ifInState: string | null,
+    source: ChangesSource,
+    write: (oldState: string) => Promise<T>,
+  ): Promise<T> {
+    return this.guard.run(accountId, type, ifInState, async () =>
+      write(await this.checkIfInState(ifInState, source)),
+    );
+  }
+
+  /**
    * `ifInState` by meaning: it matches when nothing the account sees of the type changed since
-   * it. Returns the state to report as oldState.
+   * it. Returns the state to report as oldState. Alone it is a check, not a guard: see guardedSet.
    */
   async checkIfInState(ifInState: string | null, source: ChangesSource): Promise<string> {
     const horizon = await this.sync.horizon();
