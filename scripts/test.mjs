@@ -56,7 +56,8 @@ function runJest(layer, env, reportFile) {
   const argv = [
     '--selectProjects',
     layer,
-    '--passWithNoTests',
+    // A layer without tests is broken (a moved file, a bad pattern), unless arguments chose tests.
+    ...(jestArgs.length > 0 ? ['--passWithNoTests'] : []),
     '--json',
     '--outputFile',
     reportFile,

@@ -103,16 +103,4 @@ export async function grantSystemAdmin(user: TestUser): Promise<void> {
   }
 }
 
-/** Polls `probe` until it returns a value other than undefined (no fixed sleeps). */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-}
+export { eventually } from '../support/eventually';

@@ -1,4 +1,5 @@
 import './messaging-prefix';
+import { eventually } from '../support/eventually';
 import { EventBus, type StateChangedEvent } from '@jchat/contracts';
 import { Harness } from './messaging-support';
 
@@ -28,15 +29,9 @@ describe('new-message events survive a lost publish (real PostgreSQL and NATS)',
     return rows[0].n;
   }
 
-  async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await check()) return true;
-      // Polls: the relay runs on its own timer in the service.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return check();
-  }
+  /** True once `check` holds (the relay runs on its own timer in the service). */
+  const waitFor = (check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> =>
+    eventually(async () => ((await check()) ? true : undefined), timeoutMs, 'outbox');
 
   it('settles the staged event once the send is announced', async () => {
     const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);

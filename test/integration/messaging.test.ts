@@ -1,4 +1,5 @@
 import './messaging-prefix';
+import { eventually } from '../support/eventually';
 import { CHAT_LIMITS, EventBus, Events, MessagingSubjects } from '@jchat/contracts';
 import { Harness } from './messaging-support';
 
@@ -154,15 +155,16 @@ describe('messaging service (in-process, real PostgreSQL, NATS and Redis)', () =
    * server (another test file's) holds the sync horizon back, and a change is reported once the
    * horizon passes it.
    */
-  async function changesUntil(userId: string, sinceState: string, id: string) {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const changes = await h.call(userId, 'Message/changes', { sinceState });
-      const listed = [...changes['created'], ...changes['updated']];
-      if (listed.includes(id) || Date.now() > deadline) return changes;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const changesUntil = (userId: string, sinceState: string, id: string) =>
+    eventually(
+      async () => {
+        const changes = await h.call(userId, 'Message/changes', { sinceState });
+        const listed = [...changes['created'], ...changes['updated']];
+        return listed.includes(id) ? changes : undefined;
+      },
+      10_000,
+      `Message/changes reporting ${id}`,
+    );
 
   it('soft-deletes: another participant sees it as updated in /changes', async () => {
     const id = await h.send(ann, room, 'oops', {});

@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import './rbac-prefix';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
@@ -95,14 +96,12 @@ describe('rbac access answers and conversations membership (in-process)', () => 
   const access = (userId: string, conversationId: string): Promise<ConversationAccess> =>
     bus.request(RbacSubjects.conversationAccess, { userId, conversationId });
 
-  async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    const deadline = Date.now() + 5000;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+  /** `probe`'s value once `done` holds (rbac's cache is dropped by an event: no fixed sleep). */
+  const until = <T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> =>
+    eventually(async () => {
       const value = await probe();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+      return done(value) ? value : undefined;
+    });
 
   it('answers who the members of a conversation are, and which conversations a user is in', async () => {
     const [ann, bob, eve] = [await user(), await user(), await user()];
@@ -184,7 +183,7 @@ describe('rbac access answers and conversations membership (in-process)', () => 
     );
     expect((await access(bob, room)).role).toBe('admin');
     await events.publish(Events.accessChanged, { conversationId: room, userIds: [bob] });
-    const after = await eventually(
+    const after = await until(
       () => access(bob, room),
       (answer) => answer.role === 'moderator',
     );
@@ -246,7 +245,7 @@ describe('rbac access answers and conversations membership (in-process)', () => 
       [room, bob],
     );
     await events.publish(Events.accessChanged, { conversationId: room, userIds: [bob] });
-    const left = await eventually(
+    const left = await until(
       async () =>
         (await db.query(`SELECT 1 FROM conversation_roles WHERE conversation_id = $1`, [room]))
           .rowCount,
