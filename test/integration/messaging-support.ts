@@ -1,39 +1,25 @@
-// The messaging service in-process against the run's PostgreSQL, NATS and Redis, with a stand-in
-// for rbac's access answers (computed from the participants table), and small data factories.
+// The messaging and rbac services in-process against the run's PostgreSQL, NATS and Redis, and
+// small data factories (writing rows as conversations would).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Controller, type INestMicroservice, Module } from '@nestjs/common';
+import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  MessagePattern,
-  type MicroserviceOptions,
-  Payload,
-  Transport,
-} from '@nestjs/microservices';
+import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { Client } from 'pg';
 import {
   BusClient,
-  type ConversationAccess,
-  type ConversationAccessRequest,
   type JmapInvocation,
   JmapCallSubjects,
-  RbacSubjects,
   RpcExceptionFilter,
-  subjectOf,
 } from '@jchat/contracts';
 import { loadMessagingConfig } from '../../apps/messaging/src/config';
+import { loadRbacConfig } from '../../apps/rbac/src/config';
+import { RbacModule } from '../../apps/rbac/src/rbac.module';
 import { MessagingModule } from '../../apps/messaging/src/messaging.module';
 import { deleteRedisKeys, deleteStreams } from '../support/isolation';
 
-const ROLE_PERMISSIONS: Record<string, string[]> = {
-  owner: ['messages.send', 'messages.deleteAny'],
-  admin: ['messages.send', 'messages.deleteAny'],
-  moderator: ['messages.send', 'messages.deleteAny'],
-  member: ['messages.send'],
-};
-
 export class Harness {
   private app!: INestMicroservice;
-  private fake!: INestMicroservice;
+  private rbac!: INestMicroservice;
   bus!: BusClient;
   db!: Client;
 
@@ -41,54 +27,6 @@ export class Harness {
     this.db = new Client({ connectionString: process.env.DATABASE_URL });
     await this.db.connect();
     const config = loadMessagingConfig();
-    const db = this.db;
-
-    @Controller()
-    class FakeRbac {
-      @MessagePattern(subjectOf(RbacSubjects.conversationAccess))
-      async access(@Payload() req: ConversationAccessRequest): Promise<ConversationAccess> {
-        const { rows } = await db.query(
-          `SELECT c.conversation_type, c.privacy_level, c.is_archived, p.role, p.is_active
-             FROM conversations c LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = $2
-            WHERE c.id = $1 AND c.deleted_at IS NULL`,
-          [req.conversationId, req.userId],
-        );
-        const row = rows[0];
-        if (!row) {
-          return {
-            exists: false,
-            visible: false,
-            isMember: false,
-            role: null,
-            conversationType: null,
-            privacyLevel: null,
-            isArchived: false,
-            permissions: [],
-            assignableRoles: [],
-          };
-        }
-        const isMember = row.is_active === true;
-        const visible = isMember || row.privacy_level !== 'private';
-        let permissions = isMember ? [...(ROLE_PERMISSIONS[row.role] ?? [])] : [];
-        if (row.conversation_type === 'announcement' && !['owner', 'admin'].includes(row.role)) {
-          permissions = permissions.filter((p) => p !== 'messages.send');
-        }
-        if (row.is_archived) permissions = permissions.filter((p) => p === 'messages.deleteAny');
-        return {
-          exists: true,
-          visible,
-          isMember,
-          role: isMember ? row.role : null,
-          conversationType: row.conversation_type,
-          privacyLevel: row.privacy_level,
-          isArchived: row.is_archived,
-          permissions,
-          assignableRoles: [],
-        };
-      }
-    }
-    @Module({ controllers: [FakeRbac] })
-    class FakeRbacModule {}
 
     const options: MicroserviceOptions = {
       transport: Transport.NATS,
@@ -103,12 +41,17 @@ export class Harness {
     );
     this.app.useGlobalFilters(new RpcExceptionFilter());
     await this.app.listen();
-    this.fake = await NestFactory.createMicroservice<MicroserviceOptions>(FakeRbacModule, {
-      transport: Transport.NATS,
-      options: { servers: [config.NATS_URL], queue: 'rbac' },
-      logger: ['error', 'warn'],
-    });
-    await this.fake.listen();
+    // The real rbac service answers messaging's access questions, with its real rules.
+    this.rbac = await NestFactory.createMicroservice<MicroserviceOptions>(
+      RbacModule.forRoot(loadRbacConfig()),
+      {
+        transport: Transport.NATS,
+        options: { servers: [config.NATS_URL], queue: 'rbac' },
+        logger: ['error', 'warn'],
+      },
+    );
+    this.rbac.useGlobalFilters(new RpcExceptionFilter());
+    await this.rbac.listen();
     this.bus = BusClient.connect(config.NATS_URL);
     await this.bus.ready();
   }
@@ -121,7 +64,7 @@ export class Harness {
   async stop(): Promise<void> {
     await this.bus?.close();
     await this.app?.close();
-    await this.fake?.close();
+    await this.rbac?.close();
     await this.db?.end();
     const prefix = process.env.JCHAT_PREFIX ?? '';
     await deleteStreams(prefix);
