@@ -23,10 +23,13 @@ export class Harness {
   bus!: BusClient;
   db!: Client;
 
+  /** `settings` override messaging's environment (e.g. DELIVERED_FLUSH_MS: '0'). */
+  constructor(private readonly settings: Record<string, string> = {}) {}
+
   async start(): Promise<void> {
     this.db = new Client({ connectionString: process.env.DATABASE_URL });
     await this.db.connect();
-    const config = loadMessagingConfig();
+    const config = loadMessagingConfig({ ...process.env, ...this.settings });
 
     const options: MicroserviceOptions = {
       transport: Transport.NATS,

@@ -21,6 +21,12 @@ export const messagingSettings = {
     1,
     1_000_000,
   ),
+  DELIVERED_FLUSH_MS: int(
+    'how often delivered positions gathered in Redis are written to PostgreSQL (0: only when asked)',
+    1000,
+    0,
+    60_000,
+  ),
 };
 
 export type MessagingConfig = ReturnType<typeof loadMessagingConfig>;

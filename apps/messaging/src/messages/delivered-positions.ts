@@ -6,6 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { REDIS, type Redis } from '@jchat/common';
+import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { StateEvents } from '../events/state-events';
 import { type DeliveredPosition, MessagesRepository } from './messages.repository';
 
@@ -16,8 +17,6 @@ export interface ReceivedPosition {
   seq: bigint;
 }
 
-/** Delivered positions reach PostgreSQL at most this late (one batch per conversation). */
-const FLUSH_EVERY_MS = 1000;
 /** Conversations taken from the dirty set per round. */
 const FLUSH_BATCH = 100;
 /** Receipt changes older than this are pruned; a Message/changes from before answers cannotCalculateChanges. */
@@ -66,11 +65,15 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
     @Inject(REDIS) private readonly redis: Redis,
     private readonly messages: MessagesRepository,
     private readonly events: StateEvents,
+    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.flushTimer = setInterval(() => void this.flushDirty(), FLUSH_EVERY_MS);
-    this.flushTimer.unref();
+    // Delivered positions reach PostgreSQL at most this late (one batch per conversation).
+    if (this.config.DELIVERED_FLUSH_MS > 0) {
+      this.flushTimer = setInterval(() => void this.flushDirty(), this.config.DELIVERED_FLUSH_MS);
+      this.flushTimer.unref();
+    }
     this.pruneTimer = setInterval(
       () =>
         void this.prune().catch((error: unknown) =>
