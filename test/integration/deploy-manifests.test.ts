@@ -234,6 +234,8 @@ function checkApps(objects: K8sObject[], overlay: string) {
       name: `jchat-${app}`,
     });
     expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+    // The autoscaler owns the replica count: a fixed one would reset it at every apply.
+    expect({ where, replicas: deployment.spec.replicas }).toEqual({ where, replicas: undefined });
     const pdb = named(objects, 'PodDisruptionBudget', `jchat-${app}`);
     expect(selects(pdb.spec.selector.matchLabels)).toBe(true);
     // Services that use PostgreSQL start once the migrations are applied.
