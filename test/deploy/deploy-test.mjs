@@ -30,8 +30,9 @@ const CORE = 'urn:ietf:params:jmap:core';
 const CHAT = 'urn:ietf:params:jmap:chat';
 const started = Date.now();
 
-// Debian's docker client talks BuildKit to Debian's engine without the buildx plugin.
-const DOCKER = fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+// Set once the host is ready: Debian's docker client (docker.io) talks BuildKit to the engine
+// without the buildx plugin, which another client on the PATH may lack.
+let DOCKER = 'docker';
 const steps = []; // { name, ok, seconds, detail }
 let failed = false;
 
@@ -327,6 +328,10 @@ async function main() {
     process.stderr.write(out.stderr);
     const match = /started-dockerd (\d+)/.exec(out.stdout);
     if (match) dockerdPid = Number(match[1]);
+    if (fs.existsSync('/usr/bin/docker')) DOCKER = '/usr/bin/docker';
+    else if (spawnSync(DOCKER, ['buildx', 'version'], { stdio: 'ignore' }).status !== 0) {
+      log('note: no /usr/bin/docker and no buildx: BuildKit builds may fail with this client');
+    }
     if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0)
       composeCmd = ['docker-compose'];
     else composeCmd = [DOCKER, 'compose'];
