@@ -22,9 +22,14 @@ describe('JMAP core through the gateway', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.missing).toBeUndefined();
-    expect(res.body.gateway).toEqual({ status: 'up', checks: { redis: 'up', nats: 'up' } });
+    expect(res.body.gateway).toEqual({
+      status: 'up',
+      instance: expect.stringMatching(/^.+:\d+$/),
+      checks: { redis: 'up', nats: 'up' },
+    });
     expect(res.body.services.messaging).toEqual({
       status: 'up',
+      instance: expect.stringMatching(/^.+:\d+$/),
       checks: { postgres: 'up', redis: 'up', nats: 'up' },
     });
     for (const service of ['auth', 'conversations', 'messaging', 'presence', 'rbac']) {

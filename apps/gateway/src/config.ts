@@ -6,6 +6,10 @@ export const gatewaySettings = {
   JCHAT_PREFIX: infrastructureSettings.JCHAT_PREFIX,
   PORT: int('HTTP port of the gateway', 8080, 0, 65535),
   HOST: str('address the gateway listens on', '127.0.0.1'),
+  TRUST_PROXY: str(
+    'proxies whose X-Forwarded-For names the client (Express "trust proxy": loopback, uniquelocal, CIDRs; comma-separated)',
+    'loopback',
+  ),
   PUBLIC_BASE_URL: optionalUrl(
     'public origin for JMAP session URLs (default: the request origin)',
     ['http', 'https'],

@@ -18,7 +18,7 @@ runMain('gateway', async () => {
     logger,
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(requestIdMiddleware);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();

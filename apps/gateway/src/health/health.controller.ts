@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { hostname } from 'node:os';
 import type { Response } from 'express';
 import { BusClient, HealthSubjects, SERVICE_NAMES, type ServiceName } from '@jchat/contracts';
 import { randomToken, runHealthProbes, type HealthProbeName, type ProbeState } from '@jchat/common';
@@ -8,6 +9,8 @@ type Checks = Partial<Record<HealthProbeName, ProbeState>>;
 
 interface ServiceHealth {
   status: 'up' | 'down';
+  /** The replica that answered (host:pid): which one of a scaled service served the probe. */
+  instance?: string;
   /** Why it is down: no answer, or which of its own connections fail. */
   reason?: string;
   checks?: Checks;
@@ -26,6 +29,8 @@ const failing = (checks: Checks): string[] =>
  */
 @Controller('health')
 export class HealthController {
+  private readonly instance = `${hostname()}:${process.pid}`;
+
   constructor(
     private readonly bus: BusClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -52,7 +57,11 @@ export class HealthController {
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : 'unavailable',
       services,
-      gateway: { status: gatewayFailing.length ? 'down' : 'up', checks: gatewayChecks },
+      gateway: {
+        status: gatewayFailing.length ? 'down' : 'up',
+        instance: this.instance,
+        checks: gatewayChecks,
+      },
       ...(ok ? {} : { missing }),
     });
   }
@@ -66,9 +75,10 @@ export class HealthController {
       );
       const checks = reply.checks ?? {};
       const down = failing(checks);
+      const instance = reply.instance;
       return down.length === 0
-        ? { status: 'up', checks }
-        : { status: 'down', reason: `${down.join(', ')} unreachable`, checks };
+        ? { status: 'up', instance, checks }
+        : { status: 'down', instance, reason: `${down.join(', ')} unreachable`, checks };
     } catch {
       return { status: 'down', reason: 'no answer over NATS' };
     }
