@@ -18,8 +18,11 @@ import { PushHub } from './push-hub.service';
 import { decodePushState, type PushCursor, type TypeStates } from './push-state';
 import { type PushFilter, type PushOutput, PushStream } from './push-stream';
 
-/** Why the server ends a push connection ('done': EventSource closeafter=state). */
-export type CloseReason = 'tooSlow' | 'sessionEnded' | 'shutdown' | 'done';
+/**
+ * Why the server ends a push connection ('done': EventSource closeafter=state; 'restart': this
+ * gateway stops, the client should reconnect, to another one).
+ */
+export type CloseReason = 'tooSlow' | 'sessionEnded' | 'shutdown' | 'restart' | 'done';
 
 /** What a transport (WebSocket, EventSource) gives a push session. */
 export interface PushTransport {
@@ -102,7 +105,12 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
-    for (const session of [...this.sessions]) session.close('shutdown');
+    this.closeAll('shutdown');
+  }
+
+  /** Closes every push connection (a WebSocket first answers the requests it runs). */
+  closeAll(reason: CloseReason): void {
+    for (const session of [...this.sessions]) session.close(reason);
   }
 
   get count(): number {

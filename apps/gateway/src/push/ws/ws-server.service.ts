@@ -9,8 +9,10 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer } from 'ws';
+import { InFlight } from '@jchat/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config';
 import { JmapApiService } from '../../jmap/jmap-api.service';
+import { pushStats } from '../../metrics/push-metrics';
 import { SessionService } from '../../jmap/session.service';
 import { PushAuthenticator, UpgradeAuthError } from '../push-auth';
 import { PUSH_CONFIG, type PushConfig } from '../push-config';
@@ -50,6 +52,8 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ws');
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<WsConnection>();
+  /** Open sockets, for a shutdown to wait until they have closed. */
+  private readonly open = new InFlight();
   private pingTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -83,10 +87,16 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
   onModuleDestroy(): void {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.wss.close();
+    for (const client of this.wss.clients) client.terminate();
   }
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Resolves once every WebSocket has closed. */
+  allClosed(): Promise<void> {
+    return this.open.idle();
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -131,7 +141,13 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
       transport.target = connection;
       connection.bind(session);
       this.connections.add(connection);
-      ws.once('close', () => this.connections.delete(connection));
+      pushStats.websocket.open += 1;
+      const closed = this.open.begin();
+      ws.once('close', () => {
+        this.connections.delete(connection);
+        pushStats.websocket.open -= 1;
+        closed();
+      });
     });
   }
 }
