@@ -10,6 +10,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer } from 'ws';
 import { InFlight } from '@jchat/common';
+import { DomainException } from '@jchat/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config';
 import { JmapApiService } from '../../jmap/jmap-api.service';
 import { pushStats } from '../../metrics/push-metrics';
@@ -31,13 +32,16 @@ const SUBPROTOCOL = 'jmap';
 /** A transport whose socket exists only once the upgrade completes. */
 class PendingTransport implements PushTransport {
   target: PushTransport | null = null;
+  /** Closed before the socket existed: the socket is closed as soon as it does. */
+  closedFor: CloseReason | null = null;
 
   emit(output: PushOutput): void {
     this.target?.emit(output);
   }
 
   close(reason: CloseReason): void {
-    this.target?.close(reason);
+    if (this.target) this.target.close(reason);
+    else this.closedFor = reason;
   }
 }
 
@@ -123,6 +127,9 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       session = await this.sessions.open(user, transport);
     } catch (error: unknown) {
+      if (error instanceof DomainException) {
+        return reject(socket, 503, 'service_unavailable', error.message, { 'Retry-After': '1' });
+      }
       this.logger.warn({ error: String(error) }, 'cannot subscribe to the account push subject');
       return reject(socket, 503, 'service_unavailable', 'push is unavailable right now');
     }
@@ -140,6 +147,7 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
       });
       transport.target = connection;
       connection.bind(session);
+      if (transport.closedFor) connection.close(transport.closedFor);
       this.connections.add(connection);
       pushStats.websocket.open += 1;
       const closed = this.open.begin();
