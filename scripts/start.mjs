@@ -65,7 +65,7 @@ run(process.execPath, [path.join(rootDir, 'scripts', 'build.mjs')], 'the build')
 
 // Imported after npm install: they need pg and the embedded PostgreSQL binaries.
 const { provideServers, InfraError } = await import('./lib/infra.mjs');
-const { startApps, isPortFree } = await import('./lib/processes.mjs');
+const { startApps, isPortFree, freePort, ALL_APPS } = await import('./lib/processes.mjs');
 const { applyMigrations } = await import('./lib/migrate.mjs');
 
 const port = Number(process.env.PORT ?? 8080);
@@ -94,6 +94,21 @@ async function shutdown(code) {
     releaseLock();
   }
   process.exit(code);
+}
+
+/** Where each service serves /metrics and /health: a free port each, on this host only. */
+const observabilityHost = process.env.OBSERVABILITY_HOST ?? '127.0.0.1';
+async function observabilityPorts() {
+  const ports = {};
+  const taken = new Set([port]);
+  for (const app of ALL_APPS.filter((name) => name !== 'gateway')) {
+    let candidate;
+    do candidate = await freePort(observabilityHost);
+    while (taken.has(candidate));
+    taken.add(candidate);
+    ports[app] = candidate;
+  }
+  return ports;
 }
 
 let signals = 0;
@@ -126,8 +141,15 @@ try {
   const applied = await applyMigrations(servers.databaseUrl, (line) => log(line));
   if (applied.length === 0) log('database is up to date');
 
+  const observability = await observabilityPorts();
   apps = startApps({
     rootDir,
+    appEnv: Object.fromEntries(
+      Object.entries(observability).map(([app, appPort]) => [
+        app,
+        { OBSERVABILITY_PORT: appPort, OBSERVABILITY_HOST: observabilityHost },
+      ]),
+    ),
     env: {
       DATABASE_URL: servers.databaseUrl,
       NATS_URL: servers.natsUrl,
@@ -147,6 +169,11 @@ try {
   );
   apps.supervise({ log: (line) => log(line) });
   servers.supervise?.();
+  log(
+    `metrics: gateway ${baseUrl}/metrics, ${Object.entries(observability)
+      .map(([app, appPort]) => `${app} http://${observabilityHost}:${appPort}/metrics`)
+      .join(', ')}`,
+  );
   console.log(`JCHAT is up at ${baseUrl}`);
 } catch (error) {
   if (!stopping) fail(error);

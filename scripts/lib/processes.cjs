@@ -125,6 +125,7 @@ function appEntry(rootDir, name) {
 function startApps(options = {}) {
   const {
     env = {},
+    appEnv = {},
     apps = ALL_APPS,
     log = (line) => process.stdout.write(`${line}\n`),
     rootDir = DEFAULT_ROOT,
@@ -142,11 +143,16 @@ function startApps(options = {}) {
   }
   if (logDir) fs.mkdirSync(logDir, { recursive: true });
 
-  const childEnv = { ...process.env };
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined || value === null) delete childEnv[key];
-    else childEnv[key] = String(value);
-  }
+  const withEnv = (base, extra) => {
+    const merged = { ...base };
+    for (const [key, value] of Object.entries(extra)) {
+      if (value === undefined || value === null) delete merged[key];
+      else merged[key] = String(value);
+    }
+    return merged;
+  };
+  const childEnv = withEnv(process.env, env);
+  const envOf = (name) => (appEnv[name] ? withEnv(childEnv, appEnv[name]) : childEnv);
 
   /** name -> { child, startedAt, expected: boolean, file?: fs.WriteStream } */
   const running = new Map();
@@ -175,7 +181,7 @@ function startApps(options = {}) {
     const child = spawn(
       process.execPath,
       ['-r', path.join(rootDir, 'scripts', 'register-paths.cjs'), appEntry(rootDir, name)],
-      { cwd: rootDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: rootDir, env: envOf(name), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const entry = { child, startedAt: Date.now(), expected: false, file };
     running.set(name, entry);

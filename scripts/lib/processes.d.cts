@@ -32,6 +32,8 @@ export interface AppExit {
 export interface StartAppsOptions {
   /** Set on top of process.env for every app; undefined/null removes a variable. */
   env?: Record<string, string | number | undefined | null>;
+  /** Set on top of `env` for one app only (e.g. its OBSERVABILITY_PORT). */
+  appEnv?: Partial<Record<AppName, Record<string, string | number | undefined | null>>>;
   apps?: readonly AppName[];
   /** Receives `[name] line` for each output line when logDir is not given. */
   log?: (line: string) => void;

@@ -26,6 +26,8 @@ export interface SystemOptions {
   port?: number;
   /** Extra environment for every app. */
   env?: Record<string, string>;
+  /** Extra environment for one app (e.g. its OBSERVABILITY_PORT). */
+  appEnv?: Partial<Record<AppName, Record<string, string>>>;
   /** How long to wait for the gateway (default JCHAT_TEST_HEALTH_TIMEOUT_MS or 90 s). */
   healthTimeoutMs?: number;
 }
@@ -46,6 +48,14 @@ export interface System {
   stopAll(): Promise<void>;
   /** An app's last output lines, for assertion messages. */
   logs(app: AppName): string;
+  /** Everything an app wrote since the system started (its log file). */
+  fullLogs(app: AppName): string;
+  /** Whether the app's process runs. */
+  isRunning(app: AppName): boolean;
+  /** Sends a signal to an app's process, without waiting for it to exit. */
+  signal(app: AppName, signal?: NodeJS.Signals): void;
+  /** How the app's process exits (at once when it is not running); fails after timeoutMs. */
+  exited(app: AppName, timeoutMs?: number): Promise<{ code: number | null; signal: string | null }>;
 }
 
 export function healthTimeoutMs(): number {
@@ -64,6 +74,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     rootDir: ROOT_DIR,
     apps,
     logDir,
+    appEnv: options.appEnv,
     env: {
       DATABASE_URL: databaseUrl(),
       NATS_URL: natsUrl(),
@@ -76,6 +87,28 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       ...options.env,
     },
   });
+
+  const lastExit = new Map<AppName, { code: number | null; signal: string | null }>();
+  handle.onExit(({ name, code, signal }) => lastExit.set(name, { code, signal }));
+  const exited = (app: AppName, ms = 30_000) =>
+    new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+      if (!handle.isRunning(app)) {
+        resolve(lastExit.get(app) ?? { code: null, signal: null });
+        return;
+      }
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(
+          new Error(`${app} still running after ${ms} ms; its last output:\n${handle.tail(app)}`),
+        );
+      }, ms);
+      const unsubscribe = handle.onExit(({ name, code, signal }) => {
+        if (name !== app) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve({ code, signal });
+      });
+    });
 
   const allRunning = (): boolean => ALL_APPS.every((app) => handle.isRunning(app));
   const waitForServices = async (services: readonly string[], ms = timeoutMs): Promise<void> => {
@@ -133,5 +166,19 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     waitForServices,
     stopAll,
     logs: (app) => handle.tail(app),
+    fullLogs: (app) => {
+      try {
+        return fs.readFileSync(path.join(logDir, `${app}.log`), 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    isRunning: (app) => handle.isRunning(app),
+    signal(app, signal = 'SIGTERM') {
+      const pid = handle.pid(app);
+      if (pid === undefined || !handle.isRunning(app)) throw new Error(`${app} is not running`);
+      process.kill(pid, signal);
+    },
+    exited,
   };
 }

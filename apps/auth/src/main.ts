@@ -5,5 +5,5 @@ import { loadAuthConfig } from './config';
 
 runMain('auth', async () => {
   const config = loadAuthConfig();
-  await startService('auth', AuthModule.forRoot(config), config.NATS_URL);
+  await startService('auth', AuthModule.forRoot(config), config);
 });

@@ -5,5 +5,5 @@ import { ConversationsModule } from './conversations.module';
 
 runMain('conversations', async () => {
   const config = loadConversationsConfig();
-  await startService('conversations', ConversationsModule.forRoot(config), config.NATS_URL);
+  await startService('conversations', ConversationsModule.forRoot(config), config);
 });

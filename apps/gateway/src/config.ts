@@ -1,9 +1,18 @@
-import { infrastructureSettings, int, loadConfig, optionalUrl, secret, str } from '@jchat/common';
+import {
+  infrastructureSettings,
+  int,
+  loadConfig,
+  observabilitySettings,
+  optionalUrl,
+  secret,
+  str,
+} from '@jchat/common';
 
 export const gatewaySettings = {
   NATS_URL: infrastructureSettings.NATS_URL,
   REDIS_URL: infrastructureSettings.REDIS_URL,
   JCHAT_PREFIX: infrastructureSettings.JCHAT_PREFIX,
+  ...observabilitySettings,
   PORT: int('HTTP port of the gateway', 8080, 0, 65535),
   HOST: str('address the gateway listens on', '127.0.0.1'),
   TRUST_PROXY: str(

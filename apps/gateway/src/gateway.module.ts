@@ -11,6 +11,8 @@ import { HealthController } from './health/health.controller';
 import { JmapApiService } from './jmap/jmap-api.service';
 import { JmapController } from './jmap/jmap.controller';
 import { SessionService } from './jmap/session.service';
+import { GatewayDrain } from './lifecycle/gateway-drain.service';
+import { MetricsController } from './metrics/metrics.controller';
 import { PUSH_CONTROLLERS, PUSH_PROVIDERS } from './push/push.providers';
 
 @Module({})
@@ -26,6 +28,7 @@ export class GatewayModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         AuthController,
         JmapController,
         BlobsController,
@@ -37,6 +40,7 @@ export class GatewayModule {
         SessionService,
         JmapApiService,
         ...PUSH_PROVIDERS,
+        GatewayDrain,
       ],
     };
   }

@@ -5,5 +5,5 @@ import { MessagingModule } from './messaging.module';
 
 runMain('messaging', async () => {
   const config = loadMessagingConfig();
-  await startService('messaging', MessagingModule.forRoot(config), config.NATS_URL);
+  await startService('messaging', MessagingModule.forRoot(config), config);
 });

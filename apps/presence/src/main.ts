@@ -5,5 +5,5 @@ import { PresenceModule } from './presence.module';
 
 runMain('presence', async () => {
   const config = loadPresenceConfig();
-  await startService('presence', PresenceModule.forRoot(config), config.NATS_URL);
+  await startService('presence', PresenceModule.forRoot(config), config);
 });

@@ -5,5 +5,5 @@ import { RbacModule } from './rbac.module';
 
 runMain('rbac', async () => {
   const config = loadRbacConfig();
-  await startService('rbac', RbacModule.forRoot(config), config.NATS_URL);
+  await startService('rbac', RbacModule.forRoot(config), config);
 });

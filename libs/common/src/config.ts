@@ -119,3 +119,20 @@ export const infrastructureSettings = {
   REDIS_URL: url('Redis URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   JCHAT_PREFIX: prefix('prefix of NATS subjects, JetStream streams and Redis keys'),
 };
+
+/** Settings of every process's observability HTTP server and of its shutdown. */
+export const observabilitySettings = {
+  OBSERVABILITY_PORT: int(
+    'port of the /metrics, /health and /health/ready server (0: none, e.g. many processes on one host)',
+    0,
+    0,
+    65535,
+  ),
+  OBSERVABILITY_HOST: optionalStr('address the observability server listens on (default: all)'),
+  SHUTDOWN_GRACE_MS: int(
+    'on SIGTERM, how long in-flight requests and events may take before the process stops anyway',
+    10_000,
+    0,
+    600_000,
+  ),
+};

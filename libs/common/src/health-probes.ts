@@ -18,6 +18,10 @@ export function registerHealthProbe(
   };
 }
 
+export function hasHealthProbe(name: HealthProbeName): boolean {
+  return probes.has(name);
+}
+
 /** Runs every registered probe at once; one that fails or takes over timeoutMs is 'down'. */
 export async function runHealthProbes(
   timeoutMs: number,

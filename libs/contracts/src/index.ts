@@ -21,3 +21,6 @@ export * from './messaging.contract';
 export * from './bus/staged-payloads';
 export * from './bus/carrying-nats-client';
 export * from './bus/carrying-nats-server';
+export * from './bus/jmap-metrics';
+export * from './bus/bus-metrics';
+export * from './bus/consumer-metrics';

@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { registerHealthProbe } from '@jchat/common';
 import type { SyncHorizon } from '@jchat/jmap';
 import { type Prisma, PrismaClient } from './generated/client';
+import { watchPool } from './pool-metrics';
 import { FreshReads } from './sync/fresh-reads';
 import { retryTransient, TRANSACTION_ATTEMPTS } from './transactions/retry';
 
@@ -18,24 +20,33 @@ export interface DatabaseOptions {
 
 const CONNECT_TIMEOUT_MS = 2000;
 
-/** The one Prisma client of a process. Start-up fails if the database cannot be reached. */
+/**
+ * The one Prisma client of a process. Start-up fails if the database cannot be reached. Its
+ * connection pool is made here and handed to the adapter (which ends it on disconnect), so that
+ * its use is a metric (jchat_db_pool_*).
+ */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
   private readonly attempts: number;
+  private readonly pool: Pool;
+  private readonly unwatchPool: () => void;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    super({
-      adapter: new PrismaPg({
-        connectionString: options.url,
-        max: options.poolSize,
-        // Short OLTP queries: JIT compiling a plan the planner over-estimates costs ~20 ms and
-        // saves nothing (seen on Message/changes).
-        options: '-c jit=off',
-        // A dead or hung server gives a fast error (serverUnavailable), not a request that hangs.
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      }),
+    const pool = new Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      // Short OLTP queries: JIT compiling a plan the planner over-estimates costs ~20 ms and
+      // saves nothing (seen on Message/changes).
+      options: '-c jit=off',
+      // A dead or hung server gives a fast error (serverUnavailable), not a request that hangs.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
+    // The adapter's own copy of @types/pg differs from ours in types only: one `pg` runs both.
+    const external = pool as unknown as ConstructorParameters<typeof PrismaPg>[0];
+    super({ adapter: new PrismaPg(external, { disposeExternalPool: true }) });
     this.attempts = options.transactionAttempts ?? TRANSACTION_ATTEMPTS;
+    this.pool = pool;
+    this.unwatchPool = watchPool('prisma', pool);
   }
 
   /**
@@ -56,6 +67,10 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   async onModuleInit(): Promise<void> {
     await this.$connect();
     await this.$queryRaw`SELECT 1`;
+    // Prisma takes a pool for its own only if it is an instance of the `pg` it loads itself.
+    if (this.pool.totalCount === 0) {
+      throw new Error('Prisma does not use the PostgreSQL pool made for it (two copies of pg?)');
+    }
     this.unregisterProbe = registerHealthProbe('postgres', () => this.$queryRaw`SELECT 1`);
   }
 
@@ -84,6 +99,7 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
 
   async onModuleDestroy(): Promise<void> {
     this.unregisterProbe?.();
+    this.unwatchPool();
     await this.$disconnect();
   }
 }

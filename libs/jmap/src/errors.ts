@@ -1,27 +1,30 @@
 import type { Invocation } from './types';
 
 /** Method-level error types (RFC 8620 §3.6.2 and §5). */
-export type JmapMethodErrorType =
-  | 'serverUnavailable'
-  | 'serverFail'
-  | 'serverPartialFail'
-  | 'unknownMethod'
-  | 'invalidArguments'
-  | 'invalidResultReference'
-  | 'forbidden'
-  | 'accountNotFound'
-  | 'accountNotSupportedByMethod'
-  | 'accountReadOnly'
-  | 'requestTooLarge'
-  | 'cannotCalculateChanges'
-  | 'stateMismatch'
-  | 'anchorNotFound'
-  | 'unsupportedSort'
-  | 'unsupportedFilter'
-  | 'tooManyChanges'
-  | 'fromAccountNotFound'
-  | 'fromAccountNotSupportedByMethod'
-  | 'limit';
+export const JMAP_METHOD_ERROR_TYPES = [
+  'serverUnavailable',
+  'serverFail',
+  'serverPartialFail',
+  'unknownMethod',
+  'invalidArguments',
+  'invalidResultReference',
+  'forbidden',
+  'accountNotFound',
+  'accountNotSupportedByMethod',
+  'accountReadOnly',
+  'requestTooLarge',
+  'cannotCalculateChanges',
+  'stateMismatch',
+  'anchorNotFound',
+  'unsupportedSort',
+  'unsupportedFilter',
+  'tooManyChanges',
+  'fromAccountNotFound',
+  'fromAccountNotSupportedByMethod',
+  'limit',
+] as const;
+
+export type JmapMethodErrorType = (typeof JMAP_METHOD_ERROR_TYPES)[number];
 
 /** Aborts one method call; becomes an ["error", {...}, callId] response. */
 export class JmapMethodError extends Error {

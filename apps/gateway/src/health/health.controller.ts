@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { BusClient, HealthSubjects, SERVICE_NAMES, type ServiceName } from '@jchat/contracts';
 import { randomToken, runHealthProbes, type HealthProbeName, type ProbeState } from '@jchat/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { GatewayDrain } from '../lifecycle/gateway-drain.service';
 
 type Checks = Partial<Record<HealthProbeName, ProbeState>>;
 
@@ -25,7 +26,7 @@ const failing = (checks: Checks): string[] =>
  * `/health` is liveness: the gateway process serves HTTP (a supervisor restarts it otherwise).
  * `/health/ready` is readiness: 200 only when every domain service answers over NATS and each
  * one's PostgreSQL, Redis and NATS connections work, as do the gateway's own; 503 naming what
- * is missing.
+ * is missing, or `stopping` while the gateway shuts down.
  */
 @Controller('health')
 export class HealthController {
@@ -33,6 +34,7 @@ export class HealthController {
 
   constructor(
     private readonly bus: BusClient,
+    private readonly drain: GatewayDrain,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -43,6 +45,10 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res() res: Response): Promise<void> {
+    if (this.drain.isStopping) {
+      res.status(503).json({ status: 'stopping', missing: ['gateway'] });
+      return;
+    }
     const [gatewayChecks, ...answers] = await Promise.all([
       runHealthProbes(this.config.HEALTH_TIMEOUT_MS),
       ...SERVICE_NAMES.map(async (service) => [service, await this.probe(service)] as const),

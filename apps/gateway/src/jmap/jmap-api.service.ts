@@ -7,8 +7,10 @@ import {
   JmapCallSubjects,
   type JmapCallReply,
   PayloadTooLargeError,
+  recordJmapCall,
   ServiceUnavailableError,
 } from '@jchat/contracts';
+import { secondsSince } from '@jchat/common';
 import {
   CHAT_CAPABILITY,
   CORE_CAPABILITY,
@@ -116,13 +118,17 @@ export class JmapApiService {
     previous: readonly Invocation[],
     context: CallContext,
   ): Promise<JmapCallReply> {
+    const startedAt = performance.now();
+    let reply: JmapCallReply;
     try {
       const args = resolveResultReferences(rawArgs, previous);
-      return await this.route(name, args, callId, createdIds, context);
+      reply = await this.route(name, args, callId, createdIds, context);
     } catch (error: unknown) {
       const methodError = this.toMethodError(error, name, context.requestId);
-      return { methodResponses: [['error', methodError.toResponseArgs(), callId]], createdIds };
+      reply = { methodResponses: [['error', methodError.toResponseArgs(), callId]], createdIds };
     }
+    recordJmapCall(name, reply.methodResponses, secondsSince(startedAt));
+    return reply;
   }
 
   private async route(

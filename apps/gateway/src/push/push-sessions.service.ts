@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { JMAP_DATA_TYPES, type JmapDataType } from '@jchat/contracts';
+import { DomainException, JMAP_DATA_TYPES, type JmapDataType } from '@jchat/contracts';
 import { encodeState } from '@jchat/jmap';
 import type { AuthUser } from '../auth/auth-user';
 import { SessionLivenessService } from '../auth/session-liveness.service';
@@ -18,8 +18,11 @@ import { PushHub } from './push-hub.service';
 import { decodePushState, type PushCursor, type TypeStates } from './push-state';
 import { type PushFilter, type PushOutput, PushStream } from './push-stream';
 
-/** Why the server ends a push connection ('done': EventSource closeafter=state). */
-export type CloseReason = 'tooSlow' | 'sessionEnded' | 'shutdown' | 'done';
+/**
+ * Why the server ends a push connection ('done': EventSource closeafter=state; 'restart': this
+ * gateway stops, the client should reconnect, to another one).
+ */
+export type CloseReason = 'tooSlow' | 'sessionEnded' | 'shutdown' | 'restart' | 'done';
 
 /** What a transport (WebSocket, EventSource) gives a push session. */
 export interface PushTransport {
@@ -84,6 +87,8 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('push');
   private readonly sessions = new Set<PushSession>();
   private timer: NodeJS.Timeout | null = null;
+  /** False once the gateway restarts: a push connection opened then would hold up its stop. */
+  private accepting = true;
 
   constructor(
     private readonly hub: PushHub,
@@ -102,7 +107,16 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
-    for (const session of [...this.sessions]) session.close('shutdown');
+    this.closeAll('shutdown');
+  }
+
+  /**
+   * Closes every push connection (a WebSocket first answers the requests it runs); on a
+   * restart, refuses new ones from then on.
+   */
+  closeAll(reason: CloseReason): void {
+    if (reason === 'restart') this.accepting = false;
+    for (const session of [...this.sessions]) session.close(reason);
   }
 
   get count(): number {
@@ -111,6 +125,7 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Resolves once pushes for the user's account reach the new session. */
   async open(user: AuthUser, transport: PushTransport): Promise<PushSession> {
+    this.refuseWhileRestarting();
     let session: PushSession | null = null;
     const stream = new PushStream({
       accountId: user.userId,
@@ -123,9 +138,18 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
         this.receipts.delivered(user.userId, conversationId, messageId),
     });
     const detach = await this.hub.attach(user.userId, (push) => stream.push(push));
+    if (!this.accepting) detach(); // the restart began meanwhile
+    this.refuseWhileRestarting();
     session = new PushSession(user, stream, transport, this, detach);
     this.sessions.add(session);
     return session;
+  }
+
+  private refuseWhileRestarting(): void {
+    if (this.accepting) return;
+    throw new DomainException('unavailable', 'this gateway is restarting: reconnect', {
+      retryAfterSeconds: 1,
+    });
   }
 
   forget(session: PushSession): void {

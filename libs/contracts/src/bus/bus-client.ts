@@ -2,8 +2,10 @@ import { NatsRecordBuilder } from '@nestjs/microservices';
 import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { currentRequestId, secondsSince } from '@jchat/common';
 import { type AnyContract, type ReplyOf, type RequestOf, subjectOf } from '../contract';
 import { isRemoteErrorBody, RemoteError, ServiceUnavailableError } from '../remote-error';
+import { type BusOutcome, recordBusRequest } from './bus-metrics';
 import { CarryingNatsClient } from './carrying-nats-client';
 import { PayloadTransferError } from './staged-payloads';
 
@@ -12,6 +14,7 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 
 export interface RequestOptions {
   timeoutMs?: number;
+  /** Default: the request being handled (see runWithRequestId), if any. */
   requestId?: string;
 }
 
@@ -48,14 +51,19 @@ export class BusClient {
   ): Promise<ReplyOf<C>> {
     const subject = subjectOf(contract);
     const headers = natsHeaders();
-    if (options.requestId) headers.set(REQUEST_ID_HEADER, options.requestId);
+    const requestId = options.requestId ?? currentRequestId();
+    if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
     const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
+    const startedAt = performance.now();
+    let outcome: BusOutcome = 'error';
     try {
-      return await firstValueFrom(
+      const reply = await firstValueFrom(
         this.proxy
           .send<ReplyOf<C>>(subject, record)
           .pipe(timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
       );
+      outcome = 'ok';
+      return reply;
     } catch (error: unknown) {
       // No subscriber at all (NATS 'no responders'), none in time, one that went away while its
       // staged reply was fetched, or no NATS: the service is out of reach.
@@ -65,10 +73,13 @@ export class BusClient {
         error instanceof PayloadTransferError ||
         isConnectionLoss(error)
       ) {
+        outcome = 'unavailable';
         throw new ServiceUnavailableError(subject);
       }
       if (isRemoteErrorBody(error)) throw new RemoteError(error);
       throw error;
+    } finally {
+      recordBusRequest(contract.subject, outcome, secondsSince(startedAt));
     }
   }
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { registerHealthProbe } from '@jchat/common';
+import { InFlight, registerDrainStep, registerHealthProbe } from '@jchat/common';
 import {
   AckPolicy,
   connect,
@@ -16,6 +16,7 @@ import {
 import { type AccountPush, accountPushSubject } from '../push.contract';
 import { type EventContract, eventStreamName, eventSubjectOf } from '../events.contract';
 import { busPrefix } from '../contract';
+import { watchConsumers } from './consumer-metrics';
 
 const codec = JSONCodec();
 const STREAM_MAX_AGE_DAYS = 7;
@@ -67,7 +68,11 @@ class Slots {
 export class EventBus {
   private readonly logger = new Logger('event-bus');
   private readonly running: ConsumerMessages[] = [];
-  private unregisterProbe?: () => void;
+  /** Durable consumers this process consumes with (their lag is a metric). */
+  private readonly durables = new Set<string>();
+  /** Consume loops running, and events being handled (until acked or nak'ed). */
+  private readonly handling = new InFlight();
+  private unregister: (() => void)[] = [];
 
   private constructor(
     readonly connection: NatsConnection,
@@ -80,8 +85,37 @@ export class EventBus {
     const jsm = await connection.jetstreamManager();
     const bus = new EventBus(connection, connection.jetstream(), jsm);
     await bus.ensureStream();
-    bus.unregisterProbe = registerHealthProbe('nats', () => jsm.getAccountInfo());
+    bus.unregister.push(
+      registerHealthProbe('nats', () => jsm.getAccountInfo()),
+      registerDrainStep(() => bus.stopConsuming()),
+      watchConsumers(() => bus.consumerInfos()),
+    );
     return bus;
+  }
+
+  /**
+   * Shutdown: asks for no more events, and resolves once the events already delivered to this
+   * process (being handled, or waiting their turn) are handled and acked. (Giving the waiting
+   * ones back with a nak does not work: NATS 2.9 redelivers them to this process's ended pull,
+   * where they wait out the ack wait.) Until the connection closes, an event published meanwhile
+   * may still be sent to the ended pull: another replica gets it after the ack wait (30 s).
+   */
+  async stopConsuming(): Promise<void> {
+    for (const messages of this.running) messages.stop();
+    await this.handling.idle();
+  }
+
+  /** The state of each durable consumer this process consumes with (pending = lag). */
+  private async consumerInfos(): Promise<
+    { durable: string; pending: number; ackPending: number }[]
+  > {
+    const stream = eventStreamName();
+    return Promise.all(
+      [...this.durables].map(async (durable) => {
+        const info = await this.jsm.consumers.info(stream, durable);
+        return { durable, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
   }
 
   private async ensureStream(): Promise<void> {
@@ -146,29 +180,42 @@ export class EventBus {
     const consumer = await this.js.consumers.get(stream, name);
     const messages = await consumer.consume({ max_messages: Math.max(256, 4 * concurrency) });
     this.running.push(messages);
+    this.durables.add(name);
+    const looping = this.handling.begin();
+    void this.dispatch(name, messages, handler, options, concurrency).finally(looping);
+  }
+
+  /** Hands each delivered event to the handler, `concurrency` at a time, keys in order. */
+  private async dispatch<T>(
+    durable: string,
+    messages: ConsumerMessages,
+    handler: EventHandler<T>,
+    options: ConsumeOptions<T>,
+    concurrency: number,
+  ): Promise<void> {
     const slots = new Slots(concurrency);
     const chains = new Map<string, Promise<void>>();
-    void (async () => {
-      for await (const message of messages) {
-        let event: T;
-        try {
-          event = codec.decode(message.data) as T;
-        } catch {
-          this.logger.warn({ durable: name }, 'dropping an event that is not JSON');
-          message.term();
-          continue;
-        }
-        await slots.take();
-        const key = orderKeyOf(options, event);
-        const run = (chains.get(key) ?? Promise.resolve())
-          .then(() => this.handleOne(name, message, event, handler))
-          .finally(() => {
-            if (chains.get(key) === run) chains.delete(key);
-            slots.give();
-          });
-        chains.set(key, run);
+    for await (const message of messages) {
+      let event: T;
+      try {
+        event = codec.decode(message.data) as T;
+      } catch {
+        this.logger.warn({ durable }, 'dropping an event that is not JSON');
+        message.term();
+        continue;
       }
-    })();
+      await slots.take();
+      const handled = this.handling.begin();
+      const key = orderKeyOf(options, event);
+      const run = (chains.get(key) ?? Promise.resolve())
+        .then(() => this.handleOne(durable, message, event, handler))
+        .finally(() => {
+          if (chains.get(key) === run) chains.delete(key);
+          slots.give();
+          handled();
+        });
+      chains.set(key, run);
+    }
   }
 
   private async handleOne<T>(
@@ -218,7 +265,7 @@ export class EventBus {
   }
 
   async close(): Promise<void> {
-    this.unregisterProbe?.();
+    for (const unregister of this.unregister) unregister();
     for (const messages of this.running) messages.stop();
     await this.connection.drain();
   }

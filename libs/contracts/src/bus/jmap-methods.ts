@@ -1,6 +1,6 @@
 import { Controller, Global, Injectable, Logger, Module, type Type } from '@nestjs/common';
 import { Ctx, MessagePattern, type NatsContext, Payload } from '@nestjs/microservices';
-import { isStoreUnavailable } from '@jchat/common';
+import { isStoreUnavailable, secondsSince } from '@jchat/common';
 import { JmapMethodError } from '@jchat/jmap';
 import { subjectOf } from '../contract';
 import {
@@ -12,6 +12,7 @@ import {
 import { DomainException, type DomainErrorCode, ServiceUnavailableError } from '../remote-error';
 import type { ServiceName } from '../services';
 import { REQUEST_ID_HEADER } from './bus-client';
+import { jmapOutcomeLabel, recordJmapCall } from './jmap-metrics';
 import { MAX_CARRIED_BYTES } from './staged-payloads';
 
 /** The largest reply of a method call: what NATS carries, less room for the envelope. */
@@ -53,7 +54,25 @@ export class JmapMethodRegistry {
     return [...this.handlers.keys()];
   }
 
+  /**
+   * Runs one method call. Counted in jchat_jmap_calls_total / jchat_jmap_call_duration_seconds,
+   * and logged at debug level (with the request id, as every line written while it runs).
+   */
   async dispatch(request: JmapCallRequest, requestId: string | undefined): Promise<JmapCallReply> {
+    const startedAt = performance.now();
+    const reply = await this.run(request, requestId);
+    const seconds = secondsSince(startedAt);
+    recordJmapCall(request.name, reply.methodResponses, seconds);
+    this.logger.debug(
+      `${request.name} ${jmapOutcomeLabel(reply.methodResponses)} in ${Math.round(seconds * 1000)} ms`,
+    );
+    return reply;
+  }
+
+  private async run(
+    request: JmapCallRequest,
+    requestId: string | undefined,
+  ): Promise<JmapCallReply> {
     const handler = this.handlers.get(request.name);
     const context: JmapMethodContext = {
       userId: request.userId,

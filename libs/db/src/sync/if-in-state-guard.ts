@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
 import { JmapMethodError } from '@jchat/jmap';
+import { watchPool } from '../pool-metrics';
 import { DATABASE_OPTIONS, type DatabaseOptions } from '../prisma.service';
 
 /** Guarded /set calls of different accounts that may wait for their turn at once, per process. */
@@ -30,6 +31,7 @@ const ABANDONED_AFTER_MS = 60_000;
 export class IfInStateGuard implements OnModuleDestroy {
   private readonly logger = new Logger('if-in-state');
   private readonly pool: Pool;
+  private readonly unwatchPool: () => void;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
     this.pool = new Pool({
@@ -43,6 +45,7 @@ export class IfInStateGuard implements OnModuleDestroy {
     this.pool.on('error', (error) =>
       this.logger.warn({ error: String(error) }, 'guard connection'),
     );
+    this.unwatchPool = watchPool('if-in-state', this.pool);
   }
 
   /**
@@ -85,6 +88,7 @@ export class IfInStateGuard implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.unwatchPool();
     await this.pool.end();
   }
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../../auth/auth-user';
 import { CurrentUser, JwtAuthGuard } from '../../auth/jwt-auth.guard';
+import { type DropReason, pushStats } from '../../metrics/push-metrics';
 import { PUSH_CONFIG, type PushConfig } from '../push-config';
 import {
   type CloseReason,
@@ -11,6 +12,8 @@ import {
 } from '../push-sessions.service';
 import type { PushOutput } from '../push-stream';
 import { parseEventSourceParams, type EventSourceParams } from './eventsource-params';
+
+const stats = pushStats.eventsource;
 
 /**
  * One `text/event-stream` response (RFC 8620 §7.3): `state` events carrying the
@@ -43,11 +46,11 @@ class EventSourceStream implements PushTransport {
   emit(output: PushOutput): void {
     switch (output['@type']) {
       case 'StateChange':
-        this.event('state', JSON.stringify(output), output.pushState);
+        count(this.event('state', JSON.stringify(output), output.pushState));
         if (this.params.closeAfterState) this.session?.close('done');
         return;
       case 'Typing':
-        this.event('typing', JSON.stringify(output));
+        count(this.event('typing', JSON.stringify(output)));
         return;
       case 'MessagePush':
         return;
@@ -64,9 +67,12 @@ class EventSourceStream implements PushTransport {
     this.pingTimer = null;
   }
 
-  private event(name: string, data: string, id?: string): void {
-    this.write(`event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${data}\n\n`);
+  private event(name: string, data: string, id?: string): DropReason | null {
+    const dropped = this.write(
+      `event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}data: ${data}\n\n`,
+    );
     this.schedulePing();
+    return dropped;
   }
 
   private schedulePing(): void {
@@ -78,15 +84,22 @@ class EventSourceStream implements PushTransport {
     );
   }
 
-  private write(text: string): void {
-    if (this.res.writableEnded || this.res.destroyed) return;
+  /** Writes to the stream; says why it did not, if it did not. */
+  private write(text: string): DropReason | null {
+    if (this.res.writableEnded || this.res.destroyed) return 'closed';
     if (this.res.writableLength > this.maxBufferedBytes) {
       this.stop();
       this.res.destroy();
-      return;
+      return 'slow';
     }
     this.res.write(text);
+    return null;
   }
+}
+
+function count(dropped: DropReason | null): void {
+  if (dropped === null) stats.sent += 1;
+  else stats.dropped[dropped] += 1;
 }
 
 @Controller('jmap')
@@ -108,12 +121,17 @@ export class EventSourceController {
     const stream = new EventSourceStream(res, params, this.config.PUSH_MAX_BUFFER_BYTES);
     const session = await this.sessions.open(user, stream);
     stream.session = session;
+    stats.open += 1;
     const finish = () => {
+      stats.open -= 1;
       stream.stop();
       session.end();
     };
-    res.on('close', finish);
-    if (res.destroyed) return finish();
+    res.once('close', finish);
+    if (res.destroyed) {
+      res.removeListener('close', finish);
+      return finish();
+    }
     stream.start();
     const lastEventId = req.get('last-event-id');
     session.enable(

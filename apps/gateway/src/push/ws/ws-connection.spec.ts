@@ -3,6 +3,8 @@ import { WebSocket } from 'ws';
 import type { AuthUser } from '../../auth/auth-user';
 import type { JmapApiService } from '../../jmap/jmap-api.service';
 import type { SessionService } from '../../jmap/session.service';
+import { currentRequestId } from '@jchat/common';
+import { pushStats } from '../../metrics/push-metrics';
 import type { PushSession } from '../push-sessions.service';
 import { WsConnection } from './ws-connection';
 
@@ -45,7 +47,7 @@ function setup(
     disable: jest.fn(),
     touch: jest.fn(),
     end: jest.fn(),
-    close: jest.fn((reason: 'tooSlow') => connection.close(reason)),
+    close: jest.fn((reason: 'tooSlow' | 'restart') => connection.close(reason)),
   };
   connection.bind(session as unknown as PushSession);
   return { socket, connection, session };
@@ -127,5 +129,72 @@ describe('WsConnection', () => {
     connection.ping();
     expect(socket.terminated).toBe(true);
     expect(socket.pings).toBe(2);
+  });
+
+  it('counts the push frames it sends and those it drops', () => {
+    const { socket, connection } = setup();
+    const before = structuredClone(pushStats.websocket);
+    const typing = { '@type': 'Typing', conversationId: 'c', userId: 'u', isTyping: true } as const;
+    connection.emit(typing);
+    socket.bufferedAmount = 5000;
+    connection.emit(typing); // too far behind: dropped, and the socket closes
+    connection.emit(typing); // closing: dropped
+    expect(pushStats.websocket.sent - before.sent).toBe(1);
+    expect(pushStats.websocket.dropped.slow - before.dropped.slow).toBe(1);
+    expect(pushStats.websocket.dropped.closed - before.dropped.closed).toBe(1);
+  });
+
+  it('runs each Request frame under a request id of its own', async () => {
+    const seen: (string | undefined)[] = [];
+    const { socket } = setup(async (_text, _user, requestId) => {
+      await flush();
+      seen.push(currentRequestId(), requestId);
+      return { methodResponses: [], sessionState: 's' };
+    });
+    socket.emit('message', Buffer.from('{"@type":"Request","using":[],"methodCalls":[]}'), false);
+    socket.emit('message', Buffer.from('{"@type":"Request","using":[],"methodCalls":[]}'), false);
+    await flush();
+    await flush();
+    expect(seen).toHaveLength(4);
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[2]).toBe(seen[3]);
+    expect(seen[0]).not.toBe(seen[2]);
+  });
+
+  it('on restart, answers the requests it runs, refuses new ones, then closes with 1012', async () => {
+    let finish: () => void = () => undefined;
+    const { socket, connection } = setup(async () => {
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      return { methodResponses: [['Core/echo', {}, 'c']], sessionState: 's' };
+    });
+    socket.emit(
+      'message',
+      Buffer.from('{"@type":"Request","id":"slow","using":[],"methodCalls":[]}'),
+      false,
+    );
+    connection.close('restart');
+    expect(socket.closedWith).toBeNull();
+    socket.emit(
+      'message',
+      Buffer.from('{"@type":"Request","id":"late","using":[],"methodCalls":[]}'),
+      false,
+    );
+    expect(JSON.parse(socket.sent[0]!)).toMatchObject({
+      '@type': 'RequestError',
+      requestId: 'late',
+      status: 503,
+    });
+    finish();
+    await flush();
+    expect(JSON.parse(socket.sent[1]!)).toMatchObject({ '@type': 'Response', requestId: 'slow' });
+    expect(socket.closedWith).toEqual([1012, 'service restart']);
+  });
+
+  it('on restart with nothing running, closes with 1012 at once', () => {
+    const { socket, connection } = setup();
+    connection.close('restart');
+    expect(socket.closedWith).toEqual([1012, 'service restart']);
   });
 });

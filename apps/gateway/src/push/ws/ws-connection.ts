@@ -1,23 +1,27 @@
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { type RawData, WebSocket } from 'ws';
-import { randomToken } from '@jchat/common';
+import { randomToken, runWithRequestId } from '@jchat/common';
 import { JmapRequestError } from '@jchat/jmap';
 import type { AuthUser } from '../../auth/auth-user';
 import type { JmapApiService } from '../../jmap/jmap-api.service';
 import type { SessionService } from '../../jmap/session.service';
+import { type DropReason, pushStats } from '../../metrics/push-metrics';
 import type { CloseReason, PushSession, PushTransport } from '../push-sessions.service';
 import { serializeFrame } from '../push-frames';
 import type { PushOutput } from '../push-stream';
 import { type ClientFrame, parseClientFrame } from './ws-frames';
 
 const CLOSE_CODES: Record<CloseReason, [number, string]> = {
-  // 1008 policy violation; 1013 try again later; 1001 going away (RFC 6455 §7.4.1).
+  // 1008 policy violation; 1013 try again later; 1001 going away (RFC 6455 §7.4.1); 1012
+  // service restart (IANA WebSocket close code registry): reconnect, to another gateway.
   sessionEnded: [1008, 'session ended'],
   tooSlow: [1013, 'too far behind: reconnect and resync'],
   shutdown: [1001, 'server shutting down'],
+  restart: [1012, 'service restart'],
   done: [1000, 'done'],
 };
+const stats = pushStats.websocket;
 const CLOSE_TIMEOUT_MS = 5000;
 
 export interface WsConnectionDeps {
@@ -31,13 +35,18 @@ export interface WsConnectionDeps {
  * dispatch as /jmap/api and are answered with Response or RequestError frames (in the
  * order they finish, matched by requestId); WebSocketPushEnable/Disable control the push
  * session; pushes go out as StateChange, MessagePush and Typing frames. A socket that
- * falls behind by more than maxBufferedBytes is closed.
+ * falls behind by more than maxBufferedBytes is closed. When the gateway restarts, the
+ * requests running are answered first, then the socket is closed with 1012.
  */
 export class WsConnection implements PushTransport {
   private readonly logger = new Logger('ws');
   private session: PushSession | null = null;
   private answeredPing = true;
   private corked = false;
+  /** Request frames being run. */
+  private running = 0;
+  /** Closing for a restart once `running` is 0: new Request frames are refused. */
+  private restarting = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -66,23 +75,31 @@ export class WsConnection implements PushTransport {
   }
 
   emit(output: PushOutput): void {
-    this.send(output);
+    const dropped = this.send(output);
+    if (dropped === null) stats.sent += 1;
+    else stats.dropped[dropped] += 1;
   }
 
   close(reason: CloseReason): void {
+    if (reason === 'restart' && this.running > 0) {
+      this.restarting = true; // closed when the last request running is answered
+      return;
+    }
     const [code, text] = CLOSE_CODES[reason];
     if (this.socket.readyState === WebSocket.OPEN) this.socket.close(code, text);
     setTimeout(() => this.socket.terminate(), CLOSE_TIMEOUT_MS).unref();
   }
 
-  private send(frame: object): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+  /** Sends a frame; says why it was not sent, if it was not. */
+  private send(frame: object): DropReason | null {
+    if (this.socket.readyState !== WebSocket.OPEN) return 'closed';
     if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
       this.session?.close('tooSlow');
-      return;
+      return 'slow';
     }
     this.corkUntilNextTick();
     this.socket.send(serializeFrame(frame));
+    return null;
   }
 
   /**
@@ -120,6 +137,16 @@ export class WsConnection implements PushTransport {
         this.sendError(frame.id, frame.error);
         return;
       case 'request':
+        if (this.restarting) {
+          this.send({
+            '@type': 'RequestError',
+            ...(frame.id === null ? {} : { requestId: frame.id }),
+            type: 'about:blank',
+            status: 503,
+            detail: 'The server is restarting: reconnect and send the request again.',
+          });
+          return;
+        }
         // Syncing after a push is not the user being active; changing something is.
         if (frame.writes) this.session?.touch();
         void this.runRequest(text, frame.id);
@@ -139,8 +166,19 @@ export class WsConnection implements PushTransport {
     }
   }
 
+  /** Runs a Request frame under a request id of its own (in the logs of every process). */
   private async runRequest(text: string, id: string | null): Promise<void> {
     const requestId = randomToken(9);
+    this.running += 1;
+    try {
+      await runWithRequestId(requestId, () => this.answer(text, id, requestId));
+    } finally {
+      this.running -= 1;
+      if (this.restarting && this.running === 0) this.close('restart');
+    }
+  }
+
+  private async answer(text: string, id: string | null, requestId: string): Promise<void> {
     try {
       const response = await this.deps.api.handle(
         text,

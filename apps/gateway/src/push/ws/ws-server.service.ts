@@ -9,8 +9,11 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer } from 'ws';
+import { InFlight } from '@jchat/common';
+import { DomainException } from '@jchat/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config';
 import { JmapApiService } from '../../jmap/jmap-api.service';
+import { pushStats } from '../../metrics/push-metrics';
 import { SessionService } from '../../jmap/session.service';
 import { PushAuthenticator, UpgradeAuthError } from '../push-auth';
 import { PUSH_CONFIG, type PushConfig } from '../push-config';
@@ -29,13 +32,16 @@ const SUBPROTOCOL = 'jmap';
 /** A transport whose socket exists only once the upgrade completes. */
 class PendingTransport implements PushTransport {
   target: PushTransport | null = null;
+  /** Closed before the socket existed: the socket is closed as soon as it does. */
+  closedFor: CloseReason | null = null;
 
   emit(output: PushOutput): void {
     this.target?.emit(output);
   }
 
   close(reason: CloseReason): void {
-    this.target?.close(reason);
+    if (this.target) this.target.close(reason);
+    else this.closedFor = reason;
   }
 }
 
@@ -50,6 +56,8 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ws');
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<WsConnection>();
+  /** Open sockets, for a shutdown to wait until they have closed. */
+  private readonly open = new InFlight();
   private pingTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -83,10 +91,16 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
   onModuleDestroy(): void {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.wss.close();
+    for (const client of this.wss.clients) client.terminate();
   }
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Resolves once every WebSocket has closed. */
+  allClosed(): Promise<void> {
+    return this.open.idle();
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -113,6 +127,9 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       session = await this.sessions.open(user, transport);
     } catch (error: unknown) {
+      if (error instanceof DomainException) {
+        return reject(socket, 503, 'service_unavailable', error.message, { 'Retry-After': '1' });
+      }
       this.logger.warn({ error: String(error) }, 'cannot subscribe to the account push subject');
       return reject(socket, 503, 'service_unavailable', 'push is unavailable right now');
     }
@@ -130,8 +147,15 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
       });
       transport.target = connection;
       connection.bind(session);
+      if (transport.closedFor) connection.close(transport.closedFor);
       this.connections.add(connection);
-      ws.once('close', () => this.connections.delete(connection));
+      pushStats.websocket.open += 1;
+      const closed = this.open.begin();
+      ws.once('close', () => {
+        this.connections.delete(connection);
+        pushStats.websocket.open -= 1;
+        closed();
+      });
     });
   }
 }
