@@ -1,0 +1,214 @@
+// Turns each answer into counts (statuses, JMAP error types) and findings: 5xx answers (HTTP
+// status, or a WebSocket RequestError with a 5xx status), serverFail / serverPartialFail method
+// errors, leaks of the victim's private data, and requests that got no answer in time.
+
+const SERVER_FAILS = new Set(['serverFail', 'serverPartialFail']);
+const MAX_SAMPLES = 400;
+const TRUNCATE = 1500;
+
+export function truncate(text, max = TRUNCATE) {
+  const s = typeof text === 'string' ? text : Buffer.isBuffer(text) ? text.toString('utf8') : String(text ?? '');
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+}
+
+function parseJson(text) {
+  if (typeof text !== 'string' || text.length === 0 || (text[0] !== '{' && text[0] !== '[')) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function bump(counts, key, by = 1) {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+/** Which of the victim's private ids an invocation's result hands over. */
+function structuralLeaks(name, args, privateIds, privateConversation) {
+  const found = [];
+  const check = (id, where) => {
+    if (typeof id === 'string' && privateIds.has(id)) found.push(`${name} ${where} ${id}`);
+  };
+  if (!args || typeof args !== 'object') return found;
+  for (const item of Array.isArray(args.list) ? args.list : []) {
+    check(item?.id ?? item?.messageId, 'list');
+    if (item?.conversationId === privateConversation) found.push(`${name} list item of the private conversation`);
+  }
+  for (const id of Array.isArray(args.ids) ? args.ids : []) check(id, 'ids');
+  for (const entry of Array.isArray(args.added) ? args.added : []) check(entry?.id, 'added');
+  for (const key of ['created', 'updated']) {
+    if (Array.isArray(args[key])) for (const id of args[key]) check(id, key);
+  }
+  if (args.updated && typeof args.updated === 'object' && !Array.isArray(args.updated)) {
+    for (const id of Object.keys(args.updated)) check(id, 'updated');
+  }
+  for (const id of Array.isArray(args.destroyed) ? args.destroyed : []) check(id, 'destroyed');
+  for (const id of Array.isArray(args.markedRead) ? args.markedRead : []) check(id, 'markedRead');
+  return found;
+}
+
+/** Hints that a failure is one of the findings other branches are fixing. */
+export function knownHint(requestText, sample) {
+  const text = requestText ?? '';
+  if (/\/jmap\/download\//.test(sample.path ?? '') && /type=[^&]*&type=|type=[^&]*%F0/.test(sample.path)) {
+    return 'known: /jmap/download 500 for repeated or non-Latin-1 type';
+  }
+  if (text.length > 1_000_000) return 'known: arguments or replies over NATS 1 MB';
+  if (/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i.test(text)) {
+    return 'known?: lone surrogate in a stored value';
+  }
+  if (sample.kind === 'leak' && /ConversationRole\/set/.test(sample.detail ?? '')) return 'known: ConversationRole/set destroy leak';
+  if (/SearchSnippet/.test(text) && sample.kind === 'leak') return 'known?: search snippet';
+  return null;
+}
+
+export class Tally {
+  constructor(fixtures) {
+    this.requests = 0;
+    this.byCategory = {};
+    this.statuses = {};
+    this.methodErrors = {};
+    this.requestErrors = {};
+    this.setErrors = {};
+    this.methods = {};
+    this.mutations = {};
+    this.fiveXX = 0;
+    this.status503 = 0;
+    this.serverFail = 0;
+    this.serverUnavailable = 0;
+    this.timeouts = 0;
+    this.leaks = 0;
+    this.samples = [];
+    this.signatures = {};
+    this.canary = fixtures.canary;
+    this.privateIds = new Set(Object.values(fixtures.privateIds).flat());
+    this.privateConversation = fixtures.victim.privateId;
+  }
+
+  /** Records one case and its answers; returns the findings it produced. */
+  record(index, fuzzCase, requestText, answers) {
+    this.requests += 1;
+    bump(this.byCategory, fuzzCase.category);
+    for (const method of fuzzCase.methods ?? []) if (typeof method === 'string') bump(this.methods, method.slice(0, 60));
+    for (const mutation of fuzzCase.mutations ?? []) bump(this.mutations, mutation);
+    const findings = [];
+    for (const answer of answers) {
+      bump(this.statuses, answer.status);
+      if (answer.timeout) {
+        this.timeouts += 1;
+        findings.push({ kind: 'timeout', detail: answer.status });
+      }
+      if (answer.httpStatus >= 500) {
+        this.fiveXX += 1;
+        if (answer.httpStatus === 503) this.status503 += 1;
+        findings.push({ kind: '5xx', detail: `status ${answer.httpStatus}` });
+      }
+      const body = parseJson(answer.text);
+      if (body && typeof body === 'object') findings.push(...this.inspectBody(body));
+      if (typeof answer.text === 'string' && answer.text.includes(this.canary)) {
+        findings.push({ kind: 'leak', detail: 'the answer holds a canary of the victim\'s private data' });
+      }
+      if (typeof answer.text === 'string' && answer.text.length < 2_000_000) {
+        for (const id of this.privateIds) {
+          if (answer.text.includes(id) && !requestText.includes(id)) {
+            findings.push({ kind: 'leak', detail: `the answer names private id ${id}, which the request did not` });
+          }
+        }
+      }
+    }
+    for (const finding of findings) {
+      if (finding.kind === 'leak') this.leaks += 1;
+      finding.first = this.keepSample(index, fuzzCase, requestText, answers, finding);
+    }
+    return findings;
+  }
+
+  inspectBody(body) {
+    const findings = [];
+    if (typeof body.type === 'string' && body.type.startsWith('urn:ietf:params:jmap:error:')) {
+      bump(this.requestErrors, body.type.slice('urn:ietf:params:jmap:error:'.length));
+    }
+    if (body['@type'] === 'RequestError') {
+      bump(this.requestErrors, String(body.type).replace('urn:ietf:params:jmap:error:', ''));
+      if (Number(body.status) >= 500) {
+        this.fiveXX += 1;
+        findings.push({ kind: '5xx', detail: `WebSocket RequestError status ${body.status}` });
+      }
+    }
+    const responses = Array.isArray(body.methodResponses) ? body.methodResponses : [];
+    for (const invocation of responses) {
+      if (!Array.isArray(invocation)) continue;
+      const [name, args] = invocation;
+      if (name === 'error') {
+        const type = String(args?.type);
+        bump(this.methodErrors, type);
+        if (SERVER_FAILS.has(type)) {
+          this.serverFail += 1;
+          findings.push({ kind: 'serverFail', detail: `${type}: ${args?.description ?? ''}` });
+        }
+        if (type === 'serverUnavailable') this.serverUnavailable += 1;
+        continue;
+      }
+      for (const key of ['notCreated', 'notUpdated', 'notDestroyed']) {
+        const errors = args?.[key];
+        if (errors && typeof errors === 'object') {
+          for (const error of Object.values(errors)) {
+            bump(this.setErrors, String(error?.type));
+            if (SERVER_FAILS.has(error?.type)) {
+              this.serverFail += 1;
+              findings.push({ kind: 'serverFail', detail: `${name} ${key}: ${error.type}` });
+            }
+          }
+        }
+      }
+      for (const leak of structuralLeaks(name, args, this.privateIds, this.privateConversation)) {
+        findings.push({ kind: 'leak', detail: leak });
+      }
+    }
+    return findings;
+  }
+
+  keepSample(index, fuzzCase, requestText, answers, finding) {
+    const signature = `${finding.kind} ${fuzzCase.category} ${finding.detail.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 120)}`;
+    bump(this.signatures, signature);
+    const first = this.signatures[signature] === 1;
+    if (this.samples.length >= MAX_SAMPLES || this.signatures[signature] > 3) return first;
+    const sample = {
+      index,
+      kind: finding.kind,
+      detail: finding.detail,
+      category: fuzzCase.category,
+      mutations: fuzzCase.mutations,
+      method: fuzzCase.method,
+      path: fuzzCase.path ?? (fuzzCase.upgrade ? fuzzCase.upgrade.path : undefined),
+      request: truncate(requestText),
+      requestLength: requestText.length,
+      answers: answers.map((a) => ({ status: a.status, text: truncate(a.text) })),
+    };
+    sample.known = knownHint(requestText, sample);
+    this.samples.push(sample);
+    return first;
+  }
+
+  summary() {
+    return {
+      requests: this.requests,
+      byCategory: this.byCategory,
+      statuses: this.statuses,
+      fiveXX: this.fiveXX,
+      status503: this.status503,
+      serverFail: this.serverFail,
+      serverUnavailable: this.serverUnavailable,
+      timeouts: this.timeouts,
+      leaks: this.leaks,
+      methodErrors: this.methodErrors,
+      requestErrors: this.requestErrors,
+      setErrors: this.setErrors,
+      methodsCovered: Object.keys(this.methods).length,
+      methods: this.methods,
+      mutations: this.mutations,
+      signatures: this.signatures,
+    };
+  }
+}
