@@ -9,6 +9,7 @@ export {
   JsonPointerError,
 } from './json-pointer';
 export { resolveResultReferences, isResultReference } from './result-reference';
+export { jsonBytesWithin } from './json-size';
 export { applyPatch, patchTouchedProperties } from './patch';
 export * from './state';
 export { isJmapId, isCreationReference, resolveCreationReference } from './id';

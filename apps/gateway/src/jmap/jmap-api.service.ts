@@ -18,6 +18,7 @@ import {
   JmapMethodError,
   JmapRequestError,
   type JmapResponse,
+  jsonBytesWithin,
   parseJsonBody,
   parseRequest,
   RequestErrorTypes,
@@ -122,6 +123,7 @@ export class JmapApiService {
     let reply: JmapCallReply;
     try {
       const args = resolveResultReferences(rawArgs, previous);
+      if (hasResultReferences(rawArgs)) this.checkResolvedSize(name, args);
       reply = await this.route(name, args, callId, createdIds, context);
     } catch (error: unknown) {
       const methodError = this.toMethodError(error, name, context.requestId);
@@ -149,7 +151,16 @@ export class JmapApiService {
     }
     if (type === 'Core') {
       if (method !== 'echo') throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
-      return { methodResponses: [['Core/echo', args, callId]], createdIds };
+      const methodResponses: Invocation[] = [['Core/echo', args, callId]];
+      // The echo's answer counts against the response budget like a service's does.
+      const bytes = jsonBytesWithin(methodResponses, context.replyBudget);
+      if (bytes === null) {
+        throw new JmapMethodError(
+          'requestTooLarge',
+          `the answer is more than the ${context.replyBudget} bytes this request may still return`,
+        );
+      }
+      return { methodResponses, createdIds, bytes };
     }
     const owner = Object.hasOwn(JMAP_TYPE_OWNERS, type) ? JMAP_TYPE_OWNERS[type] : undefined;
     if (!owner) throw new JmapMethodError('unknownMethod', `unknown method ${name}`);
@@ -167,6 +178,22 @@ export class JmapApiService {
       },
       { timeoutMs: this.config.SERVICE_TIMEOUT_MS, requestId: context.requestId },
     );
+  }
+
+  /**
+   * Result references copy earlier answers into the arguments by reference, so arguments can
+   * grow far past the request (each call referring twice to the one before doubles them): with
+   * its references resolved, a call's arguments may be no larger than a request may be.
+   */
+  private checkResolvedSize(name: string, args: Record<string, unknown>): void {
+    const limit = this.config.JMAP_MAX_SIZE_REQUEST;
+    if (jsonBytesWithin(args, limit) === null) {
+      throw new JmapMethodError(
+        'requestTooLarge',
+        `with its result references resolved, the arguments of ${name} are more than ` +
+          `maxSizeRequest (${limit} bytes)`,
+      );
+    }
   }
 
   private toMethodError(error: unknown, name: string, requestId: string): JmapMethodError {
@@ -193,4 +220,8 @@ export class JmapApiService {
     });
     return new JmapMethodError('serverFail', `${name} failed`);
   }
+}
+
+function hasResultReferences(args: Record<string, unknown>): boolean {
+  return Object.keys(args).some((key) => key.startsWith('#'));
 }
