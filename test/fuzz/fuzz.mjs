@@ -27,11 +27,11 @@ const MAX_GROWTH_MIB = 100;
 const SETTLE_MS = 3000;
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs cases [from, to) with `concurrency` in flight. */
-async function runRange(from, to, concurrency, runOne) {
+/** Runs cases [from, to) with `concurrency` in flight, none started after `deadline`. */
+async function runRange(from, to, concurrency, runOne, deadline) {
   let next = from;
   const worker = async () => {
-    while (next < to) {
+    while (next < to && performance.now() < deadline) {
       const index = next++;
       await runOne(index);
     }
@@ -42,15 +42,20 @@ async function runRange(from, to, concurrency, runOne) {
 function memoryFigures(start, end, max, pidsBefore, pidsAfter) {
   const apps = {};
   for (const app of Object.keys(start)) {
-    const growthKiB = end[app] === null || start[app] === null ? null : end[app] - start[app];
+    const [from, to] = [start[app].rssKiB, end[app].rssKiB];
+    const growthKiB = from === null || to === null ? null : to - from;
     apps[app] = {
       pid: pidsAfter[app],
       restarted: pidsBefore[app] !== pidsAfter[app],
-      startKiB: start[app],
-      endKiB: end[app],
+      startKiB: from,
+      endKiB: to,
       maxKiB: max[app],
       growthMiB: growthKiB === null ? null : Math.round((growthKiB / 1024) * 10) / 10,
-      growthPct: growthKiB === null ? null : Math.round((growthKiB / start[app]) * 1000) / 10,
+      growthPct: growthKiB === null ? null : Math.round((growthKiB / from) * 1000) / 10,
+      heapStartKiB: start[app].heapUsedKiB ?? null,
+      heapEndKiB: end[app].heapUsedKiB ?? null,
+      externalStartKiB: start[app].externalKiB ?? null,
+      externalEndKiB: end[app].externalKiB ?? null,
     };
   }
   return { apps };
@@ -60,7 +65,9 @@ function diffSnapshots(before, after) {
   const changed = [];
   for (const key of Object.keys(before)) {
     if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
-      changed.push(`${key}: ${truncate(JSON.stringify(before[key]), 300)} → ${truncate(JSON.stringify(after[key]), 300)}`);
+      changed.push(
+        `${key}: ${truncate(JSON.stringify(before[key]), 300)} → ${truncate(JSON.stringify(after[key]), 300)}`,
+      );
     }
   }
   return changed;
@@ -73,7 +80,10 @@ function logSummary(system) {
     Object.entries(lines).map(([app, list]) => {
       const distinct = [];
       for (const line of list) {
-        const gist = line.replace(/"requestId":"[^"]*"/, '').replace(/"(time|pid|hostname)":[^,]*,?/g, '').slice(0, 400);
+        const gist = line
+          .replace(/"requestId":"[^"]*"/, '')
+          .replace(/"(time|pid|hostname)":[^,]*,?/g, '')
+          .slice(0, 400);
         if (distinct.length < 8 && !distinct.includes(gist)) distinct.push(gist);
       }
       return [app, { lines: list.length, first: distinct }];
@@ -87,10 +97,15 @@ async function replay(options, context) {
     const answers = await runCase(fuzzCase, index, context);
     const tally = new Tally(context.fixtures);
     const findings = tally.record(index, fuzzCase, requestText(fuzzCase), answers);
-    console.log(`\n=== case ${index} (${fuzzCase.transport}/${fuzzCase.category}; ${(fuzzCase.mutations ?? []).join(', ')})`);
+    console.log(
+      `\n=== case ${index} (${fuzzCase.transport}/${fuzzCase.category}; ${(fuzzCase.mutations ?? []).join(', ')})`,
+    );
     console.log(truncate(requestText(fuzzCase), 20_000));
-    for (const answer of answers) console.log(`--> ${answer.status}\n${truncate(answer.text ?? '', 20_000)}`);
-    console.log(`findings: ${findings.length === 0 ? 'none' : findings.map((f) => `${f.kind} (${f.detail})`).join('; ')}`);
+    for (const answer of answers)
+      console.log(`--> ${answer.status}\n${truncate(answer.text ?? '', 20_000)}`);
+    console.log(
+      `findings: ${findings.length === 0 ? 'none' : findings.map((f) => `${f.kind} (${f.detail})`).join('; ')}`,
+    );
   }
 }
 
@@ -104,17 +119,26 @@ async function fuzz(options, context, system) {
   const runOne = async (index) => {
     const fuzzCase = buildCase(options.seed, index, fixtures, options.wsShare);
     let answers;
+    const sentAt = performance.now();
     try {
       answers = await runCase(fuzzCase, index, context);
     } catch (error) {
       log(`#${index}: the fuzzer failed: ${error.stack}`);
       answers = [{ status: `fuzzer-error:${error.message}` }];
     }
-    const findings = tally.record(index, fuzzCase, requestText(fuzzCase), answers);
+    const findings = tally.record(
+      index,
+      fuzzCase,
+      requestText(fuzzCase),
+      answers,
+      performance.now() - sentAt,
+    );
     for (const finding of findings) {
       if (finding.first) {
         const answer = answers.map((a) => `${a.status} ${truncate(a.text ?? '', 300)}`).join(' | ');
-        log(`#${index} ${finding.kind}: ${finding.detail} (${fuzzCase.category}; ${truncate(requestText(fuzzCase), 300)}) --> ${answer}`);
+        log(
+          `#${index} ${finding.kind}: ${finding.detail} (${fuzzCase.category}; ${truncate(requestText(fuzzCase), 300)}) --> ${answer}`,
+        );
       }
     }
     done += 1;
@@ -128,38 +152,57 @@ async function fuzz(options, context, system) {
   }, 10_000);
   const maxMemory = system.memory();
   const sampler = setInterval(() => {
-    for (const [app, kib] of Object.entries(system.memory())) maxMemory[app] = Math.max(maxMemory[app] ?? 0, kib ?? 0);
+    for (const [app, kib] of Object.entries(system.memory()))
+      maxMemory[app] = Math.max(maxMemory[app] ?? 0, kib ?? 0);
   }, 2000);
   try {
     log(`warm-up: ${options.warmup} cases`);
-    await runRange(0, options.warmup, options.concurrency, runOne);
+    const deadline = startedAt + options.maxSeconds * 1000;
+    await runRange(0, options.warmup, options.concurrency, runOne, deadline);
     await delay(SETTLE_MS);
-    const memoryStart = system.memory();
+    const memoryStart = await system.memoryAfterGc();
     const pidsBefore = system.pids;
     log(`memory after the warm-up (KiB): ${JSON.stringify(memoryStart)}`);
-    await runRange(options.warmup, options.requests, options.concurrency, runOne);
+    await runRange(options.warmup, options.requests, options.concurrency, runOne, deadline);
+    if (done < options.requests)
+      log(`--max-seconds (${options.maxSeconds}) reached: stopped at ${done} cases`);
     const durationSeconds = Math.round((performance.now() - startedAt) / 100) / 10;
     const cpuAfter = system.cpu();
     const cpu = Object.fromEntries(
-      Object.keys(cpuAfter).map((app) => [app, Math.round((cpuAfter[app] - cpuBefore[app]) * 10) / 10]),
+      Object.keys(cpuAfter).map((app) => [
+        app,
+        Math.round((cpuAfter[app] - cpuBefore[app]) * 10) / 10,
+      ]),
     );
     const fuzzerCpu = process.cpuUsage(cpuBefore.fuzzer);
     cpu.fuzzer = Math.round((fuzzerCpu.user + fuzzerCpu.system) / 1e5) / 10;
     log(`CPU seconds during the run: ${JSON.stringify(cpu)}`);
     await delay(SETTLE_MS);
-    const memoryEnd = system.memory();
+    const memoryEnd = await system.memoryAfterGc();
     const pidsAfter = system.currentPids();
     log(`memory at the end (KiB): ${JSON.stringify(memoryEnd)}`);
-    const after = await snapshot(system.base, fixtures).catch((error) => ({ error: String(error) }));
-    const victimSession = await fetch(`${system.base}/.well-known/jmap`, { headers: { authorization: `Bearer ${fixtures.victim.token}` } });
-    const ready = await fetch(`${system.base}/health/ready`);
+    const after = await snapshot(system.base, fixtures).catch((error) => ({
+      error: String(error),
+    }));
+    const status = (path, headers = {}) =>
+      fetch(`${system.base}${path}`, { headers, signal: AbortSignal.timeout(30_000) }).then(
+        (response) => response.status,
+        (error) => `no answer (${error.name})`,
+      );
+    const victimSession = await status('/.well-known/jmap', {
+      authorization: `Bearer ${fixtures.victim.token}`,
+    });
+    const ready = await status('/health/ready');
     return {
       tally,
       durationSeconds,
       memory: memoryFigures(memoryStart, memoryEnd, maxMemory, pidsBefore, pidsAfter),
       cpuSeconds: cpu,
-      integrity: { changed: diffSnapshots(before, after), victimSessionLive: victimSession.status === 200 },
-      readyAtEnd: ready.status,
+      integrity: {
+        changed: diffSnapshots(before, after),
+        victimSessionLive: victimSession === 200,
+      },
+      readyAtEnd: ready,
     };
   } finally {
     clearInterval(progress);
@@ -170,15 +213,37 @@ async function fuzz(options, context, system) {
 function criteria(options, result, crashes) {
   const s = result.tally.summary();
   const memory = Object.entries(result.memory.apps);
-  const flat = memory.every(([, m]) => m.growthMiB !== null && m.growthMiB < MAX_GROWTH_MIB && m.growthPct < MAX_GROWTH_PCT);
+  const flat = memory.every(
+    ([, m]) => m.growthMiB !== null && m.growthMiB < MAX_GROWTH_MIB && m.growthPct < MAX_GROWTH_PCT,
+  );
   return [
-    { name: 'cases sent', value: `${s.requests} of ${options.requests}`, pass: s.requests === options.requests },
-    { name: '5xx answers (HTTP status or WebSocket RequestError)', value: `${s.fiveXX} (of which 503: ${s.status503})`, pass: s.fiveXX === 0 },
+    {
+      name: 'cases sent',
+      value: `${s.requests} of ${options.requests}`,
+      pass: s.requests === options.requests,
+    },
+    {
+      name: '5xx answers (HTTP status or WebSocket RequestError)',
+      value: `${s.fiveXX} (of which 503: ${s.status503})`,
+      pass: s.fiveXX === 0,
+    },
     { name: 'serverFail / serverPartialFail', value: s.serverFail, pass: s.serverFail === 0 },
-    { name: 'crashed processes (same pid at the end)', value: `${crashes.length}${memory.some(([, m]) => m.restarted) ? ', pids changed' : ''}`, pass: crashes.length === 0 && memory.every(([, m]) => !m.restarted) },
+    {
+      name: 'crashed processes (same pid at the end)',
+      value: `${crashes.length}${memory.some(([, m]) => m.restarted) ? ', pids changed' : ''}`,
+      pass: crashes.length === 0 && memory.every(([, m]) => !m.restarted),
+    },
     { name: "leaks of the victim's private data", value: s.leaks, pass: s.leaks === 0 },
-    { name: "victim's data unchanged, session live", value: `${result.integrity.changed.length} changes, session ${result.integrity.victimSessionLive ? 'live' : 'ended'}`, pass: result.integrity.changed.length === 0 && result.integrity.victimSessionLive },
-    { name: `memory flat (growth < ${MAX_GROWTH_PCT} % and < ${MAX_GROWTH_MIB} MiB per app)`, value: memory.map(([app, m]) => `${app} ${m.growthMiB} MiB/${m.growthPct} %`).join(', '), pass: flat },
+    {
+      name: "victim's data unchanged, session live",
+      value: `${result.integrity.changed.length} changes, session ${result.integrity.victimSessionLive ? 'live' : 'ended'}`,
+      pass: result.integrity.changed.length === 0 && result.integrity.victimSessionLive,
+    },
+    {
+      name: `memory flat (growth < ${MAX_GROWTH_PCT} % and < ${MAX_GROWTH_MIB} MiB per app)`,
+      value: memory.map(([app, m]) => `${app} ${m.growthMiB} MiB/${m.growthPct} %`).join(', '),
+      pass: flat,
+    },
     { name: '/health/ready at the end', value: result.readyAtEnd, pass: result.readyAtEnd === 200 },
   ];
 }
@@ -195,15 +260,24 @@ async function main() {
     console.log(USAGE);
     return 0;
   }
-  const system = new FuzzSystem({ rootDir, log, env: { REGISTER_LIMIT_PER_IP: '50' } });
-  const hardLimit = setTimeout(() => {
-    log(`hard limit of ${options.hardLimit} s reached: stopping`);
-    void Promise.race([system.stop({ keepLogs: true }), delay(30_000)]).finally(() => process.exit(3));
-  }, options.hardLimit * 1000);
-  hardLimit.unref();
+  const system = new FuzzSystem({ rootDir, log });
+  /** Stops the apps and removes the run's database and prefix, then exits. */
+  const abandon = (why, code) => {
+    log(`${why}: stopping`);
+    void Promise.race([system.stop({ keepLogs: true }), delay(30_000)]).finally(() =>
+      process.exit(code),
+    );
+  };
+  setTimeout(
+    () => abandon(`hard limit of ${options.hardLimit} s reached`, 3),
+    options.hardLimit * 1000,
+  ).unref();
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abandon(signal, 130));
   if (options.build) {
     log('building');
-    const build = spawnSync(process.execPath, [path.join(rootDir, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    const build = spawnSync(process.execPath, [path.join(rootDir, 'scripts', 'build.mjs')], {
+      stdio: 'inherit',
+    });
     if (build.status !== 0) return 1;
   }
   let http;
@@ -216,7 +290,13 @@ async function main() {
     ws = new WsDriver(system.port, fixtures.attackers);
     await ws.open();
     ws.enablePush();
-    const context = { http, ws, port: system.port, fixtures, runTag: `fz${options.seed}`.replace(/[^\w-]/g, '').slice(0, 20) };
+    const context = {
+      http,
+      ws,
+      port: system.port,
+      fixtures,
+      runTag: `fz${options.seed}`.replace(/[^\w-]/g, '').slice(0, 20),
+    };
     if (options.replay) {
       await replay(options, context);
       return 0;
@@ -229,7 +309,13 @@ async function main() {
     const report = {
       date,
       seed: options.seed,
-      settings: { requests: options.requests, concurrency: options.concurrency, wsShare: options.wsShare, warmup: options.warmup },
+      settings: {
+        requests: options.requests,
+        concurrency: options.concurrency,
+        wsShare: options.wsShare,
+        warmup: options.warmup,
+        maxSeconds: options.maxSeconds,
+      },
       machine,
       git: gitInfo(rootDir),
       durationSeconds: result.durationSeconds,
@@ -245,8 +331,12 @@ async function main() {
       samples: result.tally.samples,
     };
     const files = writeReport(rootDir, report);
-    for (const check of checks) log(`${check.pass ? 'pass' : 'FAIL'}: ${check.name}: ${check.value}`);
-    log(`${summary.requests} cases in ${result.durationSeconds} s; statuses ${JSON.stringify(summary.statuses)}`);
+    for (const check of checks)
+      log(`${check.pass ? 'pass' : 'FAIL'}: ${check.name}: ${check.value}`);
+    log(
+      `${summary.requests} cases in ${result.durationSeconds} s; statuses ${JSON.stringify(summary.statuses)}`,
+    );
+    log(`mean ms by category: ${JSON.stringify(summary.meanMsByCategory)}`);
     log(`results in ${files.join(', ')}`);
     if (options.keepLogs) log(`apps' logs kept in ${system.logDir}`);
     return report.passed ? 0 : 1;
@@ -264,4 +354,3 @@ main().then(
     process.exit(1);
   },
 );
-

@@ -8,12 +8,15 @@ import { rawFrames, rawUpgrade, upgradeRequest } from './raw-socket.mjs';
 
 export function buildCase(seed, index, fixtures, wsShare) {
   const rng = new Rng(seed, `case:${index}`);
-  return rng.chance(wsShare) ? { transport: 'ws', ...wsCase(rng, fixtures, index) } : { transport: 'http', ...httpCase(rng, fixtures) };
+  return rng.chance(wsShare)
+    ? { transport: 'ws', ...wsCase(rng, fixtures, index) }
+    : { transport: 'http', ...httpCase(rng, fixtures) };
 }
 
 /** The request as text, for leak checks and the report. */
 export function requestText(fuzzCase) {
-  const asText = (value) => (value === undefined ? '' : Buffer.isBuffer(value) ? value.toString('latin1') : String(value));
+  const asText = (value) =>
+    value === undefined ? '' : Buffer.isBuffer(value) ? value.toString('latin1') : String(value);
   if (fuzzCase.raw) return asText(fuzzCase.raw);
   if (fuzzCase.upgrade) return upgradeRequest(fuzzCase.upgrade).toString('latin1');
   if (fuzzCase.rawWs) {
@@ -21,7 +24,11 @@ export function requestText(fuzzCase) {
   }
   if (fuzzCase.transport === 'ws') return asText(fuzzCase.data);
   const headers = Object.entries(fuzzCase.headers ?? {})
-    .filter(([name]) => name !== 'authorization' || !/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(fuzzCase.headers.authorization))
+    .filter(
+      ([name]) =>
+        name !== 'authorization' ||
+        !/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(fuzzCase.headers.authorization),
+    )
     .map(([name, value]) => `${name}: ${value}`)
     .join('\n');
   return `${fuzzCase.method} ${fuzzCase.path}\n${headers}\n\n${asText(fuzzCase.body)}`;
@@ -39,7 +46,10 @@ function wsAnswers(result) {
   if (result.timeout) return [{ status: 'ws:timeout', timeout: true }];
   if (result.error) return [{ status: `ws:error:${result.error}` }];
   const answers = (result.replies ?? []).map(({ frame, text }) => ({
-    status: frame?.['@type'] === 'RequestError' ? `ws:RequestError:${frame.status}` : `ws:${frame?.['@type'] ?? '?'}`,
+    status:
+      frame?.['@type'] === 'RequestError'
+        ? `ws:RequestError:${frame.status}`
+        : `ws:${frame?.['@type'] ?? '?'}`,
     text,
   }));
   if (result.closed !== undefined) answers.push({ status: `ws:closed:${result.closed}` });
@@ -49,15 +59,23 @@ function wsAnswers(result) {
 
 function rawWsAnswers(result) {
   const answers = [];
-  if (result.upgradeStatus !== 101) answers.push({ status: `ws-raw:upgrade:${result.upgradeStatus}`, httpStatus: result.upgradeStatus ?? undefined });
+  if (result.upgradeStatus !== 101)
+    answers.push({
+      status: `ws-raw:upgrade:${result.upgradeStatus}`,
+      httpStatus: result.upgradeStatus ?? undefined,
+    });
   for (const frame of result.frames) {
-    if (frame.opcode === 8) answers.push({ status: `ws-raw:close:${frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 'none'}` });
+    if (frame.opcode === 8)
+      answers.push({
+        status: `ws-raw:close:${frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 'none'}`,
+      });
     if (frame.opcode === 1) {
       const text = frame.payload.toString('utf8');
       let type = '?';
       try {
         const parsed = JSON.parse(text);
-        type = parsed['@type'] === 'RequestError' ? `RequestError:${parsed.status}` : parsed['@type'];
+        type =
+          parsed['@type'] === 'RequestError' ? `RequestError:${parsed.status}` : parsed['@type'];
       } catch {
         // not JSON
       }
@@ -79,7 +97,11 @@ export async function runCase(fuzzCase, index, { http, ws, port, fixtures, runTa
     return [{ ...httpAnswer(result), status: `upgrade:${result.status ?? result.ended}` }];
   }
   const attacker = fixtures.attackers[fuzzCase.attacker];
-  if (fuzzCase.rawWs) return rawWsAnswers(await rawFrames(port, attacker.token, fuzzCase.rawWs.frames));
-  if (fuzzCase.fresh) return wsAnswers(await ws.sendFresh(attacker.token, fuzzCase.data, fuzzCase.binary));
-  return wsAnswers(await ws.send(fuzzCase.attacker, fuzzCase.data, fuzzCase.binary));
+  if (fuzzCase.rawWs)
+    return rawWsAnswers(await rawFrames(port, attacker.token, fuzzCase.rawWs.frames));
+  if (fuzzCase.fresh)
+    return wsAnswers(await ws.sendFresh(attacker.token, fuzzCase.data, fuzzCase.binary));
+  return wsAnswers(
+    await ws.send(fuzzCase.attacker, fuzzCase.data, fuzzCase.binary, fuzzCase.expect),
+  );
 }

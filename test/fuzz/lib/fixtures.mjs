@@ -12,7 +12,15 @@ import { CHAT, CORE } from './jmap-catalog.mjs';
 const PASSWORD = 'violet-harbour-17-fuzz';
 const ATTACKERS = 4;
 const SPARE_SESSIONS = 6;
-const TYPES = ['Conversation', 'Message', 'Participant', 'Role', 'UserRole', 'ConversationRole', 'Presence'];
+const TYPES = [
+  'Conversation',
+  'Message',
+  'Participant',
+  'Role',
+  'UserRole',
+  'ConversationRole',
+  'Presence',
+];
 
 let ipCounter = 0;
 const setupIp = () => {
@@ -25,6 +33,7 @@ async function post(base, path, body, headers = {}) {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': setupIp(), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
@@ -32,29 +41,50 @@ async function post(base, path, body, headers = {}) {
 
 async function login(base, email) {
   const res = await post(base, '/auth/login', { email, password: PASSWORD });
-  if (res.status !== 200) throw new Error(`setup login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`setup login ${email}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 async function newUser(base, name, tag) {
   const email = `${name}-${tag}@example.com`;
-  const res = await post(base, '/auth/register', { email, password: PASSWORD, displayName: `Fuzz ${name}` });
-  if (res.status !== 201) throw new Error(`setup register ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await post(base, '/auth/register', {
+    email,
+    password: PASSWORD,
+    displayName: `Fuzz ${name}`,
+  });
+  if (res.status !== 201)
+    throw new Error(`setup register ${email}: ${res.status} ${JSON.stringify(res.body)}`);
   const tokens = await login(base, email);
-  return { id: res.body.id, email, token: tokens.accessToken, sessionId: tokens.sessionId, refreshToken: tokens.refreshToken };
+  return {
+    id: res.body.id,
+    email,
+    token: tokens.accessToken,
+    sessionId: tokens.sessionId,
+    refreshToken: tokens.refreshToken,
+  };
 }
 
 /** Runs method calls as `user`; throws unless every response is the method's own. */
 export async function api(base, user, calls) {
-  const res = await post(base, '/jmap/api', { using: [CORE, CHAT], methodCalls: calls }, { authorization: `Bearer ${user.token}` });
-  if (res.status !== 200) throw new Error(`setup ${calls[0][0]}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await post(
+    base,
+    '/jmap/api',
+    { using: [CORE, CHAT], methodCalls: calls },
+    { authorization: `Bearer ${user.token}` },
+  );
+  if (res.status !== 200)
+    throw new Error(`setup ${calls[0][0]}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.methodResponses;
 }
 
 async function set(base, user, type, args) {
-  const [[name, result]] = await api(base, user, [[`${type}/set`, { accountId: user.id, ...args }, 's']]);
+  const [[name, result]] = await api(base, user, [
+    [`${type}/set`, { accountId: user.id, ...args }, 's'],
+  ]);
   const failed = result.notCreated ?? result.notUpdated ?? result.notDestroyed;
-  if (name !== `${type}/set` || failed) throw new Error(`setup ${type}/set: ${JSON.stringify(result).slice(0, 400)}`);
+  if (name !== `${type}/set` || failed)
+    throw new Error(`setup ${type}/set: ${JSON.stringify(result).slice(0, 400)}`);
   return result;
 }
 
@@ -63,7 +93,9 @@ async function createConversation(base, user, object) {
 }
 
 async function sendMessages(base, user, conversationId, bodies, extra = {}) {
-  const create = Object.fromEntries(bodies.map((body, i) => [`m${i}`, { conversationId, body, ...extra }]));
+  const create = Object.fromEntries(
+    bodies.map((body, i) => [`m${i}`, { conversationId, body, ...extra }]),
+  );
   const result = await set(base, user, 'Message', { create });
   return bodies.map((_, i) => result.created[`m${i}`].id);
 }
@@ -73,13 +105,16 @@ async function upload(base, user, content) {
     method: 'POST',
     headers: { authorization: `Bearer ${user.token}`, 'content-type': 'text/plain' },
     body: content,
+    signal: AbortSignal.timeout(60_000),
   });
   if (response.status !== 201) throw new Error(`setup upload: ${response.status}`);
   return (await response.json()).blobId;
 }
 
 async function idsOf(base, user, type, filter) {
-  const [[, result]] = await api(base, user, [[`${type}/query`, { accountId: user.id, filter }, 'q']]);
+  const [[, result]] = await api(base, user, [
+    [`${type}/query`, { accountId: user.id, filter }, 'q'],
+  ]);
   return result.ids ?? [];
 }
 
@@ -96,7 +131,8 @@ export async function makeFixtures(base, secret) {
   const victim = await newUser(base, 'victim', tag);
   const friend = await newUser(base, 'friend', tag);
   const attackers = [];
-  for (let i = 0; i < ATTACKERS; i++) attackers.push({ ...(await newUser(base, `attacker${i}`, tag)), index: i });
+  for (let i = 0; i < ATTACKERS; i++)
+    attackers.push({ ...(await newUser(base, `attacker${i}`, tag)), index: i });
 
   // The victim's private world.
   const privateId = await createConversation(base, victim, {
@@ -116,18 +152,42 @@ export async function makeFixtures(base, secret) {
     ...(await sendMessages(base, friend, privateId, [`reply ${canary}`])),
   ];
   const roleIds = await idsOf(base, victim, 'Role', null);
-  const [[, roles]] = await api(base, victim, [['Role/get', { accountId: victim.id, ids: roleIds }, 'r']]);
+  const [[, roles]] = await api(base, victim, [
+    ['Role/get', { accountId: victim.id, ids: roleIds }, 'r'],
+  ]);
   const userRole = roles.list.find((role) => role.name === 'user')?.id;
   const grant = await set(base, victim, 'ConversationRole', {
     create: { g: { conversationId: privateId, userId: friend.id, roleId: userRole } },
   });
   const privateGrants = [grant.created.g.id];
-  const privateParticipants = await idsOf(base, victim, 'Participant', { conversationId: privateId });
+  const privateParticipants = await idsOf(base, victim, 'Participant', {
+    conversationId: privateId,
+  });
+  // A second private conversation whose ids no fuzz case is given: any answer naming one leaks.
+  const hiddenId = await createConversation(base, victim, {
+    conversationType: 'group',
+    privacyLevel: 'private',
+    title: `Hidden ${canary}`,
+    participantIds: [friend.id],
+  });
+  const hiddenMessages = await sendMessages(base, victim, hiddenId, [`hidden ${canary}`]);
+  const hiddenParticipants = await idsOf(base, victim, 'Participant', { conversationId: hiddenId });
 
   // The victim's listed conversations.
-  const publicId = await createConversation(base, victim, { conversationType: 'channel', privacyLevel: 'public', title: `Victim public ${tag}` });
-  const restrictedId = await createConversation(base, victim, { conversationType: 'group', privacyLevel: 'restricted', title: `Victim restricted ${tag}` });
-  const publicMessages = await sendMessages(base, victim, publicId, ['public hello', 'public second']);
+  const publicId = await createConversation(base, victim, {
+    conversationType: 'channel',
+    privacyLevel: 'public',
+    title: `Victim public ${tag}`,
+  });
+  const restrictedId = await createConversation(base, victim, {
+    conversationType: 'group',
+    privacyLevel: 'restricted',
+    title: `Victim restricted ${tag}`,
+  });
+  const publicMessages = await sendMessages(base, victim, publicId, [
+    'public hello',
+    'public second',
+  ]);
 
   // The attackers' own world.
   const conversations = [];
@@ -142,7 +202,9 @@ export async function makeFixtures(base, secret) {
     });
     conversations.push(attacker.conversationId);
     await set(base, attacker, 'Participant', { create: { j: { conversationId: publicId } } });
-    messages.push(...(await sendMessages(base, attacker, attacker.conversationId, ['mine', 'mine too'])));
+    messages.push(
+      ...(await sendMessages(base, attacker, attacker.conversationId, ['mine', 'mine too'])),
+    );
     messages.push(...(await sendMessages(base, attacker, publicId, ['hi all'])));
     attacker.blobId = await upload(base, attacker, `attacker ${attacker.index} blob`);
   }
@@ -151,7 +213,11 @@ export async function makeFixtures(base, secret) {
   const throwaway = [];
   for (let i = 0; i < SPARE_SESSIONS; i++) {
     const tokens = await login(base, attackers[0].email);
-    throwaway.push({ token: tokens.accessToken, refreshToken: tokens.refreshToken, sessionId: tokens.sessionId });
+    throwaway.push({
+      token: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      sessionId: tokens.sessionId,
+    });
   }
   const revokedTokens = await login(base, attackers[0].email);
   await post(base, '/auth/logout', '', { authorization: `Bearer ${revokedTokens.accessToken}` });
@@ -166,7 +232,9 @@ export async function makeFixtures(base, secret) {
     session: [victim.sessionId, friend.sessionId],
   };
   for (const attacker of attackers) {
-    const participants = await idsOf(base, attacker, 'Participant', { conversationId: attacker.conversationId });
+    const participants = await idsOf(base, attacker, 'Participant', {
+      conversationId: attacker.conversationId,
+    });
     const pools = {
       user: userIds,
       conversation: [...conversations, publicId, restrictedId, privateId],
@@ -189,11 +257,23 @@ export async function makeFixtures(base, secret) {
   return {
     secret,
     canary,
-    victim: { ...victim, privateId, publicId, restrictedId, privateMessages, publicMessages, privateGrants, privateParticipants, friendId: friend.id },
+    victim: {
+      ...victim,
+      privateId,
+      hiddenId,
+      publicId,
+      restrictedId,
+      privateMessages: [...privateMessages, ...hiddenMessages],
+      publicMessages,
+      privateGrants,
+      privateParticipants: [...privateParticipants, ...hiddenParticipants],
+      friendId: friend.id,
+    },
     attackers,
     throwaway,
     revoked: { token: revokedTokens.accessToken },
     privateIds,
+    secretIds: [hiddenId, ...hiddenMessages, ...hiddenParticipants],
     fuzzIps: ['10.66.0.1', '10.66.0.2', '10.66.0.3'],
   };
 }
@@ -202,16 +282,55 @@ export async function makeFixtures(base, secret) {
 export async function snapshot(base, fixtures) {
   const v = fixtures.victim;
   const responses = await api(base, v, [
-    ['Conversation/get', { accountId: v.id, ids: [v.privateId, v.publicId, v.restrictedId], properties: ['title', 'description', 'privacyLevel', 'isArchived', 'metadata', 'settings', 'conversationType'] }, 'c'],
-    ['Message/get', { accountId: v.id, ids: [...v.privateMessages, ...v.publicMessages], properties: ['body', 'isDeleted', 'editedAt', 'attachments', 'conversationId', 'senderId'] }, 'm'],
-    ['Participant/get', { accountId: v.id, ids: v.privateParticipants, properties: ['userId', 'role', 'permissions', 'isActive'] }, 'p'],
+    [
+      'Conversation/get',
+      {
+        accountId: v.id,
+        ids: [v.privateId, v.hiddenId, v.publicId, v.restrictedId],
+        properties: [
+          'title',
+          'description',
+          'privacyLevel',
+          'isArchived',
+          'metadata',
+          'settings',
+          'conversationType',
+        ],
+      },
+      'c',
+    ],
+    [
+      'Message/get',
+      {
+        accountId: v.id,
+        ids: [...v.privateMessages, ...v.publicMessages],
+        properties: ['body', 'isDeleted', 'editedAt', 'attachments', 'conversationId', 'senderId'],
+      },
+      'm',
+    ],
+    [
+      'Participant/get',
+      {
+        accountId: v.id,
+        ids: v.privateParticipants,
+        properties: ['userId', 'role', 'permissions', 'isActive'],
+      },
+      'p',
+    ],
     ['Participant/query', { accountId: v.id, filter: { conversationId: v.privateId } }, 'pq'],
     ['ConversationRole/get', { accountId: v.id, ids: v.privateGrants }, 'g'],
-    ['User/get', { accountId: v.id, ids: [v.id], properties: ['displayName', 'isActive', 'email'] }, 'u'],
+    [
+      'User/get',
+      { accountId: v.id, ids: [v.id], properties: ['displayName', 'isActive', 'email'] },
+      'u',
+    ],
   ]);
   const out = {};
   for (const [name, result, callId] of responses) {
-    out[callId] = name === 'error' ? { error: result.type } : { list: result.list ?? result.ids, notFound: result.notFound ?? [] };
+    out[callId] =
+      name === 'error'
+        ? { error: result.type }
+        : { list: result.list ?? result.ids, notFound: result.notFound ?? [] };
   }
   return out;
 }

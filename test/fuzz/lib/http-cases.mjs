@@ -5,7 +5,14 @@
 import { jmapRequest } from './jmap-requests.mjs';
 import { hostileCredentials } from './tokens.mjs';
 import { CHAT, CORE } from './jmap-catalog.mjs';
-import { deepRaw, hostileValue, longString, STRANGE_STRINGS, strangeString, toJson } from './values.mjs';
+import {
+  deepRaw,
+  hostileValue,
+  longString,
+  STRANGE_STRINGS,
+  strangeString,
+  toJson,
+} from './values.mjs';
 
 const JSON_TYPE = 'application/json';
 
@@ -112,16 +119,35 @@ function envelopeBody(rng, fixtures) {
         kind,
         body: Buffer.concat([
           Buffer.from(`{"using":["${CORE}"],"methodCalls":[["Core/echo",{"a":"`),
-          Buffer.from(rng.pick([[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]])),
+          Buffer.from(
+            rng.pick([
+              [0xff],
+              [0xc0, 0xaf],
+              [0xed, 0xa0, 0x80],
+              [0xf8, 0x88, 0x80, 0x80, 0x80],
+              [0xe2, 0x82],
+            ]),
+          ),
           Buffer.from('"},"c"]]}'),
         ]),
       };
     case 'utf16':
       return { kind, body: Buffer.from(valid, 'utf16le') };
     case 'nulByte':
-      return { kind, body: Buffer.concat([Buffer.from(valid.slice(0, 20)), Buffer.from([0]), Buffer.from(valid.slice(20))]) };
+      return {
+        kind,
+        body: Buffer.concat([
+          Buffer.from(valid.slice(0, 20)),
+          Buffer.from([0]),
+          Buffer.from(valid.slice(20)),
+        ]),
+      };
     case 'manyCalls': {
-      const calls = Array.from({ length: rng.pick([64, 65, 1024, 10_000]) }, (_, i) => ['Core/echo', {}, `c${i}`]);
+      const calls = Array.from({ length: rng.pick([64, 65, 1024, 10_000]) }, (_, i) => [
+        'Core/echo',
+        {},
+        `c${i}`,
+      ]);
       return { kind, body: JSON.stringify({ using: [CORE], methodCalls: calls }) };
     }
     case 'bigStrings':
@@ -188,7 +214,10 @@ export function tokenCase(rng, fixtures) {
   const headers = {};
   if (header !== null) headers.authorization = header;
   if (route[2] !== undefined) headers['content-type'] = JSON_TYPE;
-  const path = query === null ? route[1] : `${route[1]}${route[1].includes('?') ? '&' : '?'}access_token=${pathSegment(query)}`;
+  const path =
+    query === null
+      ? route[1]
+      : `${route[1]}${route[1].includes('?') ? '&' : '?'}access_token=${pathSegment(query)}`;
   return {
     category: 'token',
     method: route[0],
@@ -206,10 +235,25 @@ function hostileField(rng, fixtures, plausible) {
 
 export function authCase(rng, fixtures) {
   const ip = fuzzIp(rng, fixtures);
-  const route = rng.weighted({ register: 3, login: 4, refresh: 3, logout: 1, sessions: 2, revoke: 2, providers: 1, oauth: 2, callback: 2 });
-  const base = { category: 'auth', headers: { 'x-forwarded-for': ip, 'content-type': JSON_TYPE }, mutations: [route] };
+  const route = rng.weighted({
+    register: 3,
+    login: 4,
+    refresh: 3,
+    logout: 1,
+    sessions: 2,
+    revoke: 2,
+    providers: 1,
+    oauth: 2,
+    callback: 2,
+  });
+  const base = {
+    category: 'auth',
+    headers: { 'x-forwarded-for': ip, 'content-type': JSON_TYPE },
+    mutations: [route],
+  };
   const known = [fixtures.victim.email, ...fixtures.attackers.map((a) => a.email)];
-  const email = () => hostileField(rng, fixtures, rng.chance(0.5) ? rng.pick(known) : `fz${rng.hex(6)}@example.com`);
+  const email = () =>
+    hostileField(rng, fixtures, rng.chance(0.5) ? rng.pick(known) : `fz${rng.hex(6)}@example.com`);
   const body = (object) => (rng.chance(0.1) ? rng.pick(BAD_JSON) : toJson(object));
   switch (route) {
     case 'register':
@@ -229,7 +273,10 @@ export function authCase(rng, fixtures) {
         ...base,
         method: 'POST',
         path: '/auth/login',
-        body: body({ email: email(), password: hostileField(rng, fixtures, `wrong-${rng.hex(8)}`) }),
+        body: body({
+          email: email(),
+          password: hostileField(rng, fixtures, `wrong-${rng.hex(8)}`),
+        }),
       };
     case 'refresh': {
       const spare = rng.pick(fixtures.throwaway);
@@ -253,10 +300,20 @@ export function authCase(rng, fixtures) {
     }
     case 'logout': {
       const spare = rng.pick(fixtures.throwaway);
-      return { ...base, method: 'POST', path: '/auth/logout', headers: { ...base.headers, authorization: `Bearer ${spare.token}` } };
+      return {
+        ...base,
+        method: 'POST',
+        path: '/auth/logout',
+        headers: { ...base.headers, authorization: `Bearer ${spare.token}` },
+      };
     }
     case 'sessions':
-      return { ...base, method: 'GET', path: '/auth/sessions', headers: { ...base.headers, ...bearer(rng.pick(fixtures.attackers)) } };
+      return {
+        ...base,
+        method: 'GET',
+        path: '/auth/sessions',
+        headers: { ...base.headers, ...bearer(rng.pick(fixtures.attackers)) },
+      };
     case 'revoke': {
       const id = rng.pick([
         fixtures.victim.sessionId,
@@ -274,26 +331,77 @@ export function authCase(rng, fixtures) {
       };
     }
     case 'providers':
-      return { ...base, method: 'GET', path: `/auth/providers${rng.chance(0.3) ? '?x=' + pathSegment(strangeString(rng, null)) : ''}` };
+      return {
+        ...base,
+        method: 'GET',
+        path: `/auth/providers${rng.chance(0.3) ? '?x=' + pathSegment(strangeString(rng, null)) : ''}`,
+      };
     case 'oauth': {
-      const provider = rng.pick(['google', 'github', 'oidc', 'nope', '__proto__', 'constructor', strangeString(rng, null)]);
-      const returnTo = rng.pick(['', 'https://evil.example/', 'javascript:alert(1)', '//evil', strangeString(rng, null)]);
-      return { ...base, method: 'GET', path: `/auth/oauth/${pathSegment(provider)}?returnTo=${pathSegment(returnTo)}` };
+      const provider = rng.pick([
+        'google',
+        'github',
+        'oidc',
+        'nope',
+        '__proto__',
+        'constructor',
+        strangeString(rng, null),
+      ]);
+      const returnTo = rng.pick([
+        '',
+        'https://evil.example/',
+        'javascript:alert(1)',
+        '//evil',
+        strangeString(rng, null),
+      ]);
+      return {
+        ...base,
+        method: 'GET',
+        path: `/auth/oauth/${pathSegment(provider)}?returnTo=${pathSegment(returnTo)}`,
+      };
     }
     default: {
       const provider = rng.pick(['google', 'github', 'oidc', 'nope', strangeString(rng, null)]);
-      const query = rng.pick(['code=x&state=y', 'state=', 'error=access_denied', 'state=a&state=b', `code=${pathSegment(strangeString(rng, null))}`, '']);
+      const query = rng.pick([
+        'code=x&state=y',
+        'state=',
+        'error=access_denied',
+        'state=a&state=b',
+        `code=${pathSegment(strangeString(rng, null))}`,
+        '',
+      ]);
       const headers = { ...base.headers };
-      if (rng.chance(0.6)) headers.cookie = rng.pick(['jchat_oauth_state=y', 'jchat_oauth_state=%ff', 'jchat_oauth_state=', 'a=b; jchat_oauth_state=%E0%A4%A', `jchat_oauth_state=${'y'.repeat(4000)}`]);
-      return { ...base, headers, method: 'GET', path: `/auth/oauth/${pathSegment(provider)}/callback?${query}` };
+      if (rng.chance(0.6))
+        headers.cookie = rng.pick([
+          'jchat_oauth_state=y',
+          'jchat_oauth_state=%ff',
+          'jchat_oauth_state=',
+          'a=b; jchat_oauth_state=%E0%A4%A',
+          `jchat_oauth_state=${'y'.repeat(4000)}`,
+        ]);
+      return {
+        ...base,
+        headers,
+        method: 'GET',
+        path: `/auth/oauth/${pathSegment(provider)}/callback?${query}`,
+      };
     }
   }
 }
 
 export function uploadCase(rng, fixtures) {
   const attacker = rng.pick(fixtures.attackers);
-  const account = rng.pick([attacker.id, attacker.id, attacker.id, fixtures.victim.id, 'x', rng.uuid(), strangeString(rng, null)]);
-  const size = rng.chance(0.9) ? rng.pick([0, 1, 100, 4096]) : rng.pick([524_288, 524_289, 1_100_000]);
+  const account = rng.pick([
+    attacker.id,
+    attacker.id,
+    attacker.id,
+    fixtures.victim.id,
+    'x',
+    rng.uuid(),
+    strangeString(rng, null),
+  ]);
+  const size = rng.chance(0.9)
+    ? rng.pick([0, 1, 100, 4096])
+    : rng.pick([524_288, 524_289, 1_100_000]);
   const headers = { ...bearer(attacker) };
   const type = rng.pick([
     'text/plain',
@@ -333,10 +441,20 @@ export function downloadCase(rng, fixtures) {
     [attacker.id, strangeString(rng, null)],
     [strangeString(rng, null), attacker.blobId],
   ]);
-  const name = rng.pick(['a.txt', '', '..', '../../etc/passwd', 'a"b', 'a\\b', 'x'.repeat(2000), ...STRANGE_STRINGS]);
+  const name = rng.pick([
+    'a.txt',
+    '',
+    '..',
+    '../../etc/passwd',
+    'a"b',
+    'a\\b',
+    'x'.repeat(2000),
+    ...STRANGE_STRINGS,
+  ]);
   const typeKind = rng.weighted({ none: 3, plain: 3, hostile: 4, array: 0.15, nonLatin1: 0.15 });
   let query = '';
-  if (typeKind === 'plain') query = `?type=${pathSegment(rng.pick(['text/plain', 'image/png', 'text/html']))}`;
+  if (typeKind === 'plain')
+    query = `?type=${pathSegment(rng.pick(['text/plain', 'image/png', 'text/html']))}`;
   if (typeKind === 'hostile') {
     query = `?type=${rng.pick([
       'text/html%0d%0aSet-Cookie:%20x=1',
@@ -353,7 +471,8 @@ export function downloadCase(rng, fixtures) {
   if (typeKind === 'nonLatin1') query = `?type=${pathSegment('text/plain; name=😀')}`;
   const headers = { ...bearer(attacker) };
   if (rng.chance(0.1)) headers['if-none-match'] = rng.pick([`"${blob}"`, '*', '"x"', 'W/"x"']);
-  if (rng.chance(0.05)) headers.range = rng.pick(['bytes=0-1', 'bytes=-1', 'bytes=99999999-', 'garbage']);
+  if (rng.chance(0.05))
+    headers.range = rng.pick(['bytes=0-1', 'bytes=-1', 'bytes=99999999-', 'garbage']);
   return {
     category: 'download',
     method: rng.chance(0.95) ? 'GET' : 'HEAD',
@@ -365,16 +484,37 @@ export function downloadCase(rng, fixtures) {
 
 export function eventSourceCase(rng, fixtures) {
   const attacker = rng.pick(fixtures.attackers);
-  const param = (name, values) => (rng.chance(0.8) ? `${name}=${pathSegment(rng.pick(values))}` : '');
+  const param = (name, values) =>
+    rng.chance(0.8) ? `${name}=${pathSegment(rng.pick(values))}` : '';
   const parts = [
-    param('types', ['*', 'Message', 'Message,Conversation', '', 'Presence', 'Foo', 'a,,b', '<x>', 'x'.repeat(5000), '*,*']),
+    param('types', [
+      '*',
+      'Message',
+      'Message,Conversation',
+      '',
+      'Presence',
+      'Foo',
+      'a,,b',
+      '<x>',
+      'x'.repeat(5000),
+      '*,*',
+    ]),
     param('closeafter', ['state', 'no', 'yes', '', 'STATE']),
     param('ping', ['0', '5', '600', '601', '-1', '1e3', '999999999', '9999999999', 'x', '']),
   ];
   if (rng.chance(0.1)) parts.push('types=*');
   if (rng.chance(0.05)) parts.push('ping[]=1');
   const headers = { ...bearer(attacker) };
-  if (rng.chance(0.3)) headers['last-event-id'] = rng.pick(['', '0-0', 'x', '-', '99999999999999999999-1', '1-99999999999', strangeString(rng, null).replace(/[^\x20-\x7e]/g, '')]);
+  if (rng.chance(0.3))
+    headers['last-event-id'] = rng.pick([
+      '',
+      '0-0',
+      'x',
+      '-',
+      '99999999999999999999-1',
+      '1-99999999999',
+      strangeString(rng, null).replace(/[^\x20-\x7e]/g, ''),
+    ]);
   return {
     category: 'eventsource',
     method: 'GET',
@@ -388,13 +528,21 @@ export function eventSourceCase(rng, fixtures) {
 export function sessionCase(rng, fixtures) {
   const attacker = rng.pick(fixtures.attackers);
   const headers = { ...bearer(attacker) };
-  if (rng.chance(0.3)) headers.host = rng.pick(['evil.example', 'a b', '127.0.0.1:1', 'x'.repeat(300), '[::1]']);
+  if (rng.chance(0.3))
+    headers.host = rng.pick(['evil.example', 'a b', '127.0.0.1:1', 'x'.repeat(300), '[::1]']);
   if (rng.chance(0.3)) headers['x-forwarded-proto'] = rng.pick(['https', 'gopher', 'javascript']);
   if (rng.chance(0.2)) headers['x-request-id'] = rng.pick(['', 'a'.repeat(65), '../../x', 'ok-id']);
   return {
     category: 'session',
     method: rng.pick(['GET', 'GET', 'HEAD', 'POST']),
-    path: rng.pick(['/.well-known/jmap', '/.well-known/jmap/', '/.well-known/jmap?x=1', '/.well-known/JMAP', '/health', '/health/ready']),
+    path: rng.pick([
+      '/.well-known/jmap',
+      '/.well-known/jmap/',
+      '/.well-known/jmap?x=1',
+      '/.well-known/JMAP',
+      '/health',
+      '/health/ready',
+    ]),
     headers,
     mutations: ['session'],
   };
@@ -431,7 +579,19 @@ const WEIRD_PATHS = [
 
 export function weirdCase(rng, fixtures) {
   const attacker = rng.pick(fixtures.attackers);
-  const method = rng.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'FOO', 'PROPFIND', 'M-SEARCH', 'PURGE']);
+  const method = rng.pick([
+    'GET',
+    'POST',
+    'PUT',
+    'DELETE',
+    'PATCH',
+    'OPTIONS',
+    'HEAD',
+    'FOO',
+    'PROPFIND',
+    'M-SEARCH',
+    'PURGE',
+  ]);
   let path = rng.pick(WEIRD_PATHS);
   if (rng.chance(0.1)) path = `/${'a/'.repeat(rng.pick([100, 2000]))}`;
   if (rng.chance(0.05)) path = `/jmap/api?${'a=1&'.repeat(rng.pick([100, 3000]))}`;
@@ -439,13 +599,19 @@ export function weirdCase(rng, fixtures) {
   if (rng.chance(0.2)) headers['content-type'] = JSON_TYPE;
   if (rng.chance(0.1)) headers.expect = '100-continue';
   if (rng.chance(0.1)) headers.cookie = 'a='.repeat(2000);
-  if (rng.chance(0.1)) headers['x-forwarded-for'] = Array.from({ length: 200 }, (_, i) => `10.0.${i % 256}.1`).join(', ');
+  if (rng.chance(0.1))
+    headers['x-forwarded-for'] = Array.from({ length: 200 }, (_, i) => `10.0.${i % 256}.1`).join(
+      ', ',
+    );
   return {
     category: 'weird',
     method,
     path,
     headers,
-    body: ['GET', 'HEAD'].includes(method) || rng.chance(0.5) ? undefined : toJson(hostileValue(rng, attacker.ctx)),
+    body:
+      ['GET', 'HEAD'].includes(method) || rng.chance(0.5)
+        ? undefined
+        : toJson(hostileValue(rng, attacker.ctx)),
     mutations: [`weird:${method}`],
   };
 }
@@ -461,22 +627,29 @@ export function rawCase(rng, fixtures) {
     () => 'GET /\r\n\r\n',
     () => 'GET / HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n',
     () => 'GET / HTTP/1.1\r\nHost: x\r\n folded: header\r\n\r\n',
-    () => `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
-    () => `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`,
+    () =>
+      `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+    () =>
+      `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`,
     () => `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: -1\r\n\r\n`,
-    () => `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!`,
+    () =>
+      `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!`,
     () => `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 1e3\r\n\r\n`,
-    () => `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`,
+    () =>
+      `POST /jmap/api HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`,
     () => `GET / HTTP/1.1\r\nHost: x\r\nX-Nul: a\u0000b\r\n\r\n`,
     () => `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(rng.pick([17_000, 100_000]))}\r\n\r\n`,
     () => `GET / HTTP/1.1\r\nHost: x\r\n${'X-H: 1\r\n'.repeat(rng.pick([200, 3000]))}\r\n`,
     () => `GET /.well-known/jmap HTTP/1.1\nHost: x\n${auth.replace('\r\n', '\n')}\n`,
-    () => `GET /.well-known/jmap HTTP/1.1\r\nHost: x\r\n${auth}\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n`,
-    () => `GET /.well-known/jmap HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\u0001\r\n\r\n`,
+    () =>
+      `GET /.well-known/jmap HTTP/1.1\r\nHost: x\r\n${auth}\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n`,
+    () =>
+      `GET /.well-known/jmap HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\u0001\r\n\r\n`,
     () => `GET /${'%'.repeat(10)} HTTP/1.1\r\nHost: x\r\n\r\n`,
     () => `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`,
     () => `\u0000\u0001\u0002\u0003\r\n\r\n`,
-    () => `POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${'1\r\na\r\n'.repeat(5000)}0\r\n\r\n`,
+    () =>
+      `POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${'1\r\na\r\n'.repeat(5000)}0\r\n\r\n`,
     () => `CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`,
     () => `GET http://evil.example/health HTTP/1.1\r\nHost: x\r\n\r\n`,
     () => `GET * HTTP/1.1\r\nHost: x\r\n\r\n`,
@@ -498,6 +671,8 @@ export const HTTP_CATEGORIES = {
 };
 
 export function httpCase(rng, fixtures) {
-  const name = rng.weighted(Object.fromEntries(Object.entries(HTTP_CATEGORIES).map(([k, [w]]) => [k, w])));
+  const name = rng.weighted(
+    Object.fromEntries(Object.entries(HTTP_CATEGORIES).map(([k, [w]]) => [k, w])),
+  );
   return HTTP_CATEGORIES[name][1](rng, fixtures);
 }

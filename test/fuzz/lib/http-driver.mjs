@@ -30,8 +30,10 @@ export class HttpDriver {
   viaNode(fuzzCase, requestId) {
     const headers = { ...fuzzCase.headers, 'x-request-id': requestId };
     const body = fuzzCase.body === undefined ? undefined : Buffer.from(fuzzCase.body);
-    if (body !== undefined && !fuzzCase.chunked) headers['content-length'] = String(fuzzCase.declaredLength ?? body.length);
-    if (fuzzCase.declaredLength !== undefined) headers['content-length'] = String(fuzzCase.declaredLength);
+    if (body !== undefined && !fuzzCase.chunked)
+      headers['content-length'] = String(fuzzCase.declaredLength ?? body.length);
+    if (fuzzCase.declaredLength !== undefined)
+      headers['content-length'] = String(fuzzCase.declaredLength);
     // Throws synchronously for what node:http will not send: the caller goes raw then.
     const request = http.request({
       host: '127.0.0.1',
@@ -55,7 +57,8 @@ export class HttpDriver {
       }, this.timeoutMs);
       request.on('error', (error) => finish({ status: null, error: error.code ?? error.message }));
       request.on('response', (response) => {
-        if (fuzzCase.stream && response.statusCode === 200) {
+        // An event stream stays open: its status is the answer.
+        if (/^text\/event-stream/.test(response.headers['content-type'] ?? '')) {
           finish({ status: 200, headers: response.headers, text: '' });
           response.destroy();
           request.destroy();
@@ -68,17 +71,27 @@ export class HttpDriver {
           size += chunk.length;
         });
         response.on('end', () =>
-          finish({ status: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
+          finish({
+            status: response.statusCode,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
         response.on('error', (error) =>
-          finish({ status: response.statusCode, headers: response.headers, text: '', error: error.code ?? error.message }),
+          finish({
+            status: response.statusCode,
+            headers: response.headers,
+            text: '',
+            error: error.code ?? error.message,
+          }),
         );
       });
       if (body === undefined) request.end();
       else if (fuzzCase.chunked) {
         // many small writes: chunked transfer coding
         const step = Math.max(1, Math.ceil(body.length / 7));
-        for (let offset = 0; offset < body.length; offset += step) request.write(body.subarray(offset, offset + step));
+        for (let offset = 0; offset < body.length; offset += step)
+          request.write(body.subarray(offset, offset + step));
         request.end();
       } else if (fuzzCase.declaredLength !== undefined) {
         // claims more than it sends: the server should refuse from the header alone
@@ -92,8 +105,16 @@ export class HttpDriver {
 /** The same case as raw HTTP/1.1 bytes (Connection: close). */
 export function toRawBytes(fuzzCase, requestId) {
   const body = fuzzCase.body === undefined ? Buffer.alloc(0) : Buffer.from(fuzzCase.body);
-  const headers = { host: '127.0.0.1', ...fuzzCase.headers, 'x-request-id': requestId, connection: 'close' };
+  const headers = {
+    host: '127.0.0.1',
+    ...fuzzCase.headers,
+    'x-request-id': requestId,
+    connection: 'close',
+  };
   if (body.length > 0) headers['content-length'] = String(body.length);
-  const head = [`${fuzzCase.method} ${fuzzCase.path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const head = [
+    `${fuzzCase.method} ${fuzzCase.path} HTTP/1.1`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'utf8'), body]);
 }

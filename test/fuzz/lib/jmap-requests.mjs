@@ -131,7 +131,8 @@ export function plausibleArguments(rng, ctx, name) {
     case 'query': {
       const args = { accountId };
       if (rng.chance(0.7)) args.filter = filterCondition(rng, ctx, spec);
-      if (rng.chance(0.4)) args.sort = [{ property: rng.pick(spec.sorts), isAscending: rng.chance(0.5) }];
+      if (rng.chance(0.4))
+        args.sort = [{ property: rng.pick(spec.sorts), isAscending: rng.chance(0.5) }];
       if (rng.chance(0.3)) args.position = rng.int(0, 5);
       if (rng.chance(0.15)) args.anchor = rng.pick(ctx.pools[spec.pool] ?? [rng.uuid()]);
       if (rng.chance(0.4)) args.limit = rng.int(0, 50);
@@ -162,15 +163,17 @@ function setArguments(rng, ctx, type, spec) {
     }
   }
   if (ops === 'update' || ops === 'mixed') {
-    const target = spec.updateSelf || (type === 'User' && rng.chance(0.6))
-      ? rng.chance(0.85)
-        ? ctx.me.id
-        : anyId(rng, ctx)
-      : rng.pick(idsOf(rng, ctx, spec.pool, 1));
+    const target =
+      spec.updateSelf || (type === 'User' && rng.chance(0.6))
+        ? rng.chance(0.85)
+          ? ctx.me.id
+          : anyId(rng, ctx)
+        : rng.pick(idsOf(rng, ctx, spec.pool, 1));
     args.update = { [target]: patchFor(rng, ctx, spec) };
   }
   if (ops === 'destroy' || ops === 'mixed') args.destroy = destroyIds(rng, ctx, spec.pool);
-  if (rng.chance(0.1)) args.ifInState = rng.chance(0.5) ? (ctx.states[type] ?? 'x') : strangeString(rng, ctx);
+  if (rng.chance(0.1))
+    args.ifInState = rng.chance(0.5) ? (ctx.states[type] ?? 'x') : strangeString(rng, ctx);
   if (type === 'Message' && rng.chance(0.15)) args.markRead = idsOf(rng, ctx, 'message', 2);
   return args;
 }
@@ -201,7 +204,12 @@ export function hostileFilter(rng, ctx, spec, depth = 0) {
     : hostileValue(rng, ctx);
   const node = { operator, conditions };
   if (rng.chance(0.05)) node[rng.pick(['text', 'extra', '__proto__'])] = 'x';
-  return rng.chance(0.03) ? objectOf([['operator', operator], ['conditions', conditions]]) : node;
+  return rng.chance(0.03)
+    ? objectOf([
+        ['operator', operator],
+        ['conditions', conditions],
+      ])
+    : node;
 }
 
 /** A deep chain of NOTs: deeper than the server's filter limit (16). */
@@ -215,12 +223,17 @@ function deepFilter(rng, ctx, spec) {
 
 function hostileSort(rng, ctx, spec) {
   return rng.pick([
-    () => [{ property: rng.pick(spec?.sorts ?? ['x']), isAscending: hostileValue(rng, ctx, 'bool') }],
+    () => [
+      { property: rng.pick(spec?.sorts ?? ['x']), isAscending: hostileValue(rng, ctx, 'bool') },
+    ],
     () => [{ property: hostileValue(rng, ctx, 'string') }],
     () => [{ property: rng.pick(spec?.sorts ?? ['x']), collation: strangeString(rng, ctx) }],
     () => [{ property: rng.pick(spec?.sorts ?? ['x']), collation: 'i;unicode-casemap' }],
     () => [{ property: 'id', isAscending: false, extra: 1 }],
-    () => Array.from({ length: rng.pick([2, 20, 500]) }, () => ({ property: rng.pick(spec?.sorts ?? ['x']) })),
+    () =>
+      Array.from({ length: rng.pick([2, 20, 500]) }, () => ({
+        property: rng.pick(spec?.sorts ?? ['x']),
+      })),
     () => hostileValue(rng, ctx),
     () => [null],
     () => ({ property: 'sentAt' }),
@@ -236,7 +249,8 @@ export function brokenReference(rng, ctx, callIds, names) {
     rng.pick(callIds.length > 0 ? callIds : ['c0']),
     '\ud800',
   ]);
-  const name = rng.chance(0.7) && names.length > 0 ? rng.pick(names) : rng.pick(['Foo/get', '', 'error']);
+  const name =
+    rng.chance(0.7) && names.length > 0 ? rng.pick(names) : rng.pick(['Foo/get', '', 'error']);
   const path = rng.pick([
     '/ids',
     '/list/*/id',
@@ -317,8 +331,10 @@ export function mutate(rng, ctx, name, args, context) {
     case 'createProp':
     case 'createMissing':
     case 'createShape': {
-      if (Object.keys(spec?.create ?? {}).length === 0) return mutate(rng, ctx, name, args, context);
-      if (!isObject(args.create)) args.create = { c0: plausibleObject(rng, ctx, spec.create, spec.required) };
+      if (Object.keys(spec?.create ?? {}).length === 0)
+        return mutate(rng, ctx, name, args, context);
+      if (!isObject(args.create))
+        args.create = { c0: plausibleObject(rng, ctx, spec.create, spec.required) };
       const key = rng.pick(Object.keys(args.create).length ? Object.keys(args.create) : ['c0']);
       if (!isObject(args.create[key])) args.create[key] = {};
       const object = args.create[key];
@@ -331,7 +347,11 @@ export function mutate(rng, ctx, name, args, context) {
         const prop = rng.pick(Object.keys(spec.create));
         object[prop] = hostileValue(rng, ctx, spec.create[prop].hint);
       } else {
-        const prop = rng.pick([...Object.keys(spec.properties ?? {}), ...spec.properties ?? [], hostileKey(rng)]);
+        const prop = rng.pick([
+          ...Object.keys(spec.properties ?? {}),
+          ...(spec.properties ?? []),
+          hostileKey(rng),
+        ]);
         Object.defineProperty(object, prop, {
           value: hostileValue(rng, ctx),
           enumerable: true,
@@ -344,7 +364,8 @@ export function mutate(rng, ctx, name, args, context) {
     case 'patchValue':
     case 'patchKey':
     case 'updateId': {
-      if (Object.keys(spec?.update ?? {}).length === 0) return mutate(rng, ctx, name, args, context);
+      if (Object.keys(spec?.update ?? {}).length === 0)
+        return mutate(rng, ctx, name, args, context);
       if (!isObject(args.update)) {
         args.update = { [rng.pick(ctx.pools[spec.pool] ?? [ctx.me.id])]: patchFor(rng, ctx, spec) };
       }
@@ -434,25 +455,37 @@ function mutationCount(rng) {
 
 /** Query → get / changes → get / set → get chains, with the references sometimes broken. */
 function chain(rng, ctx) {
-  const type = rng.pick(['Conversation', 'Message', 'Participant', 'Role', 'UserRole', 'ConversationRole']);
+  const type = rng.pick([
+    'Conversation',
+    'Message',
+    'Participant',
+    'Role',
+    'UserRole',
+    'ConversationRole',
+  ]);
   const spec = Object.hasOwn(TYPES, type) ? TYPES[type] : undefined;
   const first = rng.pick(spec.methods.filter((m) => m !== 'get'));
   const firstName = `${type}/${first}`;
   const firstArgs = plausibleArguments(rng, ctx, firstName);
-  const path = { query: '/ids', changes: rng.pick(['/created', '/updated']), set: '/created/c0/id' }[
-    first
-  ] ?? '/ids';
+  const path =
+    { query: '/ids', changes: rng.pick(['/created', '/updated']), set: '/created/c0/id' }[first] ??
+    '/ids';
   const reference = { resultOf: 'c0', name: firstName, path };
   const calls = [[firstName, firstArgs, 'c0']];
   const getArgs = { accountId: ctx.me.id, '#ids': reference };
-  if (first === 'set') getArgs['#ids'] = { ...reference, path: '/created/*/id' };
+  if (first === 'set')
+    getArgs['#ids'] = {
+      ...reference,
+      path: rng.pick(['/created/c0/id', '/updated', '/destroyed']),
+    };
   calls.push([`${type}/get`, getArgs, 'c1']);
   const mutations = [];
   if (rng.chance(0.6)) {
     const context = { callIds: ['c0', 'c1', 'c2'], names: [firstName, `${type}/get`] };
     const target = rng.pick(calls);
     mutations.push(mutate(rng, ctx, target[0], target[1], context));
-    if (rng.chance(0.5)) target[1]['#ids'] = brokenReference(rng, ctx, context.callIds, context.names);
+    if (rng.chance(0.5))
+      target[1]['#ids'] = brokenReference(rng, ctx, context.callIds, context.names);
   }
   return { calls, mutations: ['chain', ...mutations] };
 }
@@ -463,10 +496,17 @@ function chain(rng, ctx) {
  */
 function amplify(rng, ctx) {
   const count = rng.pick([8, 20, 40, 63]);
-  const seed = rng.chance(0.5) ? { pad: 'x'.repeat(rng.pick([10, 1000, 100_000])) } : { list: [1, 2, 3] };
+  const seed = rng.chance(0.5)
+    ? { pad: 'x'.repeat(rng.pick([10, 1000, 100_000])) }
+    : { list: [1, 2, 3] };
   const calls = [['Core/echo', seed, 'e0']];
+  const whole = rng.chance(0.8); // else some references take the list path, which fails on objects
   for (let i = 1; i < count; i++) {
-    const ref = { resultOf: `e${i - 1}`, name: 'Core/echo', path: rng.chance(0.8) ? '' : '/*' };
+    const ref = {
+      resultOf: `e${i - 1}`,
+      name: 'Core/echo',
+      path: whole || rng.chance(0.8) ? '' : '/*',
+    };
     calls.push(['Core/echo', { '#a': ref, '#b': ref }, `e${i}`]);
   }
   if (rng.chance(0.5)) {
@@ -487,7 +527,10 @@ export function methodCalls(rng, ctx) {
       const calls = [];
       const mutations = [];
       for (let i = 0; i < count; i++) {
-        const context = { callIds: calls.map((c) => c[2]).concat([`c${i}`, `c${i + 1}`]), names: calls.map((c) => c[0]) };
+        const context = {
+          callIds: calls.map((c) => c[2]).concat([`c${i}`, `c${i + 1}`]),
+          names: calls.map((c) => c[0]),
+        };
         const built = methodCall(rng, ctx, pickMethod(rng), `c${i}`, context, mutationCount(rng));
         calls.push(built.call);
         mutations.push(...built.mutations);
@@ -498,7 +541,16 @@ export function methodCalls(rng, ctx) {
       return chain(rng, ctx);
     case 'echo':
       return {
-        calls: [['Core/echo', objectOf([[hostileKey(rng), hostileValue(rng, ctx)], ['v', hostileValue(rng, ctx)]]), 'e']],
+        calls: [
+          [
+            'Core/echo',
+            objectOf([
+              [hostileKey(rng), hostileValue(rng, ctx)],
+              ['v', hostileValue(rng, ctx)],
+            ]),
+            'e',
+          ],
+        ],
         mutations: ['echo'],
       };
     case 'amplify':

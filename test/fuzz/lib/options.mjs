@@ -11,7 +11,9 @@ export const USAGE = `npm run test:fuzz -- [options]
                       request and its answers in full
   --keep-logs         keep the apps' logs (their directory is printed)
   --no-build          do not run node scripts/build.mjs first
-  --hard-limit S      stop after S seconds whatever happens (default 1200)
+  --max-seconds S     send no new case after S seconds of sending (default 900); the report
+                      then counts the cases sent
+  --hard-limit S      stop after S seconds whatever happens, without a report (default 1500)
   --help`;
 
 export function parseOptions(argv) {
@@ -24,7 +26,8 @@ export function parseOptions(argv) {
     replay: null,
     keepLogs: false,
     build: true,
-    hardLimit: 1200,
+    maxSeconds: 900,
+    hardLimit: 1500,
     help: false,
   };
   const number = (name, value, min) => {
@@ -64,6 +67,9 @@ export function parseOptions(argv) {
         break;
       case '--no-build':
         options.build = false;
+        break;
+      case '--max-seconds':
+        options.maxSeconds = number(arg, value(), 1);
         break;
       case '--hard-limit':
         options.hardLimit = number(arg, value(), 10);

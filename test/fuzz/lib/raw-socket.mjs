@@ -18,7 +18,8 @@ export function parseHead(buffer) {
   const headers = {};
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    if (colon > 0)
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return { status, headers, bodyStart: end + 4 };
 }
@@ -89,23 +90,44 @@ export async function rawHttp(port, bytes, timeoutMs = 5000) {
         return false;
       }
       head ??= parseHead(buffer);
-      return head !== null && (head.status === 204 || head.status === 304 || completeBody(buffer, head) !== null);
+      if (head === null) return false;
+      // 101: the connection is now a WebSocket, and nothing more belongs to this answer
+      return [101, 204, 304].includes(head.status) || completeBody(buffer, head) !== null;
     },
     timeoutMs,
   );
   head ??= parseHead(result.received);
-  if (!head) return { status: null, ended: result.ended, text: result.received.toString('latin1').slice(0, 500) };
+  if (!head)
+    return {
+      status: null,
+      ended: result.ended,
+      text: result.received.toString('latin1').slice(0, 500),
+    };
   const body = completeBody(result.received, head) ?? result.received.subarray(head.bodyStart);
-  return { status: head.status, headers: head.headers, text: body.toString('utf8'), ended: result.ended };
+  return {
+    status: head.status,
+    headers: head.headers,
+    text: body.toString('utf8'),
+    ended: result.ended,
+  };
 }
 
 /** One client frame, masked unless told otherwise (RFC 6455 §5.2). */
-export function encodeFrame({ fin = true, rsv = 0, opcode, mask = true, payload, lengthOverride, truncate }) {
+export function encodeFrame({
+  fin = true,
+  rsv = 0,
+  opcode,
+  mask = true,
+  payload,
+  lengthOverride,
+  truncate,
+}) {
   const length = lengthOverride ?? BigInt(payload.length);
   const header = [((fin ? 0x80 : 0) | (rsv << 4) | opcode) & 0xff];
   const maskBit = mask ? 0x80 : 0;
   if (length < 126n) header.push(maskBit | Number(length));
-  else if (length < 65536n) header.push(maskBit | 126, Number(length >> 8n) & 0xff, Number(length) & 0xff);
+  else if (length < 65536n)
+    header.push(maskBit | 126, Number(length >> 8n) & 0xff, Number(length) & 0xff);
   else {
     header.push(maskBit | 127);
     for (let shift = 56n; shift >= 0n; shift -= 8n) header.push(Number((length >> shift) & 0xffn));
@@ -142,7 +164,10 @@ export function decodeFrames(buffer) {
 }
 
 export function upgradeRequest({ method = 'GET', path, headers }) {
-  const lines = [`${method} ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 

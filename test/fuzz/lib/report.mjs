@@ -18,7 +18,11 @@ export function machineInfo() {
 export function gitInfo(rootDir) {
   const git = (...args) => execFileSync('git', args, { cwd: rootDir, encoding: 'utf8' }).trim();
   try {
-    return { commit: git('rev-parse', 'HEAD'), branch: git('rev-parse', '--abbrev-ref', 'HEAD'), dirty: git('status', '--porcelain').length > 0 };
+    return {
+      commit: git('rev-parse', 'HEAD'),
+      branch: git('rev-parse', '--abbrev-ref', 'HEAD'),
+      dirty: git('status', '--porcelain').length > 0,
+    };
   } catch {
     return { commit: 'unknown', branch: 'unknown', dirty: false };
   }
@@ -36,26 +40,30 @@ function table(counts, limit = 40) {
 
 function markdown(r) {
   const s = r.summary;
-  const criteria = r.criteria.map((c) => `| ${c.name} | ${c.value} | ${c.pass ? 'pass' : '**FAIL**'} |`);
+  const criteria = r.criteria.map(
+    (c) => `| ${c.name} | ${c.value} | ${c.pass ? 'pass' : '**FAIL**'} |`,
+  );
   const memory = Object.entries(r.memory.apps).map(
     ([app, m]) =>
-      `| ${app} | ${m.pid} | ${mib(m.startKiB)} | ${mib(m.endKiB)} | ${mib(m.maxKiB)} | ${m.growthMiB ?? '–'} | ${m.growthPct ?? '–'} |`,
+      `| ${app} | ${m.pid} | ${mib(m.startKiB)} | ${mib(m.endKiB)} | ${mib(m.maxKiB)} | ${m.growthMiB ?? '–'} | ${m.growthPct ?? '–'} | ${mib(m.heapStartKiB)} → ${mib(m.heapEndKiB)} |`,
   );
-  const samples = r.samples.slice(0, 60).map((x) =>
-    [
-      `### #${x.index} ${x.kind} (${x.category}${x.known ? `, ${x.known}` : ''})`,
-      '',
-      `${x.detail}. Mutations: ${(x.mutations ?? []).join(', ')}. Replay: \`node test/fuzz/fuzz.mjs --seed ${r.seed} --replay ${x.index}\``,
-      '',
-      '```',
-      `${x.method ?? ''} ${x.path ?? ''}`.trim(),
-      x.request,
-      '--> ',
-      ...x.answers.map((a) => `${a.status} ${a.text}`),
-      '```',
-      '',
-    ].join('\n'),
-  );
+  const samples = r.samples
+    .slice(0, 60)
+    .map((x) =>
+      [
+        `### #${x.index} ${x.kind} (${x.category}${x.known ? `, ${x.known}` : ''})`,
+        '',
+        `${x.detail}. Mutations: ${(x.mutations ?? []).join(', ')}. Replay: \`node test/fuzz/fuzz.mjs --seed ${r.seed} --replay ${x.index}\``,
+        '',
+        '```',
+        `${x.method ?? ''} ${x.path ?? ''}`.trim(),
+        x.request,
+        '--> ',
+        ...x.answers.map((a) => `${a.status} ${a.text}`),
+        '```',
+        '',
+      ].join('\n'),
+    );
   return [
     `# Fuzz run, ${r.date}`,
     '',
@@ -71,10 +79,10 @@ function markdown(r) {
     '',
     `Overall: **${r.passed ? 'PASS' : 'FAIL'}**.`,
     '',
-    '## Memory (RSS, MiB; start after the warm-up, end after the run settled)',
+    '## Memory (RSS, MiB; start after the warm-up, end after the run settled, each after a full GC)',
     '',
-    '| app | pid | start | end | max | growth MiB | growth % |',
-    '|---|---|---|---|---|---|---|',
+    '| app | pid | start | end | max | growth MiB | growth % | V8 heap used, start → end |',
+    '|---|---|---|---|---|---|---|---|',
     ...memory,
     '',
     `Crashes: ${r.crashes.length === 0 ? 'none' : r.crashes.map((c) => `${c.app} (${c.signal ?? `code ${c.code}`}) at ${c.at}`).join('; ')}.`,
@@ -98,6 +106,12 @@ function markdown(r) {
     'SetError types:',
     '',
     ...table(s.setErrors),
+    '',
+    'Method calls answered without an error (by method), and /set outcomes:',
+    '',
+    ...table(s.answered, 60),
+    '',
+    ...table(s.setOutcomes),
     '',
     '## Findings by signature',
     '',

@@ -11,6 +11,7 @@ import { provideServers } from '../../../scripts/lib/infra.mjs';
 import { applyMigrations } from '../../../scripts/lib/migrate.mjs';
 import { ALL_APPS, freePort, startApps } from '../../../scripts/lib/processes.mjs';
 import { dropBenchState } from '../../../bench/lib/isolation.mjs';
+import { collectGarbage, INSPECT_OPTION, inspectorUrl } from './heap.mjs';
 
 function withDatabase(url, name) {
   const parsed = new URL(url);
@@ -78,6 +79,7 @@ export class FuzzSystem {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         ACCESS_TOKEN_TTL_SECONDS: '7200',
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, INSPECT_OPTION].filter(Boolean).join(' '),
         ...this.extraEnv,
       },
     });
@@ -86,7 +88,13 @@ export class FuzzSystem {
     this.pids = this.currentPids();
     this.apps.onExit(({ name, code, signal, expected }) => {
       if (expected) return;
-      this.crashes.push({ app: name, code, signal, at: new Date().toISOString(), lastOutput: this.apps.tail(name).split('\n').slice(-15) });
+      this.crashes.push({
+        app: name,
+        code,
+        signal,
+        at: new Date().toISOString(),
+        lastOutput: this.apps.tail(name).split('\n').slice(-15),
+      });
       this.log(`${name} EXITED (${signal ?? `code ${code}`}): restarting it`);
     });
     this.apps.supervise({ log: this.log });
@@ -102,6 +110,17 @@ export class FuzzSystem {
     return Object.fromEntries(ALL_APPS.map((name) => [name, rssKiB(this.apps.pid(name))]));
   }
 
+  /** A full garbage collection in every app, then {app: {rssKiB, heapUsedKiB}}. */
+  async memoryAfterGc() {
+    const out = {};
+    for (const name of ALL_APPS) {
+      const url = inspectorUrl(this.logDir, name);
+      const heap = url ? await collectGarbage(url) : null;
+      out[name] = { rssKiB: rssKiB(this.apps.pid(name)), ...heap };
+    }
+    return out;
+  }
+
   /** {app: CPU seconds so far} of every app. */
   cpu() {
     return Object.fromEntries(ALL_APPS.map((name) => [name, cpuSeconds(this.apps.pid(name))]));
@@ -112,7 +131,9 @@ export class FuzzSystem {
     const lines = {};
     for (const name of ALL_APPS) {
       const file = path.join(this.logDir ?? '', `${name}.log`);
-      lines[name] = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(filter) : [];
+      lines[name] = fs.existsSync(file)
+        ? fs.readFileSync(file, 'utf8').split('\n').filter(filter)
+        : [];
     }
     return lines;
   }
@@ -122,9 +143,13 @@ export class FuzzSystem {
     if (this.logDir && !keepLogs) fs.rmSync(this.logDir, { recursive: true, force: true });
     if (this.servers && this.databaseCreated) {
       const { pgAdminUrl, natsUrl, redisUrl } = this.servers;
-      await dropBenchState({ pgAdminUrl, database: this.database, redisUrl, natsUrl, prefix: this.prefix }).catch(
-        (error) => this.log(`clean-up failed: ${error}`),
-      );
+      await dropBenchState({
+        pgAdminUrl,
+        database: this.database,
+        redisUrl,
+        natsUrl,
+        prefix: this.prefix,
+      }).catch((error) => this.log(`clean-up failed: ${error}`));
     }
     await this.servers?.stop().catch(() => undefined);
   }

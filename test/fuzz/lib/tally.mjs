@@ -3,16 +3,38 @@
 // errors, leaks of the victim's private data, and requests that got no answer in time.
 
 const SERVER_FAILS = new Set(['serverFail', 'serverPartialFail']);
+const PRIVATE_ANSWERS = new Set(['notFound', 'forbidden']);
+
+/**
+ * A SetError any id would get, existing or not: the object is unknown or untouchable, the same
+ * call destroys it, or the patch itself is malformed or holds text no store can keep (checked
+ * before any object is looked up).
+ */
+function answersAnyId(error) {
+  if (
+    PRIVATE_ANSWERS.has(error?.type) ||
+    error?.type === 'willDestroy' ||
+    error?.type === 'invalidPatch'
+  )
+    return true;
+  return error?.type === 'invalidProperties' && /surrogate|U\+0000/.test(error.description ?? '');
+}
 const MAX_SAMPLES = 400;
 const TRUNCATE = 1500;
 
 export function truncate(text, max = TRUNCATE) {
-  const s = typeof text === 'string' ? text : Buffer.isBuffer(text) ? text.toString('utf8') : String(text ?? '');
+  const s =
+    typeof text === 'string'
+      ? text
+      : Buffer.isBuffer(text)
+        ? text.toString('utf8')
+        : String(text ?? '');
   return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
 }
 
 function parseJson(text) {
-  if (typeof text !== 'string' || text.length === 0 || (text[0] !== '{' && text[0] !== '[')) return undefined;
+  if (typeof text !== 'string' || text.length === 0 || (text[0] !== '{' && text[0] !== '['))
+    return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -33,7 +55,8 @@ function structuralLeaks(name, args, privateIds, privateConversation) {
   if (!args || typeof args !== 'object') return found;
   for (const item of Array.isArray(args.list) ? args.list : []) {
     check(item?.id ?? item?.messageId, 'list');
-    if (item?.conversationId === privateConversation) found.push(`${name} list item of the private conversation`);
+    if (item?.conversationId === privateConversation)
+      found.push(`${name} list item of the private conversation`);
   }
   for (const id of Array.isArray(args.ids) ? args.ids : []) check(id, 'ids');
   for (const entry of Array.isArray(args.added) ? args.added : []) check(entry?.id, 'added');
@@ -51,14 +74,20 @@ function structuralLeaks(name, args, privateIds, privateConversation) {
 /** Hints that a failure is one of the findings other branches are fixing. */
 export function knownHint(requestText, sample) {
   const text = requestText ?? '';
-  if (/\/jmap\/download\//.test(sample.path ?? '') && /type=[^&]*&type=|type=[^&]*%F0/.test(sample.path)) {
+  if (
+    /\/jmap\/download\//.test(sample.path ?? '') &&
+    /type=[^&]*&type=|type=[^&]*%F0/.test(sample.path)
+  ) {
     return 'known: /jmap/download 500 for repeated or non-Latin-1 type';
   }
   if (text.length > 1_000_000) return 'known: arguments or replies over NATS 1 MB';
-  if (/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i.test(text)) {
+  if (
+    /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i.test(text)
+  ) {
     return 'known?: lone surrogate in a stored value';
   }
-  if (sample.kind === 'leak' && /ConversationRole\/set/.test(sample.detail ?? '')) return 'known: ConversationRole/set destroy leak';
+  if (sample.kind === 'leak' && /ConversationRole\/set/.test(sample.detail ?? ''))
+    return 'known: ConversationRole/set destroy leak';
   if (/SearchSnippet/.test(text) && sample.kind === 'leak') return 'known?: search snippet';
   return null;
 }
@@ -67,11 +96,14 @@ export class Tally {
   constructor(fixtures) {
     this.requests = 0;
     this.byCategory = {};
+    this.msByCategory = {};
     this.statuses = {};
     this.methodErrors = {};
     this.requestErrors = {};
     this.setErrors = {};
     this.methods = {};
+    this.answered = {};
+    this.setOutcomes = {};
     this.mutations = {};
     this.fiveXX = 0;
     this.status503 = 0;
@@ -82,15 +114,23 @@ export class Tally {
     this.samples = [];
     this.signatures = {};
     this.canary = fixtures.canary;
-    this.privateIds = new Set(Object.values(fixtures.privateIds).flat());
+    // Ids attackers are given (to attack them): only answers that hand their objects over leak.
+    this.privateIds = new Set([
+      ...Object.values(fixtures.privateIds).flat(),
+      ...fixtures.secretIds,
+    ]);
+    // Ids no case is given: an answer naming one leaks, wherever it names it.
+    this.secretIds = fixtures.secretIds;
     this.privateConversation = fixtures.victim.privateId;
   }
 
-  /** Records one case and its answers; returns the findings it produced. */
-  record(index, fuzzCase, requestText, answers) {
+  /** Records one case and its answers (and how long they took); returns its findings. */
+  record(index, fuzzCase, requestText, answers, ms = 0) {
     this.requests += 1;
     bump(this.byCategory, fuzzCase.category);
-    for (const method of fuzzCase.methods ?? []) if (typeof method === 'string') bump(this.methods, method.slice(0, 60));
+    bump(this.msByCategory, fuzzCase.category, ms);
+    for (const method of fuzzCase.methods ?? [])
+      if (typeof method === 'string') bump(this.methods, method.slice(0, 60));
     for (const mutation of fuzzCase.mutations ?? []) bump(this.mutations, mutation);
     const findings = [];
     for (const answer of answers) {
@@ -107,13 +147,15 @@ export class Tally {
       const body = parseJson(answer.text);
       if (body && typeof body === 'object') findings.push(...this.inspectBody(body));
       if (typeof answer.text === 'string' && answer.text.includes(this.canary)) {
-        findings.push({ kind: 'leak', detail: 'the answer holds a canary of the victim\'s private data' });
+        findings.push({
+          kind: 'leak',
+          detail: "the answer holds a canary of the victim's private data",
+        });
       }
-      if (typeof answer.text === 'string' && answer.text.length < 2_000_000) {
-        for (const id of this.privateIds) {
-          if (answer.text.includes(id) && !requestText.includes(id)) {
-            findings.push({ kind: 'leak', detail: `the answer names private id ${id}, which the request did not` });
-          }
+      if (typeof answer.text === 'string') {
+        for (const id of this.secretIds) {
+          if (answer.text.includes(id))
+            findings.push({ kind: 'leak', detail: `the answer names the hidden id ${id}` });
         }
       }
     }
@@ -150,10 +192,26 @@ export class Tally {
         if (type === 'serverUnavailable') this.serverUnavailable += 1;
         continue;
       }
+      bump(this.answered, String(name).slice(0, 60));
+      for (const key of ['created', 'updated']) {
+        if (args?.[key] && typeof args[key] === 'object' && !Array.isArray(args[key])) {
+          bump(this.setOutcomes, `${name} ${key}`, Object.keys(args[key]).length);
+        }
+      }
+      if (Array.isArray(args?.destroyed))
+        bump(this.setOutcomes, `${name} destroyed`, args.destroyed.length);
       for (const key of ['notCreated', 'notUpdated', 'notDestroyed']) {
         const errors = args?.[key];
         if (errors && typeof errors === 'object') {
-          for (const error of Object.values(errors)) {
+          for (const [id, error] of Object.entries(errors)) {
+            // Another user's private object: it does not exist, or may not be touched; any
+            // other answer tells an outsider something about it.
+            if (key !== 'notCreated' && this.privateIds.has(id) && !answersAnyId(error)) {
+              findings.push({
+                kind: 'leak',
+                detail: `${name} ${key} answers ${error?.type} for a private object`,
+              });
+            }
             bump(this.setErrors, String(error?.type));
             if (SERVER_FAILS.has(error?.type)) {
               this.serverFail += 1;
@@ -162,6 +220,8 @@ export class Tally {
           }
         }
       }
+      // Core/echo hands back what the request held: nothing in it can leak.
+      if (name === 'Core/echo') continue;
       for (const leak of structuralLeaks(name, args, this.privateIds, this.privateConversation)) {
         findings.push({ kind: 'leak', detail: leak });
       }
@@ -195,6 +255,12 @@ export class Tally {
     return {
       requests: this.requests,
       byCategory: this.byCategory,
+      meanMsByCategory: Object.fromEntries(
+        Object.entries(this.msByCategory).map(([k, ms]) => [
+          k,
+          Math.round(ms / this.byCategory[k]),
+        ]),
+      ),
       statuses: this.statuses,
       fiveXX: this.fiveXX,
       status503: this.status503,
@@ -207,6 +273,8 @@ export class Tally {
       setErrors: this.setErrors,
       methodsCovered: Object.keys(this.methods).length,
       methods: this.methods,
+      answered: this.answered,
+      setOutcomes: this.setOutcomes,
       mutations: this.mutations,
       signatures: this.signatures,
     };

@@ -4,7 +4,8 @@
 // and wrong in one way only.
 import { createHmac } from 'node:crypto';
 
-const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 export function signJwt(header, payload, secret, algorithm = 'sha256') {
   const body = `${b64(header)}.${b64(payload)}`;
@@ -41,10 +42,18 @@ export function hostileCredentials(rng, fixtures) {
     () => ['badBase64', 'Bearer e30.!!!.###', null],
     () => ['algNone', `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`, null],
     () => ['algNoneCaps', `Bearer ${b64({ alg: 'NONE' })}.${b64(claims)}.`, null],
-    () => ['hs512', `Bearer ${signJwt({ alg: 'HS512', typ: 'JWT' }, claims, secret, 'sha512')}`, null],
+    () => [
+      'hs512',
+      `Bearer ${signJwt({ alg: 'HS512', typ: 'JWT' }, claims, secret, 'sha512')}`,
+      null,
+    ],
     () => ['rs256Header', `Bearer ${signJwt({ alg: 'RS256', typ: 'JWT' }, claims, secret)}`, null],
     () => ['wrongKey', `Bearer ${accessToken(me, `${secret}x`)}`, null],
-    () => ['expired', `Bearer ${accessToken(me, secret, { exp: now - 10, iat: now - 1000 })}`, null],
+    () => [
+      'expired',
+      `Bearer ${accessToken(me, secret, { exp: now - 10, iat: now - 1000 })}`,
+      null,
+    ],
     () => ['notBefore', `Bearer ${accessToken(me, secret, { nbf: now + 3600 })}`, null],
     () => ['expString', `Bearer ${accessToken(me, secret, { exp: 'never' })}`, null],
     () => ['refreshTyp', `Bearer ${accessToken(me, secret, { typ: 'refresh' })}`, null],

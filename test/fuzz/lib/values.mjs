@@ -14,22 +14,24 @@ export class RawJson {
  * writes a lone surrogate as its escape ("\ud800"): exactly what a hostile client would send.
  */
 export function toJson(value) {
-  if (value instanceof RawJson) return value.text;
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    return text === undefined ? 'null' : text;
-  }
-  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  const parts = [];
-  for (const key of Object.keys(value)) parts.push(`${JSON.stringify(key)}:${toJson(value[key])}`);
-  return `{${parts.join(',')}}`;
+  const raws = [];
+  const text = JSON.stringify(value, (_key, item) =>
+    item instanceof RawJson ? `\u0000raw${raws.push(item.text) - 1}\u0000` : item,
+  );
+  if (text === undefined) return 'null';
+  return raws.length === 0 ? text : text.replace(/"\\u0000raw(\d+)\\u0000"/g, (_, i) => raws[i]);
 }
 
 /** An object that may hold keys like "__proto__" as own properties (as JSON.parse makes them). */
 export function objectOf(entries) {
   const object = {};
   for (const [key, value] of entries) {
-    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(object, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return object;
 }
@@ -53,7 +55,14 @@ export const EDGE_NUMBERS = [
   Number.MAX_SAFE_INTEGER * 1000,
 ];
 
-export const RAW_NUMBERS = ['1e400', '-1e400', '-0', '1E+2', '123456789012345678901234567890', '0.0'];
+export const RAW_NUMBERS = [
+  '1e400',
+  '-1e400',
+  '-0',
+  '1E+2',
+  '123456789012345678901234567890',
+  '0.0',
+];
 
 export const STRANGE_STRINGS = [
   '',
@@ -158,7 +167,12 @@ export function longString(rng, length) {
 /** A length for a long string: mostly modest, rarely past 64 KiB, very rarely past 1 MB. */
 export function longLength(rng) {
   const r = rng.next();
-  if (r < 0.75) return rng.pick([256, 281, 1000, 4096, 10_001]);
+  // the limits: reactions 64, display names 100, titles 200, ids and media types 255,
+  // status messages 280, search texts 500, descriptions 2000, message bodies 64 KiB
+  if (r < 0.75) {
+    const limit = rng.pick([64, 100, 200, 255, 280, 500, 2000, 10_000, 65_536]);
+    return limit + rng.pick([0, 1]);
+  }
   if (r < 0.98) return rng.pick([65_537, 100_000]);
   return rng.pick([500_000, 1_100_000]);
 }
@@ -272,7 +286,11 @@ export function hostileValue(rng, ctx, hint = 'any') {
       );
     }
     case 'bigArray':
-      return bigArray(rng, ctx, rng.chance(0.9) ? rng.pick([1001, 2000]) : rng.pick([5000, 20_000]));
+      return bigArray(
+        rng,
+        ctx,
+        rng.chance(0.9) ? rng.pick([1001, 2000]) : rng.pick([5000, 20_000]),
+      );
     case 'object':
       return { [rng.pick(['a', 'id', 'type', 'body', 'x'])]: hostileValue(rng, ctx, 'string') };
     case 'manyKeys':

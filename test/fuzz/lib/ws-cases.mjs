@@ -3,6 +3,7 @@
 // binary), frames that end a connection (huge, bad UTF-8) on a fresh one, hostile framing on a
 // raw socket, and hostile upgrade requests.
 import { jmapRequest } from './jmap-requests.mjs';
+import { expectationOf } from './ws-driver.mjs';
 import { hostileCredentials } from './tokens.mjs';
 import { CORE } from './jmap-catalog.mjs';
 import { deepRaw, hostileKey, hostileValue, objectOf, strangeString, toJson } from './values.mjs';
@@ -23,10 +24,13 @@ function requestFrame(rng, attacker, index) {
     frame['@type'] = rng.pick(['request', 'Response', '', null, ['Request']]);
     mutations.push('frame:type');
   } else if (r < 0.1) {
-    Object.defineProperty(frame, hostileKey(rng), { value: hostileValue(rng, attacker.ctx), enumerable: true });
+    Object.defineProperty(frame, hostileKey(rng), {
+      value: hostileValue(rng, attacker.ctx),
+      enumerable: true,
+    });
     mutations.push('frame:extraKey');
   }
-  return { text: toJson(frame), mutations, methods };
+  return { text: toJson(frame), mutations, methods, expect: expectationOf(frame) };
 }
 
 function pushFrame(rng, ctx) {
@@ -42,9 +46,17 @@ function pushFrame(rng, ctx) {
       () => hostileValue(rng, ctx),
     ])();
   }
-  if (rng.chance(0.4)) frame.pushState = rng.chance(0.5) ? strangeString(rng, ctx) : hostileValue(rng, ctx);
+  if (rng.chance(0.4))
+    frame.pushState = rng.chance(0.5) ? strangeString(rng, ctx) : hostileValue(rng, ctx);
   if (rng.chance(0.4)) {
-    frame.includeObjects = rng.pick([['Message'], [], ['Conversation'], 'Message', [null], hostileValue(rng, ctx)]);
+    frame.includeObjects = rng.pick([
+      ['Message'],
+      [],
+      ['Conversation'],
+      'Message',
+      [null],
+      hostileValue(rng, ctx),
+    ]);
   }
   return toJson(frame);
 }
@@ -89,7 +101,12 @@ function invalidFrame(rng, attacker) {
       };
     case 'echoBig':
       return {
-        text: toJson({ '@type': 'Request', id: 'big', using: [CORE], methodCalls: [['Core/echo', { a: 'x'.repeat(rng.pick([500_000, 2_000_000])) }, 'c']] }),
+        text: toJson({
+          '@type': 'Request',
+          id: 'big',
+          using: [CORE],
+          methodCalls: [['Core/echo', { a: 'x'.repeat(rng.pick([500_000, 2_000_000])) }, 'c']],
+        }),
         mutations: ['ws:big'],
       };
     default:
@@ -98,7 +115,11 @@ function invalidFrame(rng, attacker) {
           '@type': 'Request',
           id: 'many',
           using: [CORE],
-          methodCalls: Array.from({ length: 65 }, (_, i) => ['Core/echo', objectOf([['i', i]]), `c${i}`]),
+          methodCalls: Array.from({ length: 65 }, (_, i) => [
+            'Core/echo',
+            objectOf([['i', i]]),
+            `c${i}`,
+          ]),
         }),
         mutations: ['ws:manyCalls'],
       };
@@ -108,45 +129,99 @@ function invalidFrame(rng, attacker) {
 /** A frame that the WebSocket layer itself refuses (and closes for): sent on a fresh connection. */
 function closingFrame(rng) {
   if (rng.chance(0.05)) {
-    return { data: Buffer.alloc(10_000_001, 0x20), binary: false, mutations: ['fresh:overMaxPayload'] };
+    return {
+      data: Buffer.alloc(10_000_001, 0x20),
+      binary: false,
+      mutations: ['fresh:overMaxPayload'],
+    };
   }
   return rng.pick([
-    () => ({ data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), binary: false, mutations: ['fresh:badUtf8'] }),
-    () => ({ data: Buffer.from([0xed, 0xa0, 0x80]), binary: false, mutations: ['fresh:surrogateUtf8'] }),
-    () => ({ data: Buffer.from(`{"@type":"Request","id":"b","using":["${CORE}"],"methodCalls":[]}`), binary: true, mutations: ['fresh:binaryRequest'] }),
+    () => ({
+      data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+      binary: false,
+      mutations: ['fresh:badUtf8'],
+    }),
+    () => ({
+      data: Buffer.from([0xed, 0xa0, 0x80]),
+      binary: false,
+      mutations: ['fresh:surrogateUtf8'],
+    }),
+    () => ({
+      data: Buffer.from(`{"@type":"Request","id":"b","using":["${CORE}"],"methodCalls":[]}`),
+      binary: true,
+      mutations: ['fresh:binaryRequest'],
+    }),
   ])();
 }
 
 export function wsCase(rng, fixtures, index) {
   const attacker = rng.pick(fixtures.attackers);
-  const kind = rng.weighted({ request: 80, invalid: 11, binary: 2, fresh: 0.3, raw: 3, upgrade: 3.7 });
+  const kind = rng.weighted({
+    request: 80,
+    invalid: 11,
+    binary: 2,
+    fresh: 0.3,
+    raw: 3,
+    upgrade: 3.7,
+  });
   switch (kind) {
     case 'request': {
-      const { text, mutations, methods } = requestFrame(rng, attacker, index);
-      return { category: 'ws', attacker: attacker.index, data: text, binary: false, mutations, methods };
+      const { text, mutations, methods, expect } = requestFrame(rng, attacker, index);
+      return {
+        category: 'ws',
+        attacker: attacker.index,
+        data: text,
+        binary: false,
+        expect,
+        mutations,
+        methods,
+      };
     }
     case 'invalid': {
       const { text, mutations } = invalidFrame(rng, attacker);
-      return { category: 'ws-invalid', attacker: attacker.index, data: text, binary: false, mutations };
+      return {
+        category: 'ws-invalid',
+        attacker: attacker.index,
+        data: text,
+        binary: false,
+        mutations,
+      };
     }
     case 'binary': {
       const length = rng.pick([0, 1, 16, 1000, 100_000]);
       const data = Buffer.alloc(length);
       for (let i = 0; i < length; i++) data[i] = (i * 31 + index) & 0xff;
-      return { category: 'ws-invalid', attacker: attacker.index, data, binary: true, mutations: ['ws:binary'] };
+      return {
+        category: 'ws-invalid',
+        attacker: attacker.index,
+        data,
+        binary: true,
+        mutations: ['ws:binary'],
+      };
     }
     case 'fresh':
       return { category: 'ws-fresh', attacker: attacker.index, fresh: true, ...closingFrame(rng) };
     case 'raw':
-      return { category: 'ws-raw', attacker: attacker.index, rawWs: rawFraming(rng), mutations: ['ws:raw'] };
+      return {
+        category: 'ws-raw',
+        attacker: attacker.index,
+        rawWs: rawFraming(rng),
+        mutations: ['ws:raw'],
+      };
     default:
-      return { category: 'ws-upgrade', upgrade: hostileUpgrade(rng, fixtures), mutations: ['ws:upgrade'] };
+      return {
+        category: 'ws-upgrade',
+        upgrade: hostileUpgrade(rng, fixtures),
+        mutations: ['ws:upgrade'],
+      };
   }
 }
 
 /** Frames (as {fin, rsv, opcode, mask, payload, lengthOverride}) that break RFC 6455 in one way. */
 function rawFraming(rng) {
-  const request = Buffer.from(`{"@type":"Request","id":"r","using":["${CORE}"],"methodCalls":[["Core/echo",{},"c"]]}`);
+  const request = Buffer.from(
+    `{"@type":"Request","id":"r","using":["${CORE}"],"methodCalls":[["Core/echo",{},"c"]]}`,
+  );
   const label = rng.pick([
     'unmasked',
     'reservedOpcode',
@@ -196,8 +271,20 @@ function rawFraming(rng) {
 
 function hostileUpgrade(rng, fixtures) {
   const me = rng.pick(fixtures.attackers);
-  const credentials = rng.chance(0.5) ? hostileCredentials(rng, fixtures) : { label: 'valid', header: `Bearer ${me.token}`, query: null };
-  const label = rng.pick(['path', 'protocol', 'key', 'version', 'method', 'token', 'token', 'token', 'upgradeHeader']);
+  const credentials = rng.chance(0.5)
+    ? hostileCredentials(rng, fixtures)
+    : { label: 'valid', header: `Bearer ${me.token}`, query: null };
+  const label = rng.pick([
+    'path',
+    'protocol',
+    'key',
+    'version',
+    'method',
+    'token',
+    'token',
+    'token',
+    'upgradeHeader',
+  ]);
   const headers = {
     Host: '127.0.0.1',
     Upgrade: 'websocket',
@@ -215,7 +302,15 @@ function hostileUpgrade(rng, fixtures) {
       path = rng.pick(['/', '/jmap/ws/', '/jmap/api', '/jmap/ws?x=%ff', '//jmap/ws', '/%']);
       break;
     case 'protocol':
-      headers['Sec-WebSocket-Protocol'] = rng.pick(['', 'jmapx', 'chat', 'jmap, jmap', 'JMAP', ' , ,jmap', 'x'.repeat(5000)]);
+      headers['Sec-WebSocket-Protocol'] = rng.pick([
+        '',
+        'jmapx',
+        'chat',
+        'jmap, jmap',
+        'JMAP',
+        ' , ,jmap',
+        'x'.repeat(5000),
+      ]);
       if (rng.chance(0.3)) delete headers['Sec-WebSocket-Protocol'];
       break;
     case 'key':

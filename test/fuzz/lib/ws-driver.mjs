@@ -16,19 +16,26 @@ const PUSHES = new Set(['StateChange', 'MessagePush', 'Typing']);
 const WINDOW = 8;
 const SENTINEL_ID = '__sentinel__';
 
-/** How a frame's answer will be recognised. */
+/** How the answer to a frame holding `value` (a parsed or about-to-be-sent object) is recognised. */
+export function expectationOf(value) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'anon' };
+  if (value['@type'] === 'Request') {
+    return typeof value.id === 'string' ? { kind: 'id', id: value.id } : { kind: 'anon' };
+  }
+  if (value['@type'] === 'WebSocketPushEnable' || value['@type'] === 'WebSocketPushDisable') {
+    return { kind: 'maybe' };
+  }
+  return { kind: 'anon' };
+}
+
+/** How a frame's answer will be recognised, from the frame as sent. */
 export function expectation(data, binary) {
   if (binary) return { kind: 'anon' };
-  let value;
   try {
-    value = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : data);
+    return expectationOf(JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : data));
   } catch {
     return { kind: 'anon' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'anon' };
-  if (value['@type'] === 'Request') return typeof value.id === 'string' ? { kind: 'id', id: value.id } : { kind: 'anon' };
-  if (value['@type'] === 'WebSocketPushEnable' || value['@type'] === 'WebSocketPushDisable') return { kind: 'maybe' };
-  return { kind: 'anon' };
 }
 
 class Connection {
@@ -156,8 +163,8 @@ class Connection {
     ]).finally(() => clearTimeout(timer));
   }
 
-  async send(data, binary) {
-    const expect = expectation(data, binary);
+  async send(data, binary, known) {
+    const expect = known ?? expectation(data, binary);
     await this.acquire(expect);
     try {
       await this.open();
@@ -204,7 +211,10 @@ export class WsDriver {
     this.timeoutMs = timeoutMs;
     this.stats = { pushes: 0, stray: 0, unparsable: 0 };
     this.connections = users.map((user) =>
-      Array.from({ length: perUser }, () => new Connection(this.url, user.token, timeoutMs, this.stats)),
+      Array.from(
+        { length: perUser },
+        () => new Connection(this.url, user.token, timeoutMs, this.stats),
+      ),
     );
     this.next = users.map(() => 0);
   }
@@ -216,15 +226,21 @@ export class WsDriver {
   /** Enables push on the first connection of every user (pushes are then part of the traffic). */
   enablePush() {
     for (const [first] of this.connections) {
-      first.ws?.send(JSON.stringify({ '@type': 'WebSocketPushEnable', dataTypes: null, includeObjects: ['Message'] }));
+      first.ws?.send(
+        JSON.stringify({
+          '@type': 'WebSocketPushEnable',
+          dataTypes: null,
+          includeObjects: ['Message'],
+        }),
+      );
     }
   }
 
   /** Sends on one of the user's connections, in turn: {replies, closed, timeout, error}. */
-  send(userIndex, data, binary) {
+  send(userIndex, data, binary, known) {
     const list = this.connections[userIndex];
     const connection = list[this.next[userIndex]++ % list.length];
-    return connection.send(data, binary);
+    return connection.send(data, binary, known);
   }
 
   /** A throwaway connection for a frame that should end it: what came back, and the close code. */
