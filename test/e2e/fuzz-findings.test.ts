@@ -32,6 +32,31 @@ describe('fuzz findings', () => {
     ann = await newUser({ displayName: 'Ann Fuzz' });
   });
 
+  describe('UTCDates PostgreSQL cannot hold, or that do not exist', () => {
+    it('answers invalidArguments for a Message/query filter on the year 0000 (was serverFail)', async () => {
+      const responses = await call(ann.accessToken, [
+        [
+          'Message/query',
+          { accountId: ann.id, filter: { before: '0000-01-01T00:00:00.000Z' } },
+          'a',
+        ],
+        ['Message/query', { accountId: ann.id, filter: { after: '2024-02-30T00:00:00Z' } }, 'b'],
+        ['Message/query', { accountId: ann.id, filter: { after: '0001-01-01T00:00:00Z' } }, 'c'],
+      ]);
+      expect(responses[0]).toEqual([
+        'error',
+        expect.objectContaining({ type: 'invalidArguments' }),
+        'a',
+      ]);
+      expect(responses[1]).toEqual([
+        'error',
+        expect.objectContaining({ type: 'invalidArguments' }),
+        'b',
+      ]);
+      expect(responses[2][0]).toBe('Message/query');
+    });
+  });
+
   describe('result references that double the arguments at every call', () => {
     it('answers requestTooLarge once they outgrow what a request may carry, over HTTP', async () => {
       const res = await jmap(ann.accessToken, doublingEchoes(63, 'x'.repeat(1000)), {

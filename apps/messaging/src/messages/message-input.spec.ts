@@ -4,6 +4,7 @@ import {
   applyReactionChanges,
   parseMessagePatch,
   parseNewMessage,
+  parseUtcDate,
   reactionsOf,
 } from './message-input';
 
@@ -164,5 +165,31 @@ describe('reactions', () => {
     const next = applyReactionChanges({}, [{ emoji: '__proto__', userId: me, add: true }]);
     expect(Object.keys(next)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(next)).toBe(Object.prototype);
+  });
+});
+
+describe('parseUtcDate', () => {
+  it('takes RFC 8620 UTCDates, with or without fractional seconds', () => {
+    expect(parseUtcDate('2026-01-01T12:30:15Z')?.toISOString()).toBe('2026-01-01T12:30:15.000Z');
+    expect(parseUtcDate('0001-01-01T00:00:00.5Z')?.toISOString()).toBe('0001-01-01T00:00:00.500Z');
+    expect(parseUtcDate('9999-12-31T23:59:59.999999999Z')?.getUTCFullYear()).toBe(9999);
+    expect(parseUtcDate('2024-02-29T00:00:00Z')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
+  });
+
+  it('refuses dates that do not exist or that PostgreSQL cannot hold', () => {
+    for (const value of [
+      '0000-01-01T00:00:00.000Z', // no year 0 in PostgreSQL
+      '2024-02-30T00:00:00Z', // JavaScript would make it 1 March
+      '2023-02-29T00:00:00Z',
+      '2024-04-31T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T23:60:00Z',
+      '2024-01-01T23:59:60Z',
+      '2024-01-01T00:00:00',
+      '+275760-09-13T00:00:00.000Z',
+    ]) {
+      expect(parseUtcDate(value)).toBeNull();
+    }
   });
 });

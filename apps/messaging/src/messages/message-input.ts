@@ -202,10 +202,25 @@ function hasControlCharacter(text: string): boolean {
 
 /** RFC 8620 UTCDate: "2014-10-30T06:12:00Z" (fractional seconds allowed). */
 export function parseUtcDate(value: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(value)) return null;
+  const parts = UTC_DATE.exec(value);
+  if (!parts) return null;
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+  if (Number.isNaN(date.getTime())) return null;
+  // A date that exists, as written: JavaScript rolls 30 February over into March, and takes
+  // the year 0000, which PostgreSQL refuses ("date/time field value out of range").
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+  const exact =
+    year >= 1 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() + 1 === month &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  return exact ? date : null;
 }
+
+const UTC_DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
 
 /** Splits a PatchObject key into JSON Pointer tokens (no leading "/"). */
 function pointerTokens(key: string): string[] {
