@@ -11,13 +11,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCase, requestText, runCase } from './lib/cases.mjs';
+import { buildCase, requestCount, requestText, runCase } from './lib/cases.mjs';
 import { makeFixtures, snapshot } from './lib/fixtures.mjs';
 import { HttpDriver } from './lib/http-driver.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { gitInfo, machineInfo, writeReport } from './lib/report.mjs';
 import { FuzzSystem } from './lib/system.mjs';
 import { Tally, truncate } from './lib/tally.mjs';
+import { heavyWarmUp } from './lib/warm-up.mjs';
 import { WsDriver } from './lib/ws-driver.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,6 +26,9 @@ const log = (line) => console.log(`[fuzz] ${line}`);
 const MAX_GROWTH_PCT = 30;
 const MAX_GROWTH_MIB = 100;
 const SETTLE_MS = 3000;
+/** Findings printed as they come, with request and answer; the report counts every one by kind
+ * and keeps up to three samples of each. */
+const MAX_PRINTED = 100;
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs cases [from, to) with `concurrency` in flight, none started after `deadline`. */
@@ -116,15 +120,18 @@ async function fuzz(options, context, system) {
   const cpuBefore = { ...system.cpu(), fuzzer: process.cpuUsage() };
   const startedAt = performance.now();
   let done = 0;
+  let printed = 0;
   const runOne = async (index) => {
-    const fuzzCase = buildCase(options.seed, index, fixtures, options.wsShare);
+    let fuzzCase = { category: 'fuzzer-error' };
     let answers;
     const sentAt = performance.now();
     try {
+      fuzzCase = buildCase(options.seed, index, fixtures, options.wsShare);
       answers = await runCase(fuzzCase, index, context);
     } catch (error) {
+      // a bug of the fuzzer: counted (the run then fails), and the run goes on
       log(`#${index}: the fuzzer failed: ${error.stack}`);
-      answers = [{ status: `fuzzer-error:${error.message}` }];
+      answers = [{ status: 'fuzzer-error' }];
     }
     const findings = tally.record(
       index,
@@ -132,14 +139,17 @@ async function fuzz(options, context, system) {
       requestText(fuzzCase),
       answers,
       performance.now() - sentAt,
+      requestCount(fuzzCase),
     );
     for (const finding of findings) {
-      if (finding.first) {
-        const answer = answers.map((a) => `${a.status} ${truncate(a.text ?? '', 300)}`).join(' | ');
-        log(
-          `#${index} ${finding.kind}: ${finding.detail} (${fuzzCase.category}; ${truncate(requestText(fuzzCase), 300)}) --> ${answer}`,
-        );
-      }
+      printed += 1;
+      if (printed > MAX_PRINTED) continue;
+      const answer = answers.map((a) => `${a.status} ${truncate(a.text ?? '', 500)}`).join(' | ');
+      log(
+        `#${index} ${finding.kind}: ${finding.detail} (${fuzzCase.category}; replay with --seed ${options.seed} --replay ${index})\n` +
+          `  request: ${truncate(requestText(fuzzCase), 1000)}\n  answer: ${answer}` +
+          (printed === MAX_PRINTED ? `\n[fuzz] (further findings only in the report)` : ''),
+      );
     }
     done += 1;
   };
@@ -159,6 +169,7 @@ async function fuzz(options, context, system) {
     log(`warm-up: ${options.warmup} cases`);
     const deadline = startedAt + options.maxSeconds * 1000;
     await runRange(0, options.warmup, options.concurrency, runOne, deadline);
+    await heavyWarmUp(context);
     await delay(SETTLE_MS);
     const memoryStart = await system.memoryAfterGc();
     const pidsBefore = system.pids;
@@ -218,9 +229,12 @@ function criteria(options, result, crashes) {
   );
   return [
     {
-      name: 'cases sent',
-      value: `${s.requests} of ${options.requests}`,
-      pass: s.requests === options.requests,
+      name: 'requests sent (all cases built and answered)',
+      value: `${s.sent} requests in ${s.requests} of ${options.requests} cases`,
+      pass:
+        s.requests === options.requests &&
+        s.sent >= options.requests &&
+        (s.statuses['fuzzer-error'] ?? 0) === 0,
     },
     {
       name: '5xx answers (HTTP status or WebSocket RequestError)',
@@ -319,7 +333,7 @@ async function main() {
       machine,
       git: gitInfo(rootDir),
       durationSeconds: result.durationSeconds,
-      requestsPerSecond: Math.round(summary.requests / result.durationSeconds),
+      requestsPerSecond: Math.round(summary.sent / result.durationSeconds),
       criteria: checks,
       passed: checks.every((c) => c.pass),
       summary: { ...summary, wsDriver: ws.stats },

@@ -6,15 +6,21 @@ import { httpCase } from './http-cases.mjs';
 import { wsCase } from './ws-cases.mjs';
 import { rawFrames, rawUpgrade, upgradeRequest } from './raw-socket.mjs';
 
+/** How many requests or frames a case sends (races send several copies). */
+export function requestCount(fuzzCase) {
+  return fuzzCase.bodies?.length ?? fuzzCase.frames?.length ?? 1;
+}
+
 export function buildCase(seed, index, fixtures, wsShare) {
   const rng = new Rng(seed, `case:${index}`);
   return rng.chance(wsShare)
     ? { transport: 'ws', ...wsCase(rng, fixtures, index) }
-    : { transport: 'http', ...httpCase(rng, fixtures) };
+    : { transport: 'http', ...httpCase(rng, fixtures, index) };
 }
 
 /** The request as text, for leak checks and the report. */
 export function requestText(fuzzCase) {
+  if (fuzzCase.category === 'fuzzer-error') return '';
   const asText = (value) =>
     value === undefined ? '' : Buffer.isBuffer(value) ? value.toString('latin1') : String(value);
   if (fuzzCase.raw) return asText(fuzzCase.raw);
@@ -22,6 +28,9 @@ export function requestText(fuzzCase) {
   if (fuzzCase.rawWs) {
     return `${fuzzCase.rawWs.label}: ${fuzzCase.rawWs.frames.length} frames, first ${asText(fuzzCase.rawWs.frames[0]?.payload).slice(0, 200)}`;
   }
+  if (fuzzCase.bodies)
+    return `${fuzzCase.method} ${fuzzCase.path} ×${fuzzCase.bodies.length}\n${fuzzCase.bodies.join('\n')}`;
+  if (fuzzCase.frames) return fuzzCase.frames.join('\n');
   if (fuzzCase.transport === 'ws') return asText(fuzzCase.data);
   const headers = Object.entries(fuzzCase.headers ?? {})
     .filter(
@@ -88,6 +97,14 @@ function rawWsAnswers(result) {
 
 /** Sends the case; resolves to its answers. */
 export async function runCase(fuzzCase, index, { http, ws, port, fixtures, runTag }) {
+  if (fuzzCase.bodies) {
+    const results = await Promise.all(
+      fuzzCase.bodies.map((body, copy) =>
+        http.send({ ...fuzzCase, body }, `${runTag}-${index}-${copy}`),
+      ),
+    );
+    return results.map(httpAnswer);
+  }
   if (fuzzCase.transport === 'http') {
     const result = await http.send(fuzzCase, `${runTag}-${index}`);
     return [httpAnswer(result)];
@@ -97,6 +114,12 @@ export async function runCase(fuzzCase, index, { http, ws, port, fixtures, runTa
     return [{ ...httpAnswer(result), status: `upgrade:${result.status ?? result.ended}` }];
   }
   const attacker = fixtures.attackers[fuzzCase.attacker];
+  if (fuzzCase.frames) {
+    const results = await Promise.all(
+      fuzzCase.frames.map((frame) => ws.send(fuzzCase.attacker, frame, false)),
+    );
+    return results.flatMap(wsAnswers);
+  }
   if (fuzzCase.rawWs)
     return rawWsAnswers(await rawFrames(port, attacker.token, fuzzCase.rawWs.frames));
   if (fuzzCase.fresh)

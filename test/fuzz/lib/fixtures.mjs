@@ -202,11 +202,18 @@ export async function makeFixtures(base, secret) {
     });
     conversations.push(attacker.conversationId);
     await set(base, attacker, 'Participant', { create: { j: { conversationId: publicId } } });
-    messages.push(
-      ...(await sendMessages(base, attacker, attacker.conversationId, ['mine', 'mine too'])),
-    );
+    attacker.partnerId = next.id;
+    attacker.ownMessages = await sendMessages(base, attacker, attacker.conversationId, [
+      'mine',
+      'mine too',
+    ]);
+    messages.push(...attacker.ownMessages);
     messages.push(...(await sendMessages(base, attacker, publicId, ['hi all'])));
     attacker.blobId = await upload(base, attacker, `attacker ${attacker.index} blob`);
+    [attacker.publicParticipantId] = await idsOf(base, attacker, 'Participant', {
+      conversationId: publicId,
+      userId: attacker.id,
+    });
   }
 
   // Spare sessions (logout, refresh) and a revoked one.
@@ -275,6 +282,7 @@ export async function makeFixtures(base, secret) {
     privateIds,
     secretIds: [hiddenId, ...hiddenMessages, ...hiddenParticipants],
     fuzzIps: ['10.66.0.1', '10.66.0.2', '10.66.0.3'],
+    userRoleId: userRole,
   };
 }
 

@@ -3,6 +3,8 @@
 // route, the auth routes, upload and download with hostile parameters, EventSource, weird
 // methods and paths, and raw malformed HTTP. A case is plain data; http-driver.mjs sends it.
 import { jmapRequest } from './jmap-requests.mjs';
+import { raceCase } from './race-cases.mjs';
+import { hostilePushState } from './ws-cases.mjs';
 import { hostileCredentials } from './tokens.mjs';
 import { CHAT, CORE } from './jmap-catalog.mjs';
 import {
@@ -15,6 +17,9 @@ import {
 } from './values.mjs';
 
 const JSON_TYPE = 'application/json';
+
+/** A hostile value as header text (objects as their JSON). */
+const asText = (value) => (typeof value === 'string' ? value : toJson(value));
 
 /** Percent-encodes the UTF-8 bytes of a string (lone surrogates become U+FFFD, as in a URL). */
 export function pathSegment(text) {
@@ -505,16 +510,12 @@ export function eventSourceCase(rng, fixtures) {
   if (rng.chance(0.1)) parts.push('types=*');
   if (rng.chance(0.05)) parts.push('ping[]=1');
   const headers = { ...bearer(attacker) };
-  if (rng.chance(0.3))
-    headers['last-event-id'] = rng.pick([
+  if (rng.chance(0.3)) {
+    headers['last-event-id'] = asText(hostilePushState(rng, attacker.ctx)).replace(
+      /[^\x20-\x7e]/g,
       '',
-      '0-0',
-      'x',
-      '-',
-      '99999999999999999999-1',
-      '1-99999999999',
-      strangeString(rng, null).replace(/[^\x20-\x7e]/g, ''),
-    ]);
+    );
+  }
   return {
     category: 'eventsource',
     method: 'GET',
@@ -668,11 +669,10 @@ export const HTTP_CATEGORIES = {
   session: [2, sessionCase],
   weird: [6, weirdCase],
   raw: [3, rawCase],
+  race: [1.5, (rng, fixtures, index) => raceCase(rng, fixtures, index, 'http')],
 };
 
-export function httpCase(rng, fixtures) {
-  const name = rng.weighted(
-    Object.fromEntries(Object.entries(HTTP_CATEGORIES).map(([k, [w]]) => [k, w])),
-  );
-  return HTTP_CATEGORIES[name][1](rng, fixtures);
+export function httpCase(rng, fixtures, index) {
+  const weights = Object.fromEntries(Object.entries(HTTP_CATEGORIES).map(([k, [w]]) => [k, w]));
+  return HTTP_CATEGORIES[rng.weighted(weights)][1](rng, fixtures, index);
 }

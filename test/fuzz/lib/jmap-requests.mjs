@@ -276,7 +276,12 @@ export function brokenReference(rng, ctx, callIds, names) {
   return { resultOf, name, path };
 }
 
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A plain JSON object (a RawJson fragment is not one: it is written as its text). */
+const isObject = (value) =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof RawJson);
 
 const MUTATIONS = {
   argValue: 10,
@@ -519,7 +524,7 @@ function amplify(rng, ctx) {
 
 /** A method-call list: one or a few calls, a chain with references, echoes, or too many. */
 export function methodCalls(rng, ctx) {
-  const shape = rng.weighted({ single: 50, few: 26, chain: 12, echo: 5, amplify: 1.2, many: 0.8 });
+  const shape = rng.weighted({ single: 50, few: 26, chain: 12, echo: 5, amplify: 0.25, many: 0.8 });
   switch (shape) {
     case 'single':
     case 'few': {

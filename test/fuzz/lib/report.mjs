@@ -69,7 +69,7 @@ function markdown(r) {
     '',
     `Command: \`npm run test:fuzz -- --seed ${r.seed} --requests ${r.settings.requests}\`. Machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, ${r.machine.kernel}, node ${r.machine.node} (load at start ${r.machine.loadAverageAtStart.join(' ')}). Commit ${r.git.commit.slice(0, 12)}${r.git.dirty ? ' (with uncommitted changes)' : ''} on ${r.git.branch}.`,
     '',
-    `${s.requests} requests in ${r.durationSeconds} s (${r.requestsPerSecond}/s, ${r.settings.concurrency} in flight): ${s.byCategory.ws ?? 0} JMAP Request frames and ${(s.byCategory['ws-invalid'] ?? 0) + (s.byCategory['ws-fresh'] ?? 0) + (s.byCategory['ws-raw'] ?? 0) + (s.byCategory['ws-upgrade'] ?? 0)} other WebSocket cases, ${s.byCategory.jmap ?? 0} JMAP requests over HTTP, the rest other HTTP cases. ${s.methodsCovered} method names called.`,
+    `${s.sent} requests (${s.requests} cases) in ${r.durationSeconds} s (${r.requestsPerSecond}/s, ${r.settings.concurrency} in flight): ${s.byCategory.ws ?? 0} JMAP Request frames and ${(s.byCategory['ws-invalid'] ?? 0) + (s.byCategory['ws-fresh'] ?? 0) + (s.byCategory['ws-raw'] ?? 0) + (s.byCategory['ws-upgrade'] ?? 0)} other WebSocket cases, ${s.byCategory.jmap ?? 0} JMAP requests over HTTP, the rest other HTTP cases. ${s.methodsCovered} method names called.`,
     '',
     '## Criteria',
     '',

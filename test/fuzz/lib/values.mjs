@@ -6,6 +6,7 @@
 export class RawJson {
   constructor(text) {
     this.text = text;
+    Object.freeze(this); // a mutation meant for an object must not change what is sent
   }
 }
 

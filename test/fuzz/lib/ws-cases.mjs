@@ -3,6 +3,7 @@
 // binary), frames that end a connection (huge, bad UTF-8) on a fresh one, hostile framing on a
 // raw socket, and hostile upgrade requests.
 import { jmapRequest } from './jmap-requests.mjs';
+import { raceCase } from './race-cases.mjs';
 import { expectationOf } from './ws-driver.mjs';
 import { hostileCredentials } from './tokens.mjs';
 import { CORE } from './jmap-catalog.mjs';
@@ -33,6 +34,20 @@ function requestFrame(rng, attacker, index) {
   return { text: toJson(frame), mutations, methods, expect: expectationOf(frame) };
 }
 
+/** Push states of the right shape ("<horizon state>-<presence counter>") and of none. */
+export function hostilePushState(rng, ctx) {
+  const horizon = ctx.states.Conversation ?? '1~x';
+  return rng.pick([
+    () => `${horizon}-0`,
+    () => `${horizon}-${rng.pick(['1', '99999999999999999999', '-1', '1.5', '', 'x'])}`,
+    () => `${rng.pick(['0', '1', '99999999999999999999', '-5', '1.abc', 'zz'])}~${rng.hex(8)}-1`,
+    () => `${horizon}-1-1`,
+    () => '-',
+    () => strangeString(rng, ctx),
+    () => hostileValue(rng, ctx),
+  ])();
+}
+
 function pushFrame(rng, ctx) {
   const frame = { '@type': rng.chance(0.8) ? 'WebSocketPushEnable' : 'WebSocketPushDisable' };
   if (rng.chance(0.7)) {
@@ -46,8 +61,7 @@ function pushFrame(rng, ctx) {
       () => hostileValue(rng, ctx),
     ])();
   }
-  if (rng.chance(0.4))
-    frame.pushState = rng.chance(0.5) ? strangeString(rng, ctx) : hostileValue(rng, ctx);
+  if (rng.chance(0.4)) frame.pushState = hostilePushState(rng, ctx);
   if (rng.chance(0.4)) {
     frame.includeObjects = rng.pick([
       ['Message'],
@@ -157,7 +171,8 @@ function closingFrame(rng) {
 export function wsCase(rng, fixtures, index) {
   const attacker = rng.pick(fixtures.attackers);
   const kind = rng.weighted({
-    request: 80,
+    request: 78.5,
+    race: 1.5,
     invalid: 11,
     binary: 2,
     fresh: 0.3,
@@ -199,6 +214,8 @@ export function wsCase(rng, fixtures, index) {
         mutations: ['ws:binary'],
       };
     }
+    case 'race':
+      return raceCase(rng, fixtures, index, 'ws');
     case 'fresh':
       return { category: 'ws-fresh', attacker: attacker.index, fresh: true, ...closingFrame(rng) };
     case 'raw':

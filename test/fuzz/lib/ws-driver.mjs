@@ -38,6 +38,27 @@ export function expectation(data, binary) {
   }
 }
 
+const HEAD = /^\{"@type":"(\w+)"(?:,"requestId":("(?:[^"\\]|\\.)*"))?/;
+const LARGE = 64 * 1024;
+
+/**
+ * The frame's @type, requestId and status: a large frame (an echo of megabytes) is not parsed
+ * whole here, since the gateway writes these first; the tally reads it once.
+ */
+function frameHead(text) {
+  const head = text.length > LARGE ? HEAD.exec(text) : null;
+  if (head) {
+    const requestId = head[2] === undefined ? undefined : JSON.parse(head[2]);
+    return { '@type': head[1], requestId, status: /"status":(\d+)/.exec(text.slice(0, 4096))?.[1] };
+  }
+  try {
+    const frame = JSON.parse(text);
+    return typeof frame === 'object' && frame !== null ? frame : null;
+  } catch {
+    return null;
+  }
+}
+
 class Connection {
   constructor(url, token, timeoutMs, stats) {
     this.url = url;
@@ -78,18 +99,16 @@ class Connection {
   }
 
   onMessage(data) {
-    let frame;
-    try {
-      frame = JSON.parse(data.toString('utf8'));
-    } catch {
+    const text = data.toString('utf8');
+    const frame = frameHead(text);
+    if (frame === null) {
       this.stats.unparsable += 1;
       return;
     }
-    if (PUSHES.has(frame?.['@type'])) {
+    if (PUSHES.has(frame['@type'])) {
       this.stats.pushes += 1;
       return;
     }
-    const text = data.toString('utf8');
     if (typeof frame?.requestId === 'string') {
       if (frame.requestId === SENTINEL_ID && this.anon?.sentinel) {
         const anon = this.anon;
