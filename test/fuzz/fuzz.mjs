@@ -17,7 +17,7 @@ import { HttpDriver } from './lib/http-driver.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { gitInfo, machineInfo, writeReport } from './lib/report.mjs';
 import { FuzzSystem } from './lib/system.mjs';
-import { Tally, truncate } from './lib/tally.mjs';
+import { knownHint, Tally, truncate } from './lib/tally.mjs';
 import { heavyWarmUp } from './lib/warm-up.mjs';
 import { WsDriver } from './lib/ws-driver.mjs';
 
@@ -93,6 +93,22 @@ function logSummary(system) {
       return [app, { lines: list.length, first: distinct }];
     }),
   );
+}
+
+/**
+ * Each sample of an HTTP case with the error its request left in an app's log (the gateway
+ * passes the fuzzer's X-Request-Id on), and whether another branch is fixing it.
+ */
+function withLogs(samples, system, runTag) {
+  const errors = Object.values(
+    system.logLines((line) => line.includes(`"requestId":"${runTag}-`)),
+  ).flat();
+  return samples.map((sample) => {
+    const tag = `"requestId":"${runTag}-${sample.index}`;
+    const line = errors.find((entry) => entry.includes(`${tag}"`) || entry.includes(`${tag}-`));
+    const withLog = line ? { ...sample, log: truncate(line, 1500) } : sample;
+    return { ...withLog, known: knownHint(withLog) };
+  });
 }
 
 async function replay(options, context) {
@@ -342,7 +358,7 @@ async function main() {
       crashes: system.crashes,
       integrity: result.integrity,
       appLogs: logSummary(system),
-      samples: result.tally.samples,
+      samples: withLogs(result.tally.samples, system, context.runTag),
     };
     const files = writeReport(rootDir, report);
     for (const check of checks)

@@ -60,6 +60,7 @@ function markdown(r) {
         x.request,
         '--> ',
         ...x.answers.map((a) => `${a.status} ${a.text}`),
+        ...(x.log ? ['log:', x.log] : []),
         '```',
         '',
       ].join('\n'),

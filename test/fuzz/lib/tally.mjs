@@ -87,24 +87,14 @@ function structuralLeaks(name, args, privateIds, privateConversation) {
   return found;
 }
 
-/** Hints that a failure is one of the findings other branches are fixing. */
-export function knownHint(requestText, sample) {
-  const text = requestText ?? '';
-  if (
-    /\/jmap\/download\//.test(sample.path ?? '') &&
-    /type=[^&]*&type=|type=[^&]*%F0/.test(sample.path)
-  ) {
-    return 'known: /jmap/download 500 for repeated or non-Latin-1 type';
+/**
+ * Findings another branch is fixing, told by the app's log line for the request: serializable
+ * transactions that conflict or deadlock under concurrent membership changes (fix/locks).
+ */
+export function knownHint(sample) {
+  if (/write conflict or a deadlock|deadlock detected|could not serialize/.test(sample.log ?? '')) {
+    return 'known: concurrent changes conflict or deadlock (fix/locks)';
   }
-  if (text.length > 1_000_000) return 'known: arguments or replies over NATS 1 MB';
-  if (
-    /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i.test(text)
-  ) {
-    return 'known?: lone surrogate in a stored value';
-  }
-  if (sample.kind === 'leak' && /ConversationRole\/set/.test(sample.detail ?? ''))
-    return 'known: ConversationRole/set destroy leak';
-  if (/SearchSnippet/.test(text) && sample.kind === 'leak') return 'known?: search snippet';
   return null;
 }
 
@@ -265,7 +255,6 @@ export class Tally {
       requestLength: requestText.length,
       answers: answers.map((a) => ({ status: a.status, text: truncate(a.text) })),
     };
-    sample.known = knownHint(requestText, sample);
     this.samples.push(sample);
     return first;
   }
