@@ -21,7 +21,7 @@ export function gitInfo(rootDir) {
     return {
       commit: git('rev-parse', 'HEAD'),
       branch: git('rev-parse', '--abbrev-ref', 'HEAD'),
-      dirty: git('status', '--porcelain').length > 0,
+      dirty: git('status', '--porcelain', '--untracked-files=no').length > 0,
     };
   } catch {
     return { commit: 'unknown', branch: 'unknown', dirty: false };
