@@ -455,7 +455,7 @@ function pickMethod(rng) {
 }
 
 function mutationCount(rng) {
-  return rng.weighted({ 0: 1.5, 1: 5, 2: 2.5, 3: 1 }) | 0;
+  return rng.weighted({ 0: 2.5, 1: 4.5, 2: 2, 3: 1 }) | 0;
 }
 
 /** Query → get / changes → get / set → get chains, with the references sometimes broken. */
@@ -610,10 +610,27 @@ export function jmapRequest(rng, ctx) {
     calls[calls.indexOf(call)] = broken;
     mutations.push('invocationShape');
   }
-  if (rng.chance(0.03)) {
-    request.createdIds = rng.chance(0.5)
-      ? { c0: anyId(rng, ctx), [hostileKey(rng)]: anyId(rng, ctx) }
+  if (rng.chance(0.04)) {
+    // A creation id the client claims maps to someone else's object, then used as "#x0".
+    const foreign = Object.values(ctx.foreignPools).flat();
+    const claimed = rng.chance(0.7) && foreign.length > 0 ? rng.pick(foreign) : anyId(rng, ctx);
+    request.createdIds = rng.chance(0.8)
+      ? objectOf([
+          ['x0', claimed],
+          [hostileKey(rng), anyId(rng, ctx)],
+        ])
       : hostileValue(rng, ctx);
+    const [, args] = Array.isArray(calls[0]) ? calls[0] : [];
+    if (isObject(args)) {
+      const arg = rng.pick(['ids', 'destroy', 'messageIds', 'markRead']);
+      args[arg] = ['#x0'];
+      if (isObject(args.update)) args.update['#x0'] = { title: 'mine now', body: 'mine now' };
+      if (isObject(args.create)) {
+        for (const object of Object.values(args.create)) {
+          if (isObject(object) && 'conversationId' in object) object.conversationId = '#x0';
+        }
+      }
+    }
     mutations.push('createdIds');
   }
   if (rng.chance(0.02)) {
