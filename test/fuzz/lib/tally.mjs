@@ -50,6 +50,7 @@ const ERROR_INVOCATION = /\["error",\{(?:"description":"(?:[^"\\]|\\.)*",)?"type
  * which the gateway writes as ["error",{"description":…,"type":…},callId].
  */
 function skimLarge(text) {
+  if (/^\{"@type":"RequestError"/.test(text)) return parseJson(text); // its status matters
   const methodResponses = [...text.matchAll(ERROR_INVOCATION)].map((m) => [
     'error',
     { type: m[1] },

@@ -47,9 +47,10 @@ const LARGE = 64 * 1024;
  */
 function frameHead(text) {
   const head = text.length > LARGE ? HEAD.exec(text) : null;
-  if (head) {
+  // a RequestError is parsed whole whatever its size: its status may follow a long detail
+  if (head && head[1] !== 'RequestError') {
     const requestId = head[2] === undefined ? undefined : JSON.parse(head[2]);
-    return { '@type': head[1], requestId, status: /"status":(\d+)/.exec(text.slice(0, 4096))?.[1] };
+    return { '@type': head[1], requestId };
   }
   try {
     const frame = JSON.parse(text);
