@@ -184,11 +184,14 @@ function checkApps(objects: K8sObject[], overlay: string) {
     const where = `${overlay}: jchat-${app}`;
     // The one image, its command picking the app.
     expect({ where, args: container.args }).toEqual({ where, args: [app] });
-    // Probes: readiness /health/ready and liveness /health, on the gateway's port or the
-    // service's OBSERVABILITY_PORT.
-    const port = app === 'gateway' ? Number(config['PORT']) : Number(config['OBSERVABILITY_PORT']);
-    const portName = app === 'gateway' ? 'http' : 'metrics';
-    expect(container.ports).toEqual([{ name: portName, containerPort: port }]);
+    // Probes: readiness /health/ready (the app's own stores) and liveness /health, on
+    // OBSERVABILITY_PORT; the gateway also serves clients on PORT.
+    const port = Number(config['OBSERVABILITY_PORT']);
+    const portName = 'metrics';
+    expect(container.ports).toEqual([
+      ...(app === 'gateway' ? [{ name: 'http', containerPort: Number(config['PORT']) }] : []),
+      { name: portName, containerPort: port },
+    ]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: portName });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: portName });
     // Prometheus scrapes /metrics on that port.
