@@ -1,6 +1,7 @@
 import type { SyncHorizon } from '@jchat/jmap';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { isUuid } from '@jchat/common';
 import {
   type ConversationAccess,
@@ -77,7 +78,9 @@ export class MessagesService {
   ) {}
 
   /** Positions of recent messages by id (ids never change seq, conversation or sender). */
-  private readonly recentPositions = new Map<string, MessagePosition>();
+  private readonly recentPositions = new LRUCache<string, MessagePosition>({
+    max: RECENT_POSITIONS,
+  });
 
   syncHorizon(): Promise<SyncHorizon> {
     return this.messages.syncHorizon();
@@ -444,7 +447,6 @@ export class MessagesService {
     }
     if (missing.size === 0) return found;
     for (const position of await this.messages.positionsOf([...missing])) {
-      if (this.recentPositions.size >= RECENT_POSITIONS) this.recentPositions.clear();
       this.recentPositions.set(position.id, position);
       found.set(position.id, position);
     }

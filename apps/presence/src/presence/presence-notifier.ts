@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { AccessChangedEvent } from '@jchat/contracts';
 import { encodeState } from '@jchat/jmap';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
@@ -14,7 +15,6 @@ interface ContactsEntry {
   ids: string[];
   /** The user's conversations when the list was read: a change in any of them drops it. */
   conversationIds: string[];
-  expiresAt: number;
 }
 
 /**
@@ -26,9 +26,14 @@ interface ContactsEntry {
 @Injectable()
 export class PresenceNotifier {
   private readonly logger = new Logger('presence-notifier');
-  private readonly contacts = new Map<string, ContactsEntry>();
   /** conversationId -> users whose cached contact list was read while they were members. */
   private readonly byConversation = new Map<string, Set<string>>();
+  /** Least recently used lists go first; a list leaving the cache leaves the index too. */
+  private readonly contacts = new LRUCache<string, ContactsEntry>({
+    max: CONTACTS_CACHE_ENTRIES,
+    ttl: CONTACTS_TTL_MS,
+    dispose: (entry, userId) => this.unindex(userId, entry),
+  });
   /** Bumped on each access change: a list read meanwhile is used but not cached. */
   private generation = 0;
 
@@ -83,22 +88,16 @@ export class PresenceNotifier {
   }
 
   private async contactsOf(userId: string): Promise<string[]> {
-    const now = Date.now();
     const cached = this.contacts.get(userId);
-    if (cached && cached.expiresAt > now) return cached.ids;
-    if (cached) this.drop(userId);
+    if (cached) return cached.ids;
     const generation = this.generation;
     const [ids, conversationIds] = await Promise.all([
       this.repository.contacts(userId, this.config.PRESENCE_PUSH_MAX_MEMBERS),
       this.repository.conversationsOf(userId),
     ]);
     if (generation !== this.generation) return ids;
-    if (this.contacts.size >= CONTACTS_CACHE_ENTRIES) {
-      this.contacts.clear();
-      this.byConversation.clear();
-    }
     this.drop(userId);
-    this.contacts.set(userId, { ids, conversationIds, expiresAt: now + CONTACTS_TTL_MS });
+    this.contacts.set(userId, { ids, conversationIds });
     for (const conversationId of conversationIds) {
       let users = this.byConversation.get(conversationId);
       if (!users) this.byConversation.set(conversationId, (users = new Set()));
@@ -108,9 +107,10 @@ export class PresenceNotifier {
   }
 
   private drop(userId: string): void {
-    const entry = this.contacts.get(userId);
-    if (!entry) return;
-    this.contacts.delete(userId);
+    this.contacts.delete(userId); // unindexed by `dispose`
+  }
+
+  private unindex(userId: string, entry: ContactsEntry): void {
     for (const conversationId of entry.conversationIds) {
       const users = this.byConversation.get(conversationId);
       if (!users) continue;
