@@ -2,6 +2,7 @@
 // clientMessageId, retrying a send with the same key until it is acknowledged (as a real client
 // does), and checks at the end that every acknowledged message exists exactly once.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const CORE = 'urn:ietf:params:jmap:core';
 const CHAT = 'urn:ietf:params:jmap:chat';
@@ -280,8 +281,4 @@ export class FaultClient {
     const duplicated = [...seen].filter(([, ids]) => ids.length > 1).map(([key]) => key);
     return { acked: this.acked.size, stored: seen.size, missing, duplicated, wrongId };
   }
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

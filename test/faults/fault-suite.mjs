@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort, stopChild, forEachLine } from '../../scripts/lib/processes.mjs';
 import { FaultClient } from './fault-client.mjs';
@@ -76,7 +77,8 @@ try {
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
     log(`kill -9 ${target} (pid ${pid})`);
-    await sleep(200);
+    // Healthy is measured from a dead process, never from one still going down.
+    await waitForDeath(pid);
     const healedAt = await client.waitUntilHealthy(HEAL_TIMEOUT_MS);
     const seconds = healedAt === undefined ? undefined : (healedAt - killedAt) / 1000;
     const restartedPid = pidOf(target);
@@ -131,6 +133,16 @@ function pidOf(target) {
   return APPS.includes(target) ? findAppPid(target, prefix) : findServerPid(target, home);
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once `pid` is gone or a zombie (killed, not yet reaped by npm start). */
+async function waitForDeath(pid) {
+  for (;;) {
+    let state;
+    try {
+      state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    } catch {
+      return;
+    }
+    if (state === 'Z' || state === 'X') return;
+    await sleep(5);
+  }
 }

@@ -1,6 +1,7 @@
 import './messaging-prefix';
 import { eventually } from '../support/eventually';
 import { EventBus, type StateChangedEvent } from '@jchat/contracts';
+import { MessagingOutboxRelay } from '../../apps/messaging/src/events/messaging-outbox.relay';
 import { Harness } from './messaging-support';
 
 /**
@@ -71,8 +72,8 @@ describe('new-message events survive a lost publish (real PostgreSQL and NATS)',
         await waitFor(async () => seen.length > 0 && (await outboxRows(room)) === 0, 10_000),
       ).toBe(true);
       expect(seen).toEqual([left]);
-      // Published once: the row is gone, and nothing follows.
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // Published once: the row is gone, so the relay's next round has nothing to publish.
+      expect(await h.get(MessagingOutboxRelay).relay.round()).toBe(0);
       expect(seen).toHaveLength(1);
     } finally {
       subscription.unsubscribe();
