@@ -21,6 +21,8 @@ interface AccountEntry {
 @Injectable()
 export class PushHub implements OnModuleDestroy {
   private readonly accounts = new Map<string, AccountEntry>();
+  /** The flush that will cover the subscriptions made since the last one was sent. */
+  private nextFlush: Promise<void> | null = null;
 
   constructor(
     @Inject(PUSH_BUS) private readonly bus: EventBus,
@@ -38,7 +40,7 @@ export class PushHub implements OnModuleDestroy {
       const subscription = this.bus.subscribeToAccount(accountId, (push) => {
         for (const deliver of listeners) deliver(push);
       });
-      entry = { subscription, listeners, ready: this.bus.connection.flush() };
+      entry = { subscription, listeners, ready: this.subscribed() };
       this.accounts.set(accountId, entry);
       void this.presence.opened(accountId);
     }
@@ -50,6 +52,19 @@ export class PushHub implements OnModuleDestroy {
       attached = false;
       this.detach(accountId, listener);
     };
+  }
+
+  /**
+   * Resolves once the NATS server has every subscription made so far. It handles a connection's
+   * commands in order, so one PING sent after a burst of SUBs (a reconnect storm) answers for
+   * all of them: the connections opened in one turn of the event loop share one round trip.
+   */
+  private subscribed(): Promise<void> {
+    this.nextFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.nextFlush = null;
+      return this.bus.connection.flush();
+    });
+    return this.nextFlush;
   }
 
   get accountCount(): number {

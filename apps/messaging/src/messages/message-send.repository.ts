@@ -117,7 +117,7 @@ export class MessageSendRepository {
     const send = Prisma.sql`
       SELECT idx, outcome, message, NULL::text AS "outboxId"
         FROM jchat_send_messages(${JSON.stringify(batch)}::jsonb)`;
-    const rows = await this.prisma.$queryRaw<SendRow[]>(
+    const rows = await this.prisma.hotQuery<SendRow>(
       staging && staged.length > 0
         ? Prisma.sql`
             WITH ${stagingCte(

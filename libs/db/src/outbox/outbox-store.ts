@@ -85,10 +85,10 @@ export class OutboxStore {
 
   private async remove(ids: string[]): Promise<void[]> {
     // set_config(..., true) lasts to the end of this statement's own transaction, its commit.
-    await this.prisma.$executeRaw`
+    await this.prisma.hotQuery(Prisma.sql`
       WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
       DELETE FROM event_outbox
-       WHERE id = ANY(${ids}::bigint[]) AND EXISTS (SELECT 1 FROM async_commit)`;
+       WHERE id = ANY(${ids}::bigint[]) AND EXISTS (SELECT 1 FROM async_commit)`);
     return ids.map(() => undefined);
   }
 }
