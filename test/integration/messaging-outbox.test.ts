@@ -1,6 +1,7 @@
 import './messaging-prefix';
 import { eventually } from '../support/eventually';
-import { EventBus, type StateChangedEvent } from '@jchat/contracts';
+import { type StateChangedEvent } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { randomUUID } from 'node:crypto';
 import { MessagingOutboxRelay } from '../../apps/messaging/src/events/messaging-outbox.relay';
 import {

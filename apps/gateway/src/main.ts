@@ -10,7 +10,7 @@ import {
   startProcessMetrics,
   within,
 } from '@jchat/common';
-import { runMain } from '@jchat/contracts';
+import { runMain } from '@jchat/bus';
 import { loadGatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { loadPushConfig } from './push/push-config';

@@ -1,13 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { IfInStateGuard, type User } from '@jchat/db';
+import { Permissions, RbacSubjects } from '@jchat/contracts';
 import {
   BusClient,
   type JmapMethodContext,
   JmapMethodRegistry,
   type JmapMethodOutcome,
-  Permissions,
-  RbacSubjects,
-} from '@jchat/contracts';
+} from '@jchat/bus';
 import { isUuid, toUtcDate, toUtcDateOrNull } from '@jchat/common';
 import {
   buildQueryResponse,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isStoreUnavailable, REDIS, type Redis } from '@jchat/common';
-import { AuthSubjects, BusClient, REVOKED_SESSION_MARK, sessionCacheKey } from '@jchat/contracts';
+import { AuthSubjects, REVOKED_SESSION_MARK, sessionCacheKey } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 
 /**
  * Is this session still live? Answered from Redis (written by the auth service

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuthSubjects, BusClient, CHAT_LIMITS } from '@jchat/contracts';
+import { AuthSubjects, CHAT_LIMITS } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import {
   CHAT_CAPABILITY,
   CORE_CAPABILITY,

@@ -5,9 +5,9 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { Subscription } from 'nats';
-import { type AccountPush, EventBus, type PushDelivery } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
+import type { AccountPush, PushDelivery } from '@jchat/contracts';
 import { PresenceReporter } from './presence-reporter.service';
-import { PUSH_BUS } from './push-bus';
 
 export type PushListener = (push: AccountPush) => void;
 
@@ -23,7 +23,7 @@ export class PushHub implements OnApplicationBootstrap, OnModuleDestroy {
   private subscription: Promise<Subscription> | null = null;
 
   constructor(
-    @Inject(PUSH_BUS) private readonly bus: EventBus,
+    @Inject(EventBus) private readonly bus: EventBus,
     private readonly presence: PresenceReporter,
   ) {}
 
@@ -60,7 +60,6 @@ export class PushHub implements OnApplicationBootstrap, OnModuleDestroy {
     const subscription = await this.subscription?.catch(() => null);
     subscription?.unsubscribe();
     this.accounts.clear();
-    await this.bus.close();
   }
 
   private subscribed(): Promise<Subscription> {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  EventBus,
   Events,
   type JmapDataType,
   type PushedMessage,
   type StateChangedEvent,
 } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { OutboxStore } from '@jchat/db';
 
 /** The outbox rows of this service (see OutboxRelay). */

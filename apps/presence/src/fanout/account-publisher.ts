@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type AccountPush, EventBus } from '@jchat/contracts';
+import { type AccountPush } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 
 /**
  * Publishes one push to many accounts (core NATS, not persisted): one delivery message for all

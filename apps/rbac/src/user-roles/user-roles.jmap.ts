@@ -1,11 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
-import {
-  type JmapMethodContext,
-  type JmapMethodOutcome,
-  JmapMethodRegistry,
-  Permissions,
-} from '@jchat/contracts';
+import { Permissions } from '@jchat/contracts';
+import { type JmapMethodContext, type JmapMethodOutcome, JmapMethodRegistry } from '@jchat/bus';
 import type { UserRole } from '@jchat/db';
 import {
   buildQueryResponse,

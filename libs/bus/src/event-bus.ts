@@ -18,9 +18,9 @@ import {
   MAX_ACCOUNTS_PER_DELIVERY,
   type PushDelivery,
   pushDeliverySubject,
-} from '../push.contract';
-import { type EventContract, eventStreamName, eventSubjectOf } from '../events.contract';
-import { busPrefix } from '../contract';
+} from '@jchat/contracts';
+import { type EventContract, eventStreamName, eventSubjectOf } from '@jchat/contracts';
+import { busPrefix } from '@jchat/contracts';
 import { watchConsumers } from './consumer-metrics';
 
 const codec = JSONCodec();
@@ -152,6 +152,26 @@ export class EventBus {
       codec.encode(event),
       dedupeId ? { msgID: dedupeId } : undefined,
     );
+  }
+
+  /**
+   * Sees every event of a kind as it is published, in every replica (a plain subscription, no
+   * durable consumer, nothing redelivered): for dropping caches. `onEvent` gets null for an
+   * event it cannot read, which should be taken as "anything may have changed".
+   */
+  watch<T>(contract: EventContract<T>, onEvent: (event: T | null) => void): Subscription {
+    return this.connection.subscribe(eventSubjectOf(contract), {
+      callback: (error, message) => {
+        if (error) return;
+        let event: T | null = null;
+        try {
+          event = codec.decode(message.data) as T;
+        } catch {
+          this.logger.warn({ subject: message.subject }, 'unreadable event');
+        }
+        onEvent(event);
+      },
+    });
   }
 
   /**

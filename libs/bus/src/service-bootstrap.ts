@@ -21,7 +21,7 @@ import {
   within,
   type ObservabilityServer,
 } from '@jchat/common';
-import type { ServiceName } from '../services';
+import type { ServiceName } from '@jchat/contracts';
 import { CarryingNatsServer } from './carrying-nats-server';
 import { RpcExceptionFilter } from './rpc-exception.filter';
 
