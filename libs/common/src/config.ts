@@ -40,7 +40,7 @@ export function loadConfig<S extends Record<string, Setting<unknown>>>(
   throw new ConfigError(
     Object.keys(spec)
       .filter((name) => problems.has(name))
-      .map((name) => `${name}: ${problems.get(name)} (${spec[name]!.describe})`),
+      .map((name) => `${name}: ${problems.get(name)} (${spec[name]?.describe ?? name})`),
   );
 }
 
