@@ -28,7 +28,9 @@ export async function probeNats(url, timeoutMs = 2000) {
     await jsm.getAccountInfo();
     return true;
   } catch (error) {
-    if (/jetstream not enabled/i.test(String(error?.message))) return false;
+    // No JetStream: the account-info request answers 503 ("jetstream not enabled").
+    if (error?.code === '503' || /jetstream not enabled/i.test(String(error?.message)))
+      return false;
     throw error;
   } finally {
     await nc.close().catch(() => {});
