@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { BusClient, HealthSubjects, SERVICE_NAMES, type ServiceName } from '@jchat/contracts';
 import { randomToken, runHealthProbes, type HealthProbeName, type ProbeState } from '@jchat/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { GatewayDrain } from '../lifecycle/gateway-drain.service';
+import { GatewayDrainService } from '../lifecycle/gateway-drain.service';
 
 type Checks = Partial<Record<HealthProbeName, ProbeState>>;
 
@@ -34,7 +34,7 @@ export class HealthController {
 
   constructor(
     private readonly bus: BusClient,
-    private readonly drain: GatewayDrain,
+    private readonly drain: GatewayDrainService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
