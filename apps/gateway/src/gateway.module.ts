@@ -10,8 +10,8 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { JmapApiService } from './jmap/jmap-api.service';
 import { JmapController } from './jmap/jmap.controller';
-import { SessionService } from './jmap/session.service';
-import { GatewayDrain } from './lifecycle/gateway-drain.service';
+import { JmapSessionService } from './jmap/jmap-session.service';
+import { GatewayDrainService } from './lifecycle/gateway-drain.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { PUSH_CONTROLLERS, PUSH_PROVIDERS } from './push/push.providers';
 
@@ -38,10 +38,10 @@ export class GatewayModule {
       providers: [
         JwtStrategy,
         SessionLivenessService,
-        SessionService,
+        JmapSessionService,
         JmapApiService,
         ...PUSH_PROVIDERS,
-        GatewayDrain,
+        GatewayDrainService,
       ],
     };
   }

@@ -16,7 +16,7 @@ import { PUSH_OBJECT_TYPES } from '../push/push-config';
 const SESSION_FORMAT_VERSION = '2';
 
 @Injectable()
-export class SessionService {
+export class JmapSessionService {
   constructor(
     private readonly bus: BusClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
