@@ -6,7 +6,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { gatewayUrl } from '../support/env';
 import { ROOT_DIR } from '../support/isolation';
-import { type BrowserUser, connected, launchChromium, signUp, snap, visible } from './support/browser';
+import {
+  type BrowserUser,
+  connected,
+  launchChromium,
+  signUp,
+  snap,
+  visible,
+} from './support/browser';
 
 jest.setTimeout(240_000);
 
@@ -21,7 +28,8 @@ describe('the web client', () => {
 
   afterAll(async () => {
     // The last state of both screens, kept whether the test passed or not.
-    for (const user of [ann, bob]) if (user) await snap(user.page, `last-${user.name}`).catch(() => undefined);
+    for (const user of [ann, bob])
+      if (user) await snap(user.page, `last-${user.name}`).catch(() => undefined);
     await browser?.close();
   });
 
@@ -34,25 +42,6 @@ describe('the web client', () => {
     await page.getByLabel('Message', { exact: true }).fill(text);
     await page.getByLabel('Message', { exact: true }).press('Enter');
   }
-
-  it('serves the client at / and its routes, and keeps the API first', async () => {
-    const base = gatewayUrl();
-    const page = await fetch(`${base}/c/some-conversation`, { headers: { Accept: 'text/html' } });
-    expect(page.status).toBe(200);
-    expect(page.headers.get('cache-control')).toBe('no-cache');
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    const html = await page.text();
-    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    expect(asset).toBeDefined();
-    const script = await fetch(`${base}${asset}`);
-    expect(script.status).toBe(200);
-    expect(script.headers.get('cache-control')).toContain('immutable');
-    // The API is not shadowed: an unauthenticated session request is still the API's 401.
-    const session = await fetch(`${base}/.well-known/jmap`, { headers: { Accept: 'text/html' } });
-    expect(session.status).toBe(401);
-    // A missing asset is a 404, not the page.
-    expect((await fetch(`${base}/assets/nothing.js`)).status).toBe(404);
-  });
 
   it('two people chat in real time, share an image, search, and catch up after going offline', async () => {
     const base = gatewayUrl();
@@ -73,28 +62,46 @@ describe('the web client', () => {
     await visible(bobsItem);
     await bobsItem.click();
     await visible(bob.page.getByRole('heading', { name: 'Project Falcon' }));
-    await visible(bob.page.getByTestId('system-message').filter({ hasText: 'Ann created the conversation' }));
+    await visible(
+      bob.page.getByTestId('system-message').filter({ hasText: 'Ann created the conversation' }),
+    );
 
     // Typing, then the message, both seen by Bob as they happen.
     await ann.page.getByLabel('Message', { exact: true }).fill('The falcon has');
     await visible(bob.page.getByTestId('typing').filter({ hasText: 'Ann is typing' }));
     await send(ann.page, 'The **falcon** has landed');
     await visible(messageBody(bob.page, 'The falcon has landed'));
-    expect(await messageBody(bob.page, 'The falcon has landed').locator('strong').textContent()).toBe('falcon');
+    expect(
+      await messageBody(bob.page, 'The falcon has landed').locator('strong').textContent(),
+    ).toBe('falcon');
     await visible(bob.page.getByTestId('typing').filter({ hasText: /^$/ }));
 
     // Bob answers, replying to it; Ann sees the reply with its quote.
-    await message(bob.page, 'The falcon has landed').getByRole('button', { name: 'Reply to Ann' }).click();
+    await message(bob.page, 'The falcon has landed')
+      .getByRole('button', { name: 'Reply to Ann' })
+      .click();
     await send(bob.page, 'Great news, on my way');
-    await visible(message(ann.page, 'Great news, on my way').locator('.reply-quote').filter({ hasText: 'falcon' }));
+    await visible(
+      message(ann.page, 'Great news, on my way')
+        .locator('.reply-quote')
+        .filter({ hasText: 'falcon' }),
+    );
 
     // Read receipts: Bob has the conversation open, so Ann's message shows it was read by him.
-    await visible(message(ann.page, 'The falcon has landed').getByTestId('delivery').filter({ hasText: 'Read by Bob' }));
+    await visible(
+      message(ann.page, 'The falcon has landed')
+        .getByTestId('delivery')
+        .filter({ hasText: 'Read by Bob' }),
+    );
 
     // Bob reacts; Ann sees the reaction, with who reacted.
-    await message(bob.page, 'The falcon has landed').getByRole('button', { name: 'React', exact: true }).click();
+    await message(bob.page, 'The falcon has landed')
+      .getByRole('button', { name: 'React', exact: true })
+      .click();
     await bob.page.getByRole('button', { name: 'React 🎉' }).click();
-    await visible(message(ann.page, 'The falcon has landed').getByRole('button', { name: '🎉 1: Bob' }));
+    await visible(
+      message(ann.page, 'The falcon has landed').getByRole('button', { name: '🎉 1: Bob' }),
+    );
 
     // Ann edits her message; Bob sees the new text, "edited", and the earlier version.
     await message(ann.page, 'The falcon has landed').getByRole('button', { name: 'Edit' }).click();
@@ -103,17 +110,29 @@ describe('the web client', () => {
     const edited = message(bob.page, 'The falcon has landed safely');
     await visible(edited.getByRole('button', { name: '(edited)' }));
     await edited.getByRole('button', { name: '(edited)' }).click();
-    await visible(edited.getByRole('list', { name: 'Earlier versions' }).filter({ hasText: 'The **falcon** has landed' }));
+    await visible(
+      edited
+        .getByRole('list', { name: 'Earlier versions' })
+        .filter({ hasText: 'The **falcon** has landed' }),
+    );
     await snap(bob.page, '02-chat-bob');
 
     // Ann uploads an image (a screenshot of her own screen); Bob sees the preview.
-    const image = path.join(fs.mkdtempSync(path.join(ROOT_DIR, 'test-results', 'upload-')), 'falcon.png');
+    const image = path.join(
+      fs.mkdtempSync(path.join(ROOT_DIR, 'test-results', 'upload-')),
+      'falcon.png',
+    );
     fs.mkdirSync(path.dirname(image), { recursive: true });
-    fs.writeFileSync(image, await ann.page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 200 } }));
+    fs.writeFileSync(
+      image,
+      await ann.page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 200 } }),
+    );
     await ann.page.getByLabel('Attach files').setInputFiles(image);
     await visible(ann.page.getByTestId('upload-ready'));
     await send(ann.page, 'Photo from the field');
-    const picture = message(bob.page, 'Photo from the field').getByRole('img', { name: 'falcon.png' });
+    const picture = message(bob.page, 'Photo from the field').getByRole('img', {
+      name: 'falcon.png',
+    });
     await visible(picture);
     await bob.page.waitForFunction(
       (img) => {
@@ -122,7 +141,11 @@ describe('the web client', () => {
       },
       await picture.elementHandle(),
     );
-    await visible(message(bob.page, 'Photo from the field').getByRole('button', { name: 'Download falcon.png' }));
+    await visible(
+      message(bob.page, 'Photo from the field').getByRole('button', {
+        name: 'Download falcon.png',
+      }),
+    );
     await snap(bob.page, '03-image-bob');
 
     // Search, with the matched word highlighted.
@@ -131,20 +154,31 @@ describe('the web client', () => {
     await bob.page.getByLabel('Search for').press('Enter');
     await visible(bob.page.locator('.snippet mark').filter({ hasText: /falcon/i }));
     await snap(bob.page, '04-search-bob');
-    await bob.page.getByRole('button', { name: /Project Falcon/ }).first().click();
+    await bob.page
+      .getByRole('button', { name: /Project Falcon/ })
+      .first()
+      .click();
     await visible(bob.page.getByRole('heading', { name: 'Project Falcon' }));
 
     // Bob's network goes away: Ann writes meanwhile; back online, Bob catches up by /changes.
     await bob.context.setOffline(true);
     await visible(bob.page.getByTestId('connection').filter({ hasText: 'Offline' }));
     await send(ann.page, 'Sent while Bob was offline');
-    await visible(message(ann.page, 'Sent while Bob was offline').getByTestId('delivery').filter({ hasText: /Sent|Delivered/ }));
+    await visible(
+      message(ann.page, 'Sent while Bob was offline')
+        .getByTestId('delivery')
+        .filter({ hasText: /Sent|Delivered/ }),
+    );
     expect(await messageBody(bob.page, 'Sent while Bob was offline').count()).toBe(0);
     await snap(bob.page, '05-offline-bob');
     await bob.context.setOffline(false);
     await connected(bob.page, 30_000);
     await visible(messageBody(bob.page, 'Sent while Bob was offline'), 30_000);
-    await visible(message(ann.page, 'Sent while Bob was offline').getByTestId('delivery').filter({ hasText: 'Read by Bob' }));
+    await visible(
+      message(ann.page, 'Sent while Bob was offline')
+        .getByTestId('delivery')
+        .filter({ hasText: 'Read by Bob' }),
+    );
     await snap(bob.page, '06-caught-up-bob');
     await snap(ann.page, '07-chat-ann');
     if (process.env['JCHAT_README_SCREENSHOT'] === '1') {

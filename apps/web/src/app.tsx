@@ -32,7 +32,10 @@ function SignedIn({ tokens, onSignedOut }: { tokens: TokenStore; onSignedOut: ()
       tokens,
       signOut: () => {
         engine.stop();
-        void tokens.logout().catch(() => undefined).finally(onSignedOut);
+        void tokens
+          .logout()
+          .catch(() => undefined)
+          .finally(onSignedOut);
       },
     };
   }, [tokens, onSignedOut]);
@@ -64,7 +67,12 @@ function SignedIn({ tokens, onSignedOut }: { tokens: TokenStore; onSignedOut: ()
       </main>
     );
   }
-  if (!ready) return <main className="center-screen" aria-busy="true">Loading…</main>;
+  if (!ready)
+    return (
+      <main className="center-screen" aria-busy="true">
+        Loading…
+      </main>
+    );
   return (
     <ChatContext.Provider value={chat}>
       <ChatLayout />

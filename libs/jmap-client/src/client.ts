@@ -48,9 +48,10 @@ export class JmapClient {
   }
 
   get accountId(): string {
-    return (
-      this.session.primaryAccounts[CAPABILITIES.chat] ?? Object.keys(this.session.accounts)[0]!
-    );
+    const account =
+      this.session.primaryAccounts[CAPABILITIES.chat] ?? Object.keys(this.session.accounts)[0];
+    if (!account) throw new Error('the session has no account');
+    return account;
   }
 
   get push(): PushConnection | null {

@@ -3,7 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { type Browser, chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  type Browser,
+  chromium,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { ROOT_DIR } from '../../support/isolation';
 
 export const ARTIFACTS_DIR = path.join(ROOT_DIR, 'test-results', 'browser');
@@ -11,7 +17,9 @@ export const CHROMIUM = process.env['JCHAT_CHROMIUM'] ?? '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set JCHAT_CHROMIUM)`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set JCHAT_CHROMIUM)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -29,8 +37,15 @@ export interface BrowserUser {
 }
 
 /** A new browser context that signs up through the client's own form. */
-export async function signUp(browser: Browser, baseUrl: string, name: string): Promise<BrowserUser> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } });
+export async function signUp(
+  browser: Browser,
+  baseUrl: string,
+  name: string,
+): Promise<BrowserUser> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 800 },
+  });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
   const email = `${name.toLowerCase()}-${randomBytes(4).toString('hex')}@example.test`;

@@ -106,12 +106,23 @@ export class TokenStore implements TokenSource {
   }
 
   async sessions(): Promise<SessionView[]> {
-    return (await call<{ sessions: SessionView[] }>('GET', '/auth/sessions', undefined, await this.accessToken()))
-      .sessions;
+    return (
+      await call<{ sessions: SessionView[] }>(
+        'GET',
+        '/auth/sessions',
+        undefined,
+        await this.accessToken(),
+      )
+    ).sessions;
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await call('DELETE', `/auth/sessions/${encodeURIComponent(sessionId)}`, undefined, await this.accessToken());
+    await call(
+      'DELETE',
+      `/auth/sessions/${encodeURIComponent(sessionId)}`,
+      undefined,
+      await this.accessToken(),
+    );
   }
 
   async logout(): Promise<void> {

@@ -13,7 +13,13 @@ function formatSize(size: number | undefined): string {
 
 export function AttachmentView({ attachment }: { attachment: Attachment }) {
   const { engine, tokens } = useChat();
-  const url = downloadUrl(engine.client.session.downloadUrl, engine.accountId, attachment.blobId, attachment.name, attachment.type);
+  const url = downloadUrl(
+    engine.client.session.downloadUrl,
+    engine.accountId,
+    attachment.blobId,
+    attachment.name,
+    attachment.type,
+  );
   const isImage = /^image\/(png|jpeg|gif|webp)$/.test(attachment.type);
   const [src, setSrc] = useState<string | null>(null);
   const [error, setError] = useState(false);
@@ -43,8 +49,13 @@ export function AttachmentView({ attachment }: { attachment: Attachment }) {
       {isImage && src && <img src={src} alt={attachment.name} className="attachment-image" />}
       {isImage && !src && !error && <div className="attachment-placeholder" aria-busy="true" />}
       <figcaption>
-        <span>📎 {attachment.name}</span> <span className="muted">{formatSize(attachment.size)}</span>{' '}
-        <button className="link" onClick={() => void download()} aria-label={`Download ${attachment.name}`}>
+        <span>📎 {attachment.name}</span>{' '}
+        <span className="muted">{formatSize(attachment.size)}</span>{' '}
+        <button
+          className="link"
+          onClick={() => void download()}
+          aria-label={`Download ${attachment.name}`}
+        >
           Download
         </button>
       </figcaption>

@@ -44,16 +44,30 @@ export function AuthScreen({ onSignedIn }: { onSignedIn: (tokens: TokenStore) =>
           Create account
         </button>
       </div>
-      <form onSubmit={(e) => void submit(e)} aria-label={mode === 'signin' ? 'Sign in' : 'Create account'}>
+      <form
+        onSubmit={(e) => void submit(e)}
+        aria-label={mode === 'signin' ? 'Sign in' : 'Create account'}
+      >
         {mode === 'signup' && (
           <label>
             Display name
-            <input value={displayName} onChange={(e) => setDisplayName(e.target.value)} required autoComplete="name" />
+            <input
+              value={displayName}
+              onChange={(e) => setDisplayName(e.target.value)}
+              required
+              autoComplete="name"
+            />
           </label>
         )}
         <label>
           Email
-          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="email" />
+          <input
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+            autoComplete="email"
+          />
         </label>
         <label>
           Password
@@ -77,7 +91,11 @@ export function AuthScreen({ onSignedIn }: { onSignedIn: (tokens: TokenStore) =>
       {providers.length > 0 && (
         <nav aria-label="Other ways to sign in" className="providers">
           {providers.map((p) => (
-            <a key={p.name} className="button" href={`/auth/oauth/${encodeURIComponent(p.name)}?returnTo=${returnTo}`}>
+            <a
+              key={p.name}
+              className="button"
+              href={`/auth/oauth/${encodeURIComponent(p.name)}?returnTo=${returnTo}`}
+            >
               Continue with {p.displayName}
             </a>
           ))}

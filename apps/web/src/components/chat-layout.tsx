@@ -11,7 +11,11 @@ import { NewConversationPanel } from './new-conversation-panel';
 import { SearchPanel } from './search-panel';
 import { SessionsPanel } from './sessions-panel';
 
-const CONNECTION_LABEL = { online: 'Connected', connecting: 'Connecting…', offline: 'Offline' } as const;
+const CONNECTION_LABEL = {
+  online: 'Connected',
+  connecting: 'Connecting…',
+  offline: 'Offline',
+} as const;
 
 export function ChatLayout() {
   const { signOut, messages } = useChat();
@@ -47,7 +51,9 @@ export function ChatLayout() {
         <ConversationList selectedId={openId} />
       </nav>
       <main id="main" className="main" tabIndex={-1}>
-        {route.name === 'conversation' && <ConversationView key={route.id} conversationId={route.id} />}
+        {route.name === 'conversation' && (
+          <ConversationView key={route.id} conversationId={route.id} />
+        )}
         {route.name === 'search' && <SearchPanel />}
         {route.name === 'directory' && <DirectoryPanel />}
         {route.name === 'new' && <NewConversationPanel />}

@@ -15,7 +15,15 @@ interface Upload {
 
 let uploadCounter = 0;
 
-export function Composer({ conversationId, replyTo, onReplyDone }: { conversationId: string; replyTo: Message | null; onReplyDone: () => void }) {
+export function Composer({
+  conversationId,
+  replyTo,
+  onReplyDone,
+}: {
+  conversationId: string;
+  replyTo: Message | null;
+  onReplyDone: () => void;
+}) {
   const { messages, engine, tokens } = useChat();
   const [body, setBody] = useState('');
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -38,13 +46,24 @@ export function Composer({ conversationId, replyTo, onReplyDone }: { conversatio
   const attach = async (files: FileList | null) => {
     for (const file of Array.from(files ?? [])) {
       const id = ++uploadCounter;
-      setUploads((list) => [...list, { id, name: file.name, progress: 0, attachment: null, error: null }]);
+      setUploads((list) => [
+        ...list,
+        { id, name: file.name, progress: 0, attachment: null, error: null },
+      ]);
       const update = (patch: Partial<Upload>) =>
         setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...patch } : u)));
       try {
-        const url = engine.client.session.uploadUrl.replace('{accountId}', encodeURIComponent(engine.accountId));
-        const blob = await uploadBlob(url, await tokens.accessToken(), file, (progress) => update({ progress }));
-        update({ progress: 1, attachment: { blobId: blob.blobId, type: blob.type, name: file.name, size: blob.size } });
+        const url = engine.client.session.uploadUrl.replace(
+          '{accountId}',
+          encodeURIComponent(engine.accountId),
+        );
+        const blob = await uploadBlob(url, await tokens.accessToken(), file, (progress) =>
+          update({ progress }),
+        );
+        update({
+          progress: 1,
+          attachment: { blobId: blob.blobId, type: blob.type, name: file.name, size: blob.size },
+        });
       } catch (e) {
         update({ error: e instanceof Error ? e.message : 'upload failed' });
       }
@@ -56,7 +75,8 @@ export function Composer({ conversationId, replyTo, onReplyDone }: { conversatio
     <form className="composer" onSubmit={send} aria-label="Send a message">
       {replyTo && (
         <div className="replying">
-          Replying to <strong>{engine.store.displayName(replyTo.senderId)}</strong>: {replyTo.body.slice(0, 80)}
+          Replying to <strong>{engine.store.displayName(replyTo.senderId)}</strong>:{' '}
+          {replyTo.body.slice(0, 80)}
           <button type="button" onClick={onReplyDone} aria-label="Cancel reply">
             ×
           </button>
@@ -72,9 +92,18 @@ export function Composer({ conversationId, replyTo, onReplyDone }: { conversatio
               ) : u.attachment ? (
                 <span data-testid="upload-ready">ready</span>
               ) : (
-                <progress value={u.progress} max={1} aria-label={`Uploading ${u.name}`} data-testid="upload-progress" />
+                <progress
+                  value={u.progress}
+                  max={1}
+                  aria-label={`Uploading ${u.name}`}
+                  data-testid="upload-progress"
+                />
               )}
-              <button type="button" aria-label={`Remove ${u.name}`} onClick={() => setUploads((list) => list.filter((x) => x.id !== u.id))}>
+              <button
+                type="button"
+                aria-label={`Remove ${u.name}`}
+                onClick={() => setUploads((list) => list.filter((x) => x.id !== u.id))}
+              >
                 ×
               </button>
             </li>
@@ -85,7 +114,13 @@ export function Composer({ conversationId, replyTo, onReplyDone }: { conversatio
         <label className="button attach">
           <span aria-hidden="true">📎</span>
           <span className="visually-hidden">Attach files</span>
-          <input ref={fileInput} type="file" multiple className="visually-hidden" onChange={(e) => void attach(e.target.files)} />
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            className="visually-hidden"
+            onChange={(e) => void attach(e.target.files)}
+          />
         </label>
         <label htmlFor="composer-input" className="visually-hidden">
           Message

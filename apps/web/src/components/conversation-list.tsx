@@ -22,11 +22,16 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
         <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)} />
         Show archived
       </label>
-      {list.length === 0 && <p className="muted">{archived ? 'Nothing archived.' : 'No conversations yet.'}</p>}
+      {list.length === 0 && (
+        <p className="muted">{archived ? 'Nothing archived.' : 'No conversations yet.'}</p>
+      )}
       <ul>
         {list.map((conversation) => (
           <li key={conversation.id}>
-            <ConversationItem conversation={conversation} selected={conversation.id === selectedId} />
+            <ConversationItem
+              conversation={conversation}
+              selected={conversation.id === selectedId}
+            />
           </li>
         ))}
       </ul>
@@ -34,7 +39,13 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   );
 }
 
-function ConversationItem({ conversation, selected }: { conversation: Conversation; selected: boolean }) {
+function ConversationItem({
+  conversation,
+  selected,
+}: {
+  conversation: Conversation;
+  selected: boolean;
+}) {
   const store = useStore();
   const title = store.title(conversation);
   const last = conversation.lastMessageId
@@ -61,7 +72,13 @@ function ConversationItem({ conversation, selected }: { conversation: Conversati
       }}
     >
       <span className="item-title">
-        {other ? <PresenceDot userId={other} /> : <span className="kind-icon" aria-hidden="true">{KIND_ICON[conversation.conversationType]}</span>}
+        {other ? (
+          <PresenceDot userId={other} />
+        ) : (
+          <span className="kind-icon" aria-hidden="true">
+            {KIND_ICON[conversation.conversationType]}
+          </span>
+        )}
         <span className="name">{title}</span>
         {conversation.isMuted && (
           <span className="muted-mark" aria-label="muted" title="muted">

@@ -20,7 +20,8 @@ export function ConversationView({ conversationId }: { conversationId: string })
 
   const entry = store.conversationMessages(conversationId);
   useEffect(() => {
-    if (!entry.loaded) void messages.loadOlder(conversationId).catch((e: unknown) => setError(String(e)));
+    if (!entry.loaded)
+      void messages.loadOlder(conversationId).catch((e: unknown) => setError(String(e)));
   }, [messages, conversationId, entry.loaded]);
 
   if (!conversation) {
@@ -32,14 +33,19 @@ export function ConversationView({ conversationId }: { conversationId: string })
     );
   }
 
-  const act = (work: Promise<unknown>) => void work.catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  const act = (work: Promise<unknown>) =>
+    void work.catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   const title = store.title(conversation);
   const mayPost = can(conversation, 'messages.send');
 
   return (
     <div className={`conversation${showMembers ? ' with-members' : ''}`}>
       <header className="conversation-header">
-        <button className="back" aria-label="Back to conversations" onClick={() => navigate({ name: 'home' })}>
+        <button
+          className="back"
+          aria-label="Back to conversations"
+          onClick={() => navigate({ name: 'home' })}
+        >
           ←
         </button>
         <h2 id="conversation-title">{title}</h2>
@@ -47,16 +53,26 @@ export function ConversationView({ conversationId }: { conversationId: string })
         <div className="header-actions">
           <button
             aria-pressed={!!conversation.isMuted}
-            onClick={() => act(conversations.update(conversationId, { isMuted: !conversation.isMuted }))}
+            onClick={() =>
+              act(conversations.update(conversationId, { isMuted: !conversation.isMuted }))
+            }
           >
             {conversation.isMuted ? 'Unmute' : 'Mute'}
           </button>
           {can(conversation, 'conversation.archive') && (
-            <button onClick={() => act(conversations.update(conversationId, { isArchived: !conversation.isArchived }))}>
+            <button
+              onClick={() =>
+                act(conversations.update(conversationId, { isArchived: !conversation.isArchived }))
+              }
+            >
               {conversation.isArchived ? 'Unarchive' : 'Archive'}
             </button>
           )}
-          <button aria-expanded={showMembers} aria-controls="members-panel" onClick={() => setShowMembers(!showMembers)}>
+          <button
+            aria-expanded={showMembers}
+            aria-controls="members-panel"
+            onClick={() => setShowMembers(!showMembers)}
+          >
             Members ({conversation.participantIds.length})
           </button>
         </div>
@@ -69,13 +85,19 @@ export function ConversationView({ conversationId }: { conversationId: string })
       <MessageList conversation={conversation} onReply={setReplyTo} />
       <TypingIndicator conversationId={conversationId} />
       {mayPost ? (
-        <Composer conversationId={conversationId} replyTo={replyTo} onReplyDone={() => setReplyTo(null)} />
+        <Composer
+          conversationId={conversationId}
+          replyTo={replyTo}
+          onReplyDone={() => setReplyTo(null)}
+        />
       ) : (
         <p className="muted composer-disabled">
           {conversation.isArchived ? 'This conversation is archived.' : 'Only admins post here.'}
         </p>
       )}
-      {showMembers && <MembersPanel conversation={conversation} onClose={() => setShowMembers(false)} />}
+      {showMembers && (
+        <MembersPanel conversation={conversation} onClose={() => setShowMembers(false)} />
+      )}
     </div>
   );
 }

@@ -39,7 +39,8 @@ export function DirectoryPanel() {
         {list?.map((c) => (
           <li key={c.id}>
             <div>
-              <strong>{c.title || 'Untitled'}</strong> <span className="tag">{c.conversationType}</span>{' '}
+              <strong>{c.title || 'Untitled'}</strong>{' '}
+              <span className="tag">{c.conversationType}</span>{' '}
               <span className="tag">{c.privacyLevel}</span>
               <div className="muted">
                 {c.description ?? ''} {c.participantIds.length} members

@@ -1,6 +1,14 @@
 import { useState } from 'react';
 
-export function MessageEditor({ initial, onSave, onCancel }: { initial: string; onSave: (body: string) => void; onCancel: () => void }) {
+export function MessageEditor({
+  initial,
+  onSave,
+  onCancel,
+}: {
+  initial: string;
+  onSave: (body: string) => void;
+  onCancel: () => void;
+}) {
   const [body, setBody] = useState(initial);
   return (
     <form

@@ -41,15 +41,25 @@ export function MessageItem({
   const sender = store.displayName(message.senderId);
   const act = (work: Promise<unknown>) => void work.catch(() => undefined);
   return (
-    <article className={`message${mine ? ' mine' : ''}`} aria-label={`${sender}, ${time.toLocaleString()}`} data-testid="message">
+    <article
+      className={`message${mine ? ' mine' : ''}`}
+      aria-label={`${sender}, ${time.toLocaleString()}`}
+      data-testid="message"
+    >
       <header>
         <strong className="sender">{sender}</strong>{' '}
-        <time dateTime={message.sentAt}>{time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>
+        <time dateTime={message.sentAt}>
+          {time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+        </time>
         {message.editedAt && !message.isDeleted && (
           <button
             className="link edited"
             aria-expanded={!!history}
-            onClick={() => (history ? setHistory(null) : act(messages.history(message.id).then((h) => setHistory(h ?? []))))}
+            onClick={() =>
+              history
+                ? setHistory(null)
+                : act(messages.history(message.id).then((h) => setHistory(h ?? [])))
+            }
           >
             (edited)
           </button>
@@ -57,15 +67,24 @@ export function MessageItem({
       </header>
       {replied && (
         <blockquote className="reply-quote">
-          <strong>{store.displayName(replied.senderId)}</strong>: {replied.isDeleted ? 'deleted message' : replied.body.slice(0, 120)}
+          <strong>{store.displayName(replied.senderId)}</strong>:{' '}
+          {replied.isDeleted ? 'deleted message' : replied.body.slice(0, 120)}
         </blockquote>
       )}
       {message.isDeleted ? (
         <p className="deleted">This message was deleted.</p>
       ) : editing ? (
-        <MessageEditor initial={message.body} onSave={(body) => act(messages.edit(message.id, body).then(() => setEditing(false)))} onCancel={() => setEditing(false)} />
+        <MessageEditor
+          initial={message.body}
+          onSave={(body) => act(messages.edit(message.id, body).then(() => setEditing(false)))}
+          onCancel={() => setEditing(false)}
+        />
       ) : (
-        <div className="body" data-testid="message-body" dangerouslySetInnerHTML={{ __html: renderBody(message.body, message.bodyType) }} />
+        <div
+          className="body"
+          data-testid="message-body"
+          dangerouslySetInnerHTML={{ __html: renderBody(message.body, message.bodyType) }}
+        />
       )}
       {history && (
         <ol className="history" aria-label="Earlier versions">
@@ -76,7 +95,8 @@ export function MessageItem({
           ))}
         </ol>
       )}
-      {!message.isDeleted && message.attachments?.map((a) => <AttachmentView key={a.blobId} attachment={a} />)}
+      {!message.isDeleted &&
+        message.attachments?.map((a) => <AttachmentView key={a.blobId} attachment={a} />)}
       <Reactions message={message} onToggle={(emoji) => act(messages.react(message, emoji))} />
       {mine && <DeliveryStatus message={message} />}
       {!message.isDeleted && (
@@ -89,12 +109,22 @@ export function MessageItem({
           </button>
           {mine && <button onClick={() => setEditing(true)}>Edit</button>}
           {(mine || can(conversation, 'messages.deleteAny')) && (
-            <button onClick={() => window.confirm('Delete this message?') && act(messages.remove(message.id))}>Delete</button>
+            <button
+              onClick={() =>
+                window.confirm('Delete this message?') && act(messages.remove(message.id))
+              }
+            >
+              Delete
+            </button>
           )}
           {picking && (
             <span role="group" aria-label="Pick a reaction" className="reaction-picker">
               {REACTIONS.map((emoji) => (
-                <button key={emoji} aria-label={`React ${emoji}`} onClick={() => (setPicking(false), act(messages.react(message, emoji)))}>
+                <button
+                  key={emoji}
+                  aria-label={`React ${emoji}`}
+                  onClick={() => (setPicking(false), act(messages.react(message, emoji)))}
+                >
                   {emoji}
                 </button>
               ))}
@@ -108,7 +138,9 @@ export function MessageItem({
 
 function Reactions({ message, onToggle }: { message: Message; onToggle: (emoji: string) => void }) {
   const store = useStore();
-  const entries = Object.entries(message.reactions ?? {}).filter(([, users]) => Object.keys(users).length > 0);
+  const entries = Object.entries(message.reactions ?? {}).filter(
+    ([, users]) => Object.keys(users).length > 0,
+  );
   if (entries.length === 0) return null;
   return (
     <div className="reactions" data-testid="reactions">
@@ -136,7 +168,14 @@ function DeliveryStatus({ message }: { message: Message }) {
   const store = useStore();
   const readers = (message.readBy ?? []).map((id) => store.displayName(id));
   const status = message.deliveryStatus ?? 'sent';
-  const label = readers.length > 0 ? `Read by ${readers.join(', ')}` : status === 'read' ? 'Read' : status === 'delivered' ? 'Delivered' : 'Sent';
+  const label =
+    readers.length > 0
+      ? `Read by ${readers.join(', ')}`
+      : status === 'read'
+        ? 'Read'
+        : status === 'delivered'
+          ? 'Delivered'
+          : 'Sent';
   return (
     <p className={`delivery ${status}`} data-testid="delivery">
       <span aria-hidden="true">{status === 'sent' ? '✓' : '✓✓'}</span> {label}
@@ -147,8 +186,15 @@ function DeliveryStatus({ message }: { message: Message }) {
 export function PendingItem({ pending }: { pending: PendingMessage }) {
   const { messages } = useChat();
   return (
-    <article className="message mine pending" aria-label="Your message, not yet sent" data-testid="message">
-      <div className="body" dangerouslySetInnerHTML={{ __html: renderBody(pending.body, 'text/markdown') }} />
+    <article
+      className="message mine pending"
+      aria-label="Your message, not yet sent"
+      data-testid="message"
+    >
+      <div
+        className="body"
+        dangerouslySetInnerHTML={{ __html: renderBody(pending.body, 'text/markdown') }}
+      />
       <p className="delivery" data-testid="delivery">
         {pending.status === 'sending' ? (
           'Sending…'

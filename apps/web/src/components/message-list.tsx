@@ -5,7 +5,13 @@ import { useChat, useStore } from '../state/chat-context';
 import type { Conversation, Message } from '../state/types';
 import { MessageItem, PendingItem } from './message-item';
 
-export function MessageList({ conversation, onReply }: { conversation: Conversation; onReply: (m: Message) => void }) {
+export function MessageList({
+  conversation,
+  onReply,
+}: {
+  conversation: Conversation;
+  onReply: (m: Message) => void;
+}) {
   const { messages } = useChat();
   const store = useStore();
   const entry = store.conversationMessages(conversation.id);

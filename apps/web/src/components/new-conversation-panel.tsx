@@ -23,7 +23,8 @@ export function NewConversationPanel() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (kind === 'direct' && people.length !== 1) return setError('A direct message is with exactly one person');
+    if (kind === 'direct' && people.length !== 1)
+      return setError('A direct message is with exactly one person');
     setBusy(true);
     setError(null);
     try {
@@ -49,7 +50,13 @@ export function NewConversationPanel() {
           <legend>Kind</legend>
           {KINDS.map((k) => (
             <label key={k.value} className="radio">
-              <input type="radio" name="kind" value={k.value} checked={kind === k.value} onChange={() => setKind(k.value)} />
+              <input
+                type="radio"
+                name="kind"
+                value={k.value}
+                checked={kind === k.value}
+                onChange={() => setKind(k.value)}
+              />
               {k.label}
             </label>
           ))}
@@ -58,7 +65,12 @@ export function NewConversationPanel() {
           <>
             <label>
               Title
-              <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} />
+              <input
+                value={title}
+                onChange={(e) => setTitle(e.target.value)}
+                required
+                maxLength={200}
+              />
             </label>
             <label>
               Who can find it
@@ -70,13 +82,20 @@ export function NewConversationPanel() {
             </label>
           </>
         )}
-        <UserPicker label={kind === 'direct' ? 'Person' : 'Add people'} onPick={(u) => setPeople((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))} />
+        <UserPicker
+          label={kind === 'direct' ? 'Person' : 'Add people'}
+          onPick={(u) => setPeople((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))}
+        />
         {people.length > 0 && (
           <ul className="chips" aria-label="People added">
             {people.map((p) => (
               <li key={p.id}>
                 {p.displayName}{' '}
-                <button type="button" aria-label={`Remove ${p.displayName}`} onClick={() => setPeople((list) => list.filter((x) => x.id !== p.id))}>
+                <button
+                  type="button"
+                  aria-label={`Remove ${p.displayName}`}
+                  onClick={() => setPeople((list) => list.filter((x) => x.id !== p.id))}
+                >
                   ×
                 </button>
               </li>

@@ -44,14 +44,20 @@ export function SearchPanel() {
           const conversation = store.conversations.get(message.conversationId);
           return (
             <li key={message.id}>
-              <button className="search-hit" onClick={() => navigate({ name: 'conversation', id: message.conversationId })}>
+              <button
+                className="search-hit"
+                onClick={() => navigate({ name: 'conversation', id: message.conversationId })}
+              >
                 <span className="muted">
-                  {conversation ? store.title(conversation) : 'Conversation'} · {store.displayName(message.senderId)} ·{' '}
+                  {conversation ? store.title(conversation) : 'Conversation'} ·{' '}
+                  {store.displayName(message.senderId)} ·{' '}
                   {new Date(message.sentAt).toLocaleString()}
                 </span>
                 <span
                   className="snippet"
-                  dangerouslySetInnerHTML={{ __html: renderSnippet(preview ?? message.body.slice(0, 200)) }}
+                  dangerouslySetInnerHTML={{
+                    __html: renderSnippet(preview ?? message.body.slice(0, 200)),
+                  }}
                 />
               </button>
             </li>

@@ -24,8 +24,9 @@ export function SessionsPanel() {
               <strong>{session.userAgent ?? 'Unknown device'}</strong>
               {session.current && <span className="tag">this device</span>}
               <div className="muted">
-                {session.ipAddress ?? 'unknown address'} · signed in {new Date(session.createdAt).toLocaleString()} ·
-                until {new Date(session.expiresAt).toLocaleDateString()}
+                {session.ipAddress ?? 'unknown address'} · signed in{' '}
+                {new Date(session.createdAt).toLocaleString()} · until{' '}
+                {new Date(session.expiresAt).toLocaleDateString()}
               </div>
             </div>
             {!session.current && (

@@ -17,7 +17,12 @@ export function UserPicker({ label, onPick }: { label: string; onPick: (user: Us
     <div className="user-picker">
       <label>
         {label}
-        <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Name or email" />
+        <input
+          type="search"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="Name or email"
+        />
       </label>
       {found.length > 0 && (
         <ul aria-label="People found">

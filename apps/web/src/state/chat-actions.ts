@@ -66,13 +66,19 @@ export class ChatActions {
     const conversation = this.store.conversations.get(conversationId);
     const lastId = conversation?.lastMessageId;
     if (!conversation || !lastId) return;
-    if (conversation.unreadCount) this.store.putConversations([{ ...conversation, unreadCount: 0 }]);
+    if (conversation.unreadCount)
+      this.store.putConversations([{ ...conversation, unreadCount: 0 }]);
     if (this.markedRead.get(conversationId) === lastId) return;
     this.markedRead.set(conversationId, lastId);
     await this.set({ markRead: [lastId] }).catch(() => this.markedRead.delete(conversationId));
   }
 
-  send(conversationId: string, body: string, replyToMessageId: string | null, attachments: Attachment[]): void {
+  send(
+    conversationId: string,
+    body: string,
+    replyToMessageId: string | null,
+    attachments: Attachment[],
+  ): void {
     const pending: PendingMessage = {
       clientMessageId: crypto.randomUUID(),
       conversationId,
@@ -113,7 +119,8 @@ export class ChatActions {
       });
       const created = answer.created?.['m'] as { id: string } | undefined;
       if (created) {
-        if (this.store.pending.has(pending.clientMessageId)) await this.engine.fetchMessages([created.id]);
+        if (this.store.pending.has(pending.clientMessageId))
+          await this.engine.fetchMessages([created.id]);
         this.store.pending.delete(pending.clientMessageId);
         this.store.changed();
         return;
@@ -157,7 +164,9 @@ export class ChatActions {
 
   async react(message: Message, emoji: string): Promise<void> {
     const mine = !!message.reactions?.[emoji]?.[this.accountId];
-    await this.set({ update: { [message.id]: { [`reactions/${emoji}/${this.accountId}`]: mine ? null : true } } });
+    await this.set({
+      update: { [message.id]: { [`reactions/${emoji}/${this.accountId}`]: mine ? null : true } },
+    });
     await this.engine.fetchMessages([message.id]);
   }
 

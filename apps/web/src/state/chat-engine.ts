@@ -82,7 +82,8 @@ export class ChatEngine {
           reload: () => this.reloadMessages(),
         },
         Presence: {
-          apply: (delta) => this.store.putPresence([...delta.created, ...delta.updated] as Presence[]),
+          apply: (delta) =>
+            this.store.putPresence([...delta.created, ...delta.updated] as Presence[]),
           reload: () => this.loadPresence(),
         },
         Participant: {
@@ -111,9 +112,18 @@ export class ChatEngine {
     await this.client.start();
     this.sync = this.createSync();
     const batch = this.client.batch();
-    const me = batch.call<GetResponse<User>>('User/get', { accountId: this.accountId, ids: [this.accountId] });
-    const messages = batch.call<GetResponse<Message>>('Message/get', { accountId: this.accountId, ids: [] });
-    const participants = batch.call<GetResponse<Participant>>('Participant/get', { accountId: this.accountId, ids: [] });
+    const me = batch.call<GetResponse<User>>('User/get', {
+      accountId: this.accountId,
+      ids: [this.accountId],
+    });
+    const messages = batch.call<GetResponse<Message>>('Message/get', {
+      accountId: this.accountId,
+      ids: [],
+    });
+    const participants = batch.call<GetResponse<Participant>>('Participant/get', {
+      accountId: this.accountId,
+      ids: [],
+    });
     const result = await this.client.run(batch);
     this.store.me = result.get(me).list[0] ?? { id: this.accountId, displayName: 'Me' };
     this.store.putUsers([this.store.me]);
@@ -182,13 +192,19 @@ export class ChatEngine {
     const missing = [...new Set(ids)].filter((id) => !this.store.users.has(id));
     if (missing.length === 0) return;
     const batch = this.client.batch();
-    const get = batch.call<GetResponse<User>>('User/get', { accountId: this.accountId, ids: missing });
+    const get = batch.call<GetResponse<User>>('User/get', {
+      accountId: this.accountId,
+      ids: missing,
+    });
     this.store.putUsers((await this.client.run(batch)).get(get).list);
   }
 
   async loadPresence(): Promise<string> {
     const batch = this.client.batch();
-    const get = batch.call<GetResponse<Presence>>('Presence/get', { accountId: this.accountId, ids: null });
+    const get = batch.call<GetResponse<Presence>>('Presence/get', {
+      accountId: this.accountId,
+      ids: null,
+    });
     const { list, state } = (await this.client.run(batch)).get(get);
     this.store.putPresence(list);
     return state;
@@ -213,7 +229,10 @@ export class ChatEngine {
 
   private async participantState(): Promise<string> {
     const batch = this.client.batch();
-    const get = batch.call<GetResponse<Participant>>('Participant/get', { accountId: this.accountId, ids: [] });
+    const get = batch.call<GetResponse<Participant>>('Participant/get', {
+      accountId: this.accountId,
+      ids: [],
+    });
     const state = (await this.client.run(batch)).get(get).state;
     for (const id of this.store.participants.keys()) await this.loadParticipants(id);
     return state;
@@ -222,7 +241,10 @@ export class ChatEngine {
   /** After `cannotCalculateChanges` (a conversation joined with history, one left). */
   private async reloadMessages(): Promise<string> {
     const batch = this.client.batch();
-    const get = batch.call<GetResponse<Message>>('Message/get', { accountId: this.accountId, ids: [] });
+    const get = batch.call<GetResponse<Message>>('Message/get', {
+      accountId: this.accountId,
+      ids: [],
+    });
     const state = (await this.client.run(batch)).get(get).state;
     for (const [conversationId, entry] of this.store.messages) {
       if (!this.store.conversations.has(conversationId)) this.store.messages.delete(conversationId);
@@ -245,23 +267,34 @@ export class ChatEngine {
     if (push['@type'] === 'MessagePush' && push['message']) {
       this.receiveMessages([push['message'] as Message]);
     } else if (push['@type'] === 'Typing') {
-      this.store.setTyping(String(push['conversationId']), String(push['userId']), push['isTyping'] === true);
+      this.store.setTyping(
+        String(push['conversationId']),
+        String(push['userId']),
+        push['isTyping'] === true,
+      );
     }
   }
 
   /** New or changed messages from a push or a sync. */
   receiveMessages(messages: Message[]): void {
     if (messages.length === 0) return;
-    const fresh = messages.filter((m) => !this.store.conversationMessages(m.conversationId).byId.has(m.id));
+    const fresh = messages.filter(
+      (m) => !this.store.conversationMessages(m.conversationId).byId.has(m.id),
+    );
     this.store.putMessages(messages);
     void this.loadUsers(messages.map((m) => m.senderId).filter((id): id is string => !!id));
     const incoming = fresh.filter((m) => m.senderId !== this.accountId && !m.isSystemMessage);
     const last = incoming[incoming.length - 1];
     if (last) {
-      this.store.announce(`New message from ${this.store.displayName(last.senderId)}: ${last.body.slice(0, 140)}`);
+      this.store.announce(
+        `New message from ${this.store.displayName(last.senderId)}: ${last.body.slice(0, 140)}`,
+      );
     }
     for (const message of fresh) this.bumpConversation(message);
-    if (this.openConversationId && incoming.some((m) => m.conversationId === this.openConversationId)) {
+    if (
+      this.openConversationId &&
+      incoming.some((m) => m.conversationId === this.openConversationId)
+    ) {
       this.onMessagesSeen();
     }
   }
@@ -273,13 +306,17 @@ export class ChatEngine {
     const conversation = this.store.conversations.get(message.conversationId);
     if (!conversation || (conversation.lastMessageAt ?? '') > message.sentAt) return;
     const mine = message.senderId === this.accountId;
-    const open = this.openConversationId === message.conversationId && document.visibilityState === 'visible';
+    const open =
+      this.openConversationId === message.conversationId && document.visibilityState === 'visible';
     this.store.putConversations([
       {
         ...conversation,
         lastMessageId: message.id,
         lastMessageAt: message.sentAt,
-        unreadCount: mine || open ? 0 : (conversation.unreadCount ?? 0) + (conversation.lastMessageId === message.id ? 0 : 1),
+        unreadCount:
+          mine || open
+            ? 0
+            : (conversation.unreadCount ?? 0) + (conversation.lastMessageId === message.id ? 0 : 1),
       },
     ]);
   }

@@ -51,7 +51,10 @@ export class ConversationActions {
   /** Fetches conversations now (the push would bring them a moment later). */
   async refresh(ids: string[]): Promise<void> {
     const batch = this.engine.client.batch();
-    const get = batch.call<GetResponse<Conversation>>('Conversation/get', { accountId: this.accountId, ids });
+    const get = batch.call<GetResponse<Conversation>>('Conversation/get', {
+      accountId: this.accountId,
+      ids,
+    });
     const list = (await this.engine.client.run(batch)).get(get).list;
     this.engine.store.putConversations(list);
     await this.engine.loadUsers(list.flatMap((c) => c.participantIds));
@@ -90,7 +93,10 @@ export class ConversationActions {
   }
 
   async invite(conversationId: string, userId: string): Promise<void> {
-    const answer = await this.messages.set({ create: { i: { conversationId, userId } } }, 'Participant');
+    const answer = await this.messages.set(
+      { create: { i: { conversationId, userId } } },
+      'Participant',
+    );
     const error = answer.notCreated?.['i'];
     if (error) throw new Error(error.description ?? error.type);
     await this.engine.loadParticipants(conversationId);
@@ -115,8 +121,13 @@ export class ConversationActions {
       filter: { text: text.trim() },
       limit: 10,
     });
-    const get = batch.call<GetResponse<User>>('User/get', { accountId: this.accountId, ids: query.ref('/ids') });
-    const list = (await this.engine.client.run(batch)).get(get).list.filter((u) => u.id !== this.accountId);
+    const get = batch.call<GetResponse<User>>('User/get', {
+      accountId: this.accountId,
+      ids: query.ref('/ids'),
+    });
+    const list = (await this.engine.client.run(batch))
+      .get(get)
+      .list.filter((u) => u.id !== this.accountId);
     this.engine.store.putUsers(list);
     return list;
   }
@@ -125,7 +136,11 @@ export class ConversationActions {
   async search(text: string): Promise<SearchHit[]> {
     const filter = { text };
     const batch = this.engine.client.batch();
-    const query = batch.call<QueryResponse>('Message/query', { accountId: this.accountId, filter, limit: 30 });
+    const query = batch.call<QueryResponse>('Message/query', {
+      accountId: this.accountId,
+      filter,
+      limit: 30,
+    });
     const snippets = batch.call<{ list: { messageId: string; preview: string | null }[] }>(
       'SearchSnippet/get',
       { accountId: this.accountId, filter, messageIds: query.ref('/ids') },

@@ -41,7 +41,10 @@ export function permissionsOf(conversation: Conversation): Set<Permission> {
     return new Set<Permission>(['messages.send', 'conversation.update', 'conversation.archive']);
   }
   const granted = new Set(BY_ROLE[role]);
-  if (conversation.conversationType === 'announcement' && (role === 'member' || role === 'moderator')) {
+  if (
+    conversation.conversationType === 'announcement' &&
+    (role === 'member' || role === 'moderator')
+  ) {
     granted.delete('messages.send');
   }
   if (conversation.isArchived) granted.delete('messages.send');

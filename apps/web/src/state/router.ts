@@ -12,7 +12,7 @@ export type Route =
 
 export function parseRoute(pathname: string): Route {
   const conversation = /^\/c\/([^/]+)$/.exec(pathname);
-  if (conversation) return { name: 'conversation', id: decodeURIComponent(conversation[1]!) };
+  if (conversation?.[1]) return { name: 'conversation', id: decodeURIComponent(conversation[1]) };
   switch (pathname) {
     case '/search':
       return { name: 'search' };
