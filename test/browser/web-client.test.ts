@@ -6,7 +6,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { gatewayUrl } from '../support/env';
 import { ROOT_DIR } from '../support/isolation';
+import { skyPng } from './support/png';
 import {
+  ARTIFACTS_DIR,
   type BrowserUser,
   connected,
   launchChromium,
@@ -117,16 +119,10 @@ describe('the web client', () => {
     );
     await snap(bob.page, '02-chat-bob');
 
-    // Ann uploads an image (a screenshot of her own screen); Bob sees the preview.
-    const image = path.join(
-      fs.mkdtempSync(path.join(ROOT_DIR, 'test-results', 'upload-')),
-      'falcon.png',
-    );
-    fs.mkdirSync(path.dirname(image), { recursive: true });
-    fs.writeFileSync(
-      image,
-      await ann.page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 200 } }),
-    );
+    // Ann uploads a picture; Bob sees its preview.
+    const image = path.join(ARTIFACTS_DIR, 'falcon.png');
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    fs.writeFileSync(image, skyPng(320, 200));
     await ann.page.getByLabel('Attach files').setInputFiles(image);
     await visible(ann.page.getByTestId('upload-ready'));
     await send(ann.page, 'Photo from the field');
@@ -180,6 +176,26 @@ describe('the web client', () => {
         .filter({ hasText: 'Read by Bob' }),
     );
     await snap(bob.page, '06-caught-up-bob');
+
+    // Ann opens a public channel; Bob finds it in the directory and joins.
+    await ann.page.getByRole('button', { name: 'New conversation' }).click();
+    await ann.page.getByLabel('Channel').check();
+    await ann.page.getByLabel('Title').fill('general');
+    await ann.page.getByLabel('Who can find it').selectOption('public');
+    await ann.page.getByRole('button', { name: 'Create' }).click();
+    await visible(ann.page.getByRole('heading', { name: 'general' }));
+    await send(ann.page, 'Welcome to the *general* channel');
+    await bob.page.getByRole('button', { name: 'Directory' }).click();
+    const listing = bob.page.getByRole('listitem').filter({ hasText: 'general' });
+    await visible(listing);
+    await listing.getByRole('button', { name: 'Join' }).click();
+    await visible(bob.page.getByRole('heading', { name: 'general' }));
+    await visible(messageBody(bob.page, 'Welcome to the general channel'));
+    await visible(ann.page.getByTestId('system-message').filter({ hasText: 'Bob joined' }));
+    await ann.page.getByRole('link', { name: /Project Falcon/ }).click();
+    await visible(
+      message(ann.page, 'Photo from the field').getByRole('img', { name: 'falcon.png' }),
+    );
     await snap(ann.page, '07-chat-ann');
     if (process.env['JCHAT_README_SCREENSHOT'] === '1') {
       await ann.page.screenshot({ path: path.join(ROOT_DIR, 'docs', 'web-client.png') });

@@ -1,5 +1,5 @@
 // Signed out: the sign-in screen. Signed in: the engine started, then the chat.
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { TokenStore, tokensFromFragment } from './api/auth-api';
 import { AuthScreen } from './components/auth-screen';
 import { ChatLayout } from './components/chat-layout';
@@ -15,8 +15,9 @@ function initialTokens(): TokenStore | null {
 
 export function App() {
   const [tokens, setTokens] = useState<TokenStore | null>(initialTokens);
+  const signedOut = useCallback(() => setTokens(null), []);
   if (!tokens) return <AuthScreen onSignedIn={setTokens} />;
-  return <SignedIn tokens={tokens} onSignedOut={() => setTokens(null)} />;
+  return <SignedIn tokens={tokens} onSignedOut={signedOut} />;
 }
 
 function SignedIn({ tokens, onSignedOut }: { tokens: TokenStore; onSignedOut: () => void }) {
@@ -57,7 +58,16 @@ function SignedIn({ tokens, onSignedOut }: { tokens: TokenStore; onSignedOut: ()
     };
   }, [chat, tokens, onSignedOut]);
 
-  useEffect(() => () => chat.engine.stop(), [chat]);
+  useEffect(() => {
+    tokens.onSessionEnded = () => {
+      chat.engine.stop();
+      onSignedOut();
+    };
+    return () => {
+      tokens.onSessionEnded = null;
+      chat.engine.stop();
+    };
+  }, [chat, tokens, onSignedOut]);
 
   if (error) {
     return (

@@ -66,6 +66,8 @@ export const authApi = {
 export class TokenStore implements TokenSource {
   private access: { token: string; expiresAt: number } | null = null;
   private refreshing: Promise<string> | null = null;
+  /** Called once the server no longer accepts this session. */
+  onSessionEnded: (() => void) | null = null;
 
   constructor(private refreshToken: string | null) {}
 
@@ -96,7 +98,11 @@ export class TokenStore implements TokenSource {
         this.keep(pair);
         return pair.accessToken;
       } catch (error) {
-        if (error instanceof AuthError && error.status === 401) this.forget();
+        if (error instanceof AuthError && error.status === 401) {
+          // The session ended (revoked elsewhere, expired, signed out): back to the sign-in.
+          this.forget();
+          this.onSessionEnded?.();
+        }
         throw error;
       } finally {
         this.refreshing = null;

@@ -1,6 +1,6 @@
 // The messages of a conversation, oldest at the top: paged back when scrolled to the top
 // (keeping the reading position), following new ones while at the bottom.
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useChat, useStore } from '../state/chat-context';
 import type { Conversation, Message } from '../state/types';
 import { MessageItem, PendingItem } from './message-item';
@@ -43,6 +43,20 @@ export function MessageList({
     }
   });
 
+  // Pictures that finish loading grow the list: stay at the bottom if we were there.
+  const content = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = content.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      const list = scroller.current;
+      if (list && atBottom.current && heightBefore.current === null)
+        list.scrollTop = list.scrollHeight;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
   const byId = entry.byId;
   return (
     <div
@@ -57,25 +71,29 @@ export function MessageList({
         if (el.scrollTop < 80 && entry.loaded) void loadOlder();
       }}
     >
-      {entry.loaded && entry.hasOlder && (
-        <button className="load-older" onClick={() => void loadOlder()} disabled={loading}>
-          {loading ? 'Loading…' : 'Load older messages'}
-        </button>
-      )}
-      {entry.loaded && !entry.hasOlder && <p className="muted start">Start of the conversation</p>}
-      {timeline.map((item) =>
-        'clientMessageId' in item ? (
-          <PendingItem key={item.clientMessageId} pending={item} />
-        ) : (
-          <MessageItem
-            key={item.id}
-            message={item}
-            conversation={conversation}
-            replied={item.replyToMessageId ? byId.get(item.replyToMessageId) : undefined}
-            onReply={onReply}
-          />
-        ),
-      )}
+      <div ref={content}>
+        {entry.loaded && entry.hasOlder && (
+          <button className="load-older" onClick={() => void loadOlder()} disabled={loading}>
+            {loading ? 'Loading…' : 'Load older messages'}
+          </button>
+        )}
+        {entry.loaded && !entry.hasOlder && (
+          <p className="muted start">Start of the conversation</p>
+        )}
+        {timeline.map((item) =>
+          'clientMessageId' in item ? (
+            <PendingItem key={item.clientMessageId} pending={item} />
+          ) : (
+            <MessageItem
+              key={item.id}
+              message={item}
+              conversation={conversation}
+              replied={item.replyToMessageId ? byId.get(item.replyToMessageId) : undefined}
+              onReply={onReply}
+            />
+          ),
+        )}
+      </div>
     </div>
   );
 }
