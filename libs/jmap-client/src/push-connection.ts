@@ -33,6 +33,8 @@ export interface PushConnectionOptions {
   backoff?: BackoffOptions;
   random?: () => number;
   timers?: Timers;
+  /** A pushState kept from an earlier connection (e.g. saved across a page reload). */
+  pushState?: string;
   /** A request not answered this long fails, and the connection is presumed dead. */
   requestTimeoutMs?: number;
   /** Idle this long, the connection is probed with a Core/echo (0: never). */
@@ -61,6 +63,7 @@ export class PushConnection {
   constructor(private readonly options: PushConnectionOptions) {
     this.timers = options.timers ?? realTimers;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.lastPushState = options.pushState;
   }
 
   get status(): ConnectionStatus {
