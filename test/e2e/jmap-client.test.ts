@@ -87,8 +87,11 @@ describe('the JMAP client library against the gateway', () => {
   it('keeps another client in sync by /changes on each push, and resumes push from its pushState', async () => {
     const [ann, bob] = await Promise.all([newUser(), newUser()]);
     const bodies: string[] = [];
-    let sync: SyncEngine | undefined;
-    const bobs = await connect(bob, (change) => void sync?.onStateChange(change.changed[bob.id]));
+    const engine: { sync?: SyncEngine } = {}; // set once the first states are read
+    const bobs = await connect(
+      bob,
+      (change) => void engine.sync?.onStateChange(change.changed[bob.id]),
+    );
     const initial = bobs.batch();
     const state = initial.call<GetResponse<unknown>>('Message/get', { accountId: bob.id, ids: [] });
     const conversations = initial.call<GetResponse<unknown>>('Conversation/get', {
@@ -96,7 +99,7 @@ describe('the JMAP client library against the gateway', () => {
       ids: [],
     });
     const result = await bobs.run(initial);
-    sync = new SyncEngine({
+    const sync = new SyncEngine({
       accountId: bob.id,
       run: (batch) => bobs.run(batch),
       handlers: {
@@ -110,6 +113,7 @@ describe('the JMAP client library against the gateway', () => {
         Conversation: { apply: () => undefined, reload: async () => 'x' },
       },
     });
+    engine.sync = sync;
     sync.setState('Message', result.get(state).state);
     sync.setState('Conversation', result.get(conversations).state);
 
