@@ -2,8 +2,8 @@
 // edit, delete, react, reply, mark read, type, page back through history.
 import type { GetResponse, QueryResponse, SetResponse } from '@jchat/jmap-client';
 import { JmapRequestError } from '@jchat/jmap-client';
-import { type ChatEngine, MESSAGE_PROPERTIES } from './chat-engine';
-import type { Attachment, Message, PendingMessage } from './types';
+import type { ChatEngine } from './chat-engine';
+import { type Attachment, type Message, MESSAGE_PROPERTIES, type PendingMessage } from './types';
 
 const PAGE = 40;
 const TYPING_EVERY_MS = 3000;

@@ -11,25 +11,14 @@ import {
 } from '@jchat/jmap-client';
 import type { TokenStore } from '../api/auth-api';
 import { ChatStore } from './chat-store';
-import type { Conversation, Message, Participant, Presence, User } from './types';
-
-export const MESSAGE_PROPERTIES = [
-  'id',
-  'conversationId',
-  'senderId',
-  'body',
-  'bodyType',
-  'sentAt',
-  'editedAt',
-  'isDeleted',
-  'isSystemMessage',
-  'replyToMessageId',
-  'attachments',
-  'reactions',
-  'deliveryStatus',
-  'readBy',
-  'metadata',
-];
+import {
+  type Conversation,
+  type Message,
+  MESSAGE_PROPERTIES,
+  type Participant,
+  type Presence,
+  type User,
+} from './types';
 
 export class ChatEngine {
   readonly store = new ChatStore();
@@ -56,6 +45,7 @@ export class ChatEngine {
             status === 'open' ? 'online' : status === 'connecting' ? 'connecting' : 'offline';
           this.store.changed();
           if (status === 'open' && reconnected) void this.catchUp();
+          if (status === 'waiting') this.probe();
         },
       },
     });
@@ -319,6 +309,19 @@ export class ChatEngine {
             : (conversation.unreadCount ?? 0) + (conversation.lastMessageId === message.id ? 0 : 1),
       },
     ]);
+  }
+
+  private lastProbe = 0;
+
+  /**
+   * The WebSocket failed: one request over HTTP (at most every 5 s) tells a network loss from a
+   * session that ended (a browser's failed upgrade does not show its 401): on 401 the token is
+   * refreshed, and a refused refresh signs out.
+   */
+  private probe(): void {
+    if (Date.now() - this.lastProbe < 5000 || !navigator.onLine) return;
+    this.lastProbe = Date.now();
+    void this.client.request([['Core/echo', {}, 'probe']]).catch(() => undefined);
   }
 
   private readonly onOnline = () => {

@@ -1,8 +1,16 @@
 // Conversations and people: create, join, directory, mute, archive, members, search.
 import type { GetResponse, QueryResponse, SetResponse } from '@jchat/jmap-client';
 import type { ChatActions } from './chat-actions';
-import { type ChatEngine, MESSAGE_PROPERTIES } from './chat-engine';
-import type { Conversation, ConversationType, Message, PrivacyLevel, Role, User } from './types';
+import type { ChatEngine } from './chat-engine';
+import {
+  type Conversation,
+  type ConversationType,
+  type Message,
+  MESSAGE_PROPERTIES,
+  type PrivacyLevel,
+  type Role,
+  type User,
+} from './types';
 
 export interface SearchHit {
   message: Message;

@@ -49,6 +49,25 @@ export interface Message {
   history?: { version: number; body: string; bodyType: BodyType; createdAt: string }[];
 }
 
+/** What the client asks of each message (`history` only when shown: it is not a default). */
+export const MESSAGE_PROPERTIES = [
+  'id',
+  'conversationId',
+  'senderId',
+  'body',
+  'bodyType',
+  'sentAt',
+  'editedAt',
+  'isDeleted',
+  'isSystemMessage',
+  'replyToMessageId',
+  'attachments',
+  'reactions',
+  'deliveryStatus',
+  'readBy',
+  'metadata',
+];
+
 /** A message of ours not yet acknowledged by the server. */
 export interface PendingMessage {
   clientMessageId: string;
