@@ -40,6 +40,54 @@ describe('the web client', () => {
   const message = (page: Page, text: string | RegExp) =>
     page.getByTestId('message').filter({ has: messageBody(page, text) });
 
+  /** Many messages at once, through the API (Message/set), as Ann. */
+  async function postMessages(user: BrowserUser, conversationId: string, count: number) {
+    const login = await fetch(`${gatewayUrl()}/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: user.email, password: user.password }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const accountId = (await session(accessToken)).id;
+    // Sends refused under load (`rateLimit`) are sent again with the same clientMessageId.
+    let waiting = Array.from({ length: count }, (_, i) => i);
+    for (let round = 0; waiting.length > 0 && round < 20; round++) {
+      const create = Object.fromEntries(
+        waiting.map((i) => [
+          `m${i}`,
+          {
+            conversationId,
+            body: `filler ${i}`,
+            bodyType: 'text/plain',
+            metadata: { clientMessageId: `filler-${conversationId}-${i}` },
+          },
+        ]),
+      );
+      const sent = await fetch(`${gatewayUrl()}/jmap/api`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({
+          using: ['urn:ietf:params:jmap:core', 'urn:ietf:params:jmap:chat'],
+          methodCalls: [['Message/set', { accountId, create }, 'c']],
+        }),
+      });
+      const answer = (await sent.json()) as {
+        methodResponses: [string, { created?: Record<string, unknown> }, string][];
+      };
+      const created = answer.methodResponses[0]?.[1].created ?? {};
+      waiting = waiting.filter((i) => !created[`m${i}`]);
+    }
+    expect(waiting).toEqual([]);
+  }
+
+  async function session(token: string): Promise<{ id: string }> {
+    const response = await fetch(`${gatewayUrl()}/.well-known/jmap`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = (await response.json()) as { primaryAccounts: Record<string, string> };
+    return { id: body.primaryAccounts['urn:ietf:params:jmap:chat']! };
+  }
+
   async function send(page: Page, text: string): Promise<void> {
     await page.getByLabel('Message', { exact: true }).fill(text);
     await page.getByLabel('Message', { exact: true }).press('Enter');
@@ -69,8 +117,14 @@ describe('the web client', () => {
     );
 
     // Typing, then the message, both seen by Bob as they happen.
-    await ann.page.getByLabel('Message', { exact: true }).fill('The falcon has');
-    await visible(bob.page.getByTestId('typing').filter({ hasText: 'Ann is typing' }));
+    // (Ann goes on typing, as people do: the client tells the server again every 3 s.)
+    const composer = ann.page.getByLabel('Message', { exact: true });
+    const typing = bob.page.getByTestId('typing').filter({ hasText: 'Ann is typing' });
+    await composer.fill('The falcon');
+    for (let key = 0; key < 5 && !(await typing.isVisible()); key++) {
+      await visible(typing, 3500).catch(() => composer.press('.'));
+    }
+    await visible(typing, 1000);
     await send(ann.page, 'The **falcon** has landed');
     await visible(messageBody(bob.page, 'The falcon has landed'));
     expect(
@@ -207,5 +261,27 @@ describe('the web client', () => {
     await snap(bob.page, '08-phone-bob');
     await bob.page.getByRole('button', { name: 'Back to conversations' }).click();
     await visible(bob.page.getByRole('link', { name: /Project Falcon/ }));
+    await bob.page.setViewportSize({ width: 1280, height: 800 });
+
+    // A long history: after a reload (which keeps the route) the newest page shows, and
+    // scrolling up pages back to the start.
+    await bob.page.getByRole('link', { name: /general/ }).click();
+    await visible(bob.page.getByRole('heading', { name: 'general' }));
+    const conversationId = decodeURIComponent(new URL(bob.page.url()).pathname.split('/')[2]!);
+    await postMessages(ann, conversationId, 45);
+    await visible(messageBody(bob.page, 'filler 44'));
+    await bob.page.reload();
+    await visible(messageBody(bob.page, 'filler 44'));
+    await visible(bob.page.getByRole('button', { name: 'Load older messages' }));
+    expect(await messageBody(bob.page, 'Welcome to the general channel').count()).toBe(0);
+    await bob.page.getByRole('log').hover();
+    // Each wheel turn that reaches the top loads the page before; wait for the start or turn on.
+    const start = bob.page.getByText('Start of the conversation');
+    for (let turn = 0; turn < 10 && !(await start.isVisible()); turn++) {
+      await bob.page.mouse.wheel(0, -5000);
+      await visible(start, 1500).catch(() => undefined);
+    }
+    await visible(messageBody(bob.page, 'Welcome to the general channel'));
+    await snap(bob.page, '09-paged-back-bob');
   });
 });

@@ -48,6 +48,11 @@ export async function signUp(
   });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error') {
+      console.error(`[${name}] console ${message.type()}: ${message.text()}`);
+    }
+  });
   const email = `${name.toLowerCase()}-${randomBytes(4).toString('hex')}@example.test`;
   const password = `violet-harbour-${randomBytes(4).toString('hex')}`;
   await page.goto('/');

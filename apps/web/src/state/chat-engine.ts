@@ -248,8 +248,9 @@ export class ChatEngine {
     if (!this.sync) return;
     try {
       await this.sync.onStateChange(changed[this.accountId]);
-    } catch {
-      // a failed sync is retried on the next push or reconnection
+    } catch (error) {
+      // retried on the next push or reconnection
+      console.warn('sync failed', error);
     }
   }
 
