@@ -16,7 +16,7 @@ export default tseslint.config(
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -49,6 +49,8 @@ export default tseslint.config(
             { sourceTag: 'scope:messaging', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:presence', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:rbac', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The browser app: only libraries that run in a browser (jmap-client).
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['platform:browser'] },
           ],
         },
       ],

@@ -159,6 +159,9 @@ try {
       PORT: String(port),
       HOST: host,
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL,
+      // The web client served at / may receive a provider login's tokens (returnTo).
+      WEB_CLIENT_ORIGINS:
+        process.env.WEB_CLIENT_ORIGINS ?? new URL(process.env.PUBLIC_BASE_URL ?? baseUrl).origin,
     },
   });
   // Until the first healthy answer an exit is a start-up failure (a bad setting, say): stop and
@@ -174,6 +177,7 @@ try {
       .map(([app, appPort]) => `${app} http://${observabilityHost}:${appPort}/metrics`)
       .join(', ')}`,
   );
+  log(`web client: ${baseUrl}/ (open it in a browser)`);
   console.log(`JCHAT is up at ${baseUrl}`);
 } catch (error) {
   if (!stopping) fail(error);

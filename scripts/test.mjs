@@ -1,4 +1,4 @@
-// npm test [unit|integration|e2e|faults] [jest args...]: the test layers against real servers.
+// npm test [unit|integration|e2e|browser|faults] [jest args...]: the test layers against real servers.
 // Provides PostgreSQL/NATS/Redis (running ones when reachable, else throwaway ones; see
 // lib/infra.mjs), builds dist/ for the end-to-end layer, runs jest once per jest layer, then the
 // fault suite (test/faults: kills every process of its own `npm start` under load), stops what
@@ -12,7 +12,9 @@ import { provideServers, InfraError } from './lib/infra.mjs';
 import { stopChild } from './lib/processes.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LAYERS = ['unit', 'integration', 'e2e', 'faults'];
+const LAYERS = ['unit', 'integration', 'e2e', 'browser', 'faults'];
+/** Layers that run the whole system from dist/ (built first). */
+const SYSTEM_LAYERS = ['e2e', 'browser'];
 const log = (line) => console.log(`[test] ${line}`);
 
 const args = process.argv.slice(2);
@@ -61,7 +63,7 @@ function runJest(layer, env, reportFile) {
     '--json',
     '--outputFile',
     reportFile,
-    ...(layer === 'e2e' ? ['--runInBand'] : []),
+    ...(SYSTEM_LAYERS.includes(layer) ? ['--runInBand'] : []),
     ...jestArgs,
   ];
   log(`jest ${argv.join(' ')}`);
@@ -126,14 +128,14 @@ async function main() {
     }
   }
   let built = true;
-  if (layers.includes('e2e') && !interrupted) {
+  if (layers.some((layer) => SYSTEM_LAYERS.includes(layer)) && !interrupted) {
     log('building (node scripts/build.mjs)');
     const build = spawnSync(process.execPath, [path.join(rootDir, 'scripts', 'build.mjs')], {
       cwd: rootDir,
       stdio: 'inherit',
     });
     built = build.status === 0;
-    if (!built) console.error('[test] the build failed: the e2e layer cannot run');
+    if (!built) console.error('[test] the build failed: the e2e and browser layers cannot run');
   }
 
   const env = { ...process.env };
@@ -151,7 +153,7 @@ async function main() {
   try {
     for (const layer of layers) {
       if (interrupted) break;
-      if (layer === 'e2e' && !built) {
+      if (SYSTEM_LAYERS.includes(layer) && !built) {
         results.push({ layer, passed: 0, failed: 1, ok: false });
         continue;
       }

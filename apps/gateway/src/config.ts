@@ -3,6 +3,7 @@ import {
   int,
   loadConfig,
   observabilitySettings,
+  optionalStr,
   optionalUrl,
   secret,
   str,
@@ -23,6 +24,7 @@ export const gatewaySettings = {
     'public origin for JMAP session URLs (default: the request origin)',
     ['http', 'https'],
   ),
+  WEB_CLIENT_DIR: optionalStr('directory of the built web client (default: dist/apps/web)'),
   JWT_SECRET: secret('HMAC key for access tokens, shared with the auth service', 32),
   SERVICE_TIMEOUT_MS: int(
     'how long a JMAP call waits for a service before serverUnavailable',

@@ -18,6 +18,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter';
 import { accessLogMiddleware } from './http/access-log.middleware';
 import { requestIdMiddleware } from './http/request-id.middleware';
 import { GatewayDrainService } from './lifecycle/gateway-drain.service';
+import { defaultWebClientDir, webClientMiddleware } from './web-client/web-client.middleware';
 
 /** After the grace period, closing connections and stores may take this long. */
 const CLOSE_LIMIT_MS = 5000;
@@ -37,6 +38,10 @@ runMain('gateway', async () => {
   app.use(drain.track);
   app.use(requestIdMiddleware);
   if (debugLogging()) app.use(accessLogMiddleware);
+  const webClientDir = config.WEB_CLIENT_DIR ?? defaultWebClientDir();
+  const webClient = webClientMiddleware(webClientDir);
+  if (webClient) app.use(webClient);
+  else logger.log(`no web client build in ${webClientDir}: serving the API only`);
   app.useGlobalFilters(new HttpExceptionFilter());
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
