@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
@@ -19,6 +20,7 @@ export type PushListener = (push: AccountPush) => void;
  */
 @Injectable()
 export class PushHub implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('push-hub');
   private readonly accounts = new Map<string, Set<PushListener>>();
   private subscription: Promise<Subscription> | null = null;
 
@@ -75,7 +77,14 @@ export class PushHub implements OnApplicationBootstrap, OnModuleDestroy {
     for (const accountId of accountIds) {
       const listeners = this.accounts.get(accountId);
       if (!listeners) continue;
-      for (const listener of listeners) listener(push);
+      for (const listener of listeners) {
+        try {
+          listener(push);
+        } catch (error: unknown) {
+          // One connection's failure must not keep the push from the others.
+          this.logger.error({ accountId, error: String(error) }, 'a push listener failed');
+        }
+      }
     }
   }
 
