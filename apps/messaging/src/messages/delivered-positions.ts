@@ -8,7 +8,7 @@ import {
 import { REDIS, type Redis } from '@jchat/common';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { StateEvents } from '../events/state-events';
-import { type DeliveredPosition, MessagesRepository } from './messages.repository';
+import { type DeliveredPosition, ReceiptsRepository } from './receipts.repository';
 
 /** A client of `userId` received `conversationId` up to `seq`. */
 export interface ReceivedPosition {
@@ -63,7 +63,7 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly messages: MessagesRepository,
+    private readonly receipts: ReceiptsRepository,
     private readonly events: StateEvents,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
@@ -161,7 +161,7 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
     if (positions.length === 0) return;
     let senders: string[] | null;
     try {
-      senders = await this.messages.flushDelivered(conversationId, positions);
+      senders = await this.receipts.flushDelivered(conversationId, positions);
     } catch (error: unknown) {
       // Put them back (forward only) for the next round.
       await this.recordMany(positions.map((p) => ({ conversationId, ...p }))).catch(() => 0);
@@ -172,7 +172,7 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async prune(now = new Date()): Promise<number> {
-    const pruned = await this.messages.pruneReceiptChanges(
+    const pruned = await this.receipts.pruneReceiptChanges(
       new Date(now.getTime() - RECEIPT_RETENTION_MS),
     );
     if (pruned > 0) this.logger.log({ pruned }, 'pruned old receipt changes');

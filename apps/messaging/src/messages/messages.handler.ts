@@ -17,13 +17,19 @@ import {
 } from '@jchat/contracts';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { DEFAULT_MESSAGE_PROPERTIES } from './message-view';
+import { MessageSendService } from './message-send.service';
+import { MessageViewsService } from './message-views.service';
 import { MessagesService } from './messages.service';
+import { ReceiptsService } from './receipts.service';
 
 /** What other services ask of messaging over NATS. */
 @Controller()
 export class MessagesHandler {
   constructor(
     private readonly messages: MessagesService,
+    private readonly views: MessageViewsService,
+    private readonly sends: MessageSendService,
+    private readonly receipts: ReceiptsService,
     private readonly access: ConversationAccessService,
   ) {}
 
@@ -32,7 +38,7 @@ export class MessagesHandler {
   async postSystemMessage(
     @Payload() request: PostSystemMessageRequest,
   ): Promise<PostSystemMessageReply> {
-    const message = await this.messages.postSystem(request);
+    const message = await this.sends.postSystem(request);
     return { messageId: message.id };
   }
 
@@ -45,7 +51,7 @@ export class MessagesHandler {
     if (!isReceipt(request)) {
       throw new DomainException('invalid_argument', 'userId and conversationId must be ids');
     }
-    return { moved: (await this.messages.markDelivered([request])) > 0 };
+    return { moved: (await this.receipts.markDelivered([request])) > 0 };
   }
 
   /** A gateway's push receipts of one interval, at most MARK_DELIVERED_BATCH_MAX. */
@@ -60,7 +66,7 @@ export class MessagesHandler {
         `at most ${MARK_DELIVERED_BATCH_MAX} receipts in one batch`,
       );
     }
-    return { moved: await this.messages.markDelivered(receipts.filter(isReceipt)) };
+    return { moved: await this.receipts.markDelivered(receipts.filter(isReceipt)) };
   }
 
   /** Messages exactly as Message/get returns them to the user (for inline MessagePush). */
@@ -78,7 +84,7 @@ export class MessagesHandler {
       return message ? [message] : [];
     });
     return {
-      list: await this.messages.views(scope, ordered, ['id', ...DEFAULT_MESSAGE_PROPERTIES]),
+      list: await this.views.views(scope, ordered, ['id', ...DEFAULT_MESSAGE_PROPERTIES]),
       notFound: ids.filter((id) => !byId.has(id)),
     };
   }

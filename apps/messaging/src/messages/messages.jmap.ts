@@ -32,7 +32,12 @@ import { FILTER_PROPERTIES } from './message-filter';
 import { parseNewMessage } from './message-input';
 import { MessageQueryService, SORT_PROPERTIES } from './message-query.service';
 import { DEFAULT_MESSAGE_PROPERTIES, MESSAGE_PROPERTIES, newMessageView } from './message-view';
+import { MessageEditService } from './message-edit.service';
+import { MessageSendService } from './message-send.service';
+import { MessageSyncService } from './message-sync.service';
+import { MessageViewsService } from './message-views.service';
 import { MessagesService } from './messages.service';
+import { ReceiptsService } from './receipts.service';
 
 const QUERY_OPTIONS = {
   knownFilterProperties: FILTER_PROPERTIES,
@@ -61,6 +66,11 @@ export class MessagesJmap implements OnModuleInit {
     private readonly registry: JmapMethodRegistry,
     private readonly access: ConversationAccessService,
     private readonly messages: MessagesService,
+    private readonly views: MessageViewsService,
+    private readonly sends: MessageSendService,
+    private readonly edits: MessageEditService,
+    private readonly receipts: ReceiptsService,
+    private readonly sync: MessageSyncService,
     private readonly queries: MessageQueryService,
     private readonly guard: IfInStateGuard,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
@@ -83,8 +93,8 @@ export class MessagesJmap implements OnModuleInit {
             const scope = this.scopeOf(ctx);
             return {
               create: (_creationId, object) => this.send(scope, object, ctx.deadline),
-              update: (id, patch) => this.messages.update(scope, id, patch),
-              destroy: (id) => this.messages.destroy(scope, id),
+              update: (id, patch) => this.edits.update(scope, id, patch),
+              destroy: (id) => this.edits.destroy(scope, id),
             };
           },
           runOptions: { referenceProperties: ['conversationId', 'replyToMessageId'] },
@@ -148,7 +158,7 @@ export class MessagesJmap implements OnModuleInit {
     const response: GetResponse<Record<string, unknown>> = {
       accountId: parsed.accountId,
       state: horizonState(horizon),
-      list: await this.messages.views(scope, records, properties),
+      list: await this.views.views(scope, records, properties),
       notFound,
     };
     return { response };
@@ -171,14 +181,14 @@ export class MessagesJmap implements OnModuleInit {
     deadline: number | undefined,
   ): Promise<{ id: string; serverSet: Record<string, unknown> }> {
     const input = parseNewMessage(object);
-    const { message, duplicate } = await this.messages.send(scope, input, deadline);
+    const { message, duplicate } = await this.sends.send(scope, input, deadline);
     const properties = duplicate
       ? [...DEFAULT_MESSAGE_PROPERTIES]
       : input.bodyType === 'text/html'
         ? [...SERVER_SET_ON_CREATE, 'body']
         : SERVER_SET_ON_CREATE;
     const view = duplicate
-      ? (await this.messages.views(scope, [message], properties))[0]
+      ? (await this.views.views(scope, [message], properties))[0]
       : newMessageView(message, scope.userId, properties);
     const serverSet = { ...view };
     delete serverSet['id'];
@@ -193,7 +203,7 @@ export class MessagesJmap implements OnModuleInit {
   ): Promise<Record<string, unknown>> {
     if (markRead.length === 0) return {};
     const ids = markRead.map((id) => resolveCreationReference(id, createdIds) ?? id);
-    const outcome = await this.messages.markRead(scope, ids);
+    const outcome = await this.receipts.markRead(scope, ids);
     const notMarkedRead: Record<string, SetError> = {};
     for (const [id, error] of Object.entries(outcome.notMarked)) notMarkedRead[id] = error.setError;
     return {
@@ -208,7 +218,7 @@ export class MessagesJmap implements OnModuleInit {
     let unchanged = false;
     if (cursor) {
       try {
-        unchanged = (await this.messages.changedSince(userId, cursor, 1)).length === 0;
+        unchanged = (await this.sync.changedSince(userId, cursor, 1)).length === 0;
       } catch (error: unknown) {
         if (!(error instanceof JmapMethodError) || error.type !== 'cannotCalculateChanges')
           throw error;
@@ -227,7 +237,7 @@ export class MessagesJmap implements OnModuleInit {
     const cursor = decodeSinceCursor(parsed.sinceState);
     const maxChanges = Math.min(parsed.maxChanges ?? MAX_CHANGES, MAX_CHANGES);
     const horizon = await this.messages.syncHorizon();
-    const rows = await this.messages.changedSince(ctx.userId, cursor, maxChanges + 1);
+    const rows = await this.sync.changedSince(ctx.userId, cursor, maxChanges + 1);
     const { page, hasMoreChanges, newState } = pageChanges(rows, maxChanges, horizon);
     const created: string[] = [];
     const updated: string[] = [];
