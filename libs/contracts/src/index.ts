@@ -24,3 +24,4 @@ export * from './bus/carrying-nats-server';
 export * from './bus/jmap-metrics';
 export * from './bus/bus-metrics';
 export * from './bus/consumer-metrics';
+export * from './bus/contract-payload';

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MessagePattern } from '@nestjs/microservices';
 import { isUuid } from '@jchat/common';
 import {
+  ContractPayload,
   DomainException,
   MARK_DELIVERED_BATCH_MAX,
   type MarkDeliveredBatchReply,
@@ -36,7 +37,7 @@ export class MessagesHandler {
   /** System messages (joins, leaves, role changes...) posted by the conversations service. */
   @MessagePattern(subjectOf(MessagingSubjects.postSystemMessage))
   async postSystemMessage(
-    @Payload() request: PostSystemMessageRequest,
+    @ContractPayload(MessagingSubjects.postSystemMessage) request: PostSystemMessageRequest,
   ): Promise<PostSystemMessageReply> {
     const message = await this.sends.postSystem(request);
     return { messageId: message.id };
@@ -47,19 +48,18 @@ export class MessagesHandler {
    * previous version during a rolling upgrade).
    */
   @MessagePattern(subjectOf(MessagingSubjects.markDelivered))
-  async markDelivered(@Payload() request: MarkDeliveredRequest): Promise<MarkDeliveredReply> {
-    if (!isReceipt(request)) {
-      throw new DomainException('invalid_argument', 'userId and conversationId must be ids');
-    }
+  async markDelivered(
+    @ContractPayload(MessagingSubjects.markDelivered) request: MarkDeliveredRequest,
+  ): Promise<MarkDeliveredReply> {
     return { moved: (await this.receipts.markDelivered([request])) > 0 };
   }
 
   /** A gateway's push receipts of one interval, at most MARK_DELIVERED_BATCH_MAX. */
   @MessagePattern(subjectOf(MessagingSubjects.markDeliveredBatch))
   async markDeliveredBatch(
-    @Payload() request: MarkDeliveredBatchRequest,
+    @ContractPayload(MessagingSubjects.markDeliveredBatch) request: MarkDeliveredBatchRequest,
   ): Promise<MarkDeliveredBatchReply> {
-    const receipts: unknown[] = Array.isArray(request.receipts) ? request.receipts : [];
+    const receipts: unknown[] = request.receipts;
     if (receipts.length > MARK_DELIVERED_BATCH_MAX) {
       throw new DomainException(
         'invalid_argument',
@@ -71,10 +71,9 @@ export class MessagesHandler {
 
   /** Messages exactly as Message/get returns them to the user (for inline MessagePush). */
   @MessagePattern(subjectOf(MessagingSubjects.messageView))
-  async messageView(@Payload() request: MessageViewRequest): Promise<MessageViewReply> {
-    if (!isUuid(request.userId) || !Array.isArray(request.ids)) {
-      throw new DomainException('invalid_argument', 'userId must be an id and ids a list');
-    }
+  async messageView(
+    @ContractPayload(MessagingSubjects.messageView) request: MessageViewRequest,
+  ): Promise<MessageViewReply> {
     const ids = request.ids.filter((id): id is string => typeof id === 'string').slice(0, 100);
     const scope = this.access.scope(request.userId, undefined);
     const found = await this.messages.readableMessages(scope, ids);
