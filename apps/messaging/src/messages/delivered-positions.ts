@@ -60,6 +60,8 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
   private flushTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  /** The flush of each conversation under way in this process (see flushOne). */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -148,7 +150,25 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
+  /**
+   * Flushes of one conversation take turns in this process: a sender's flush that starts while
+   * the timer's round has taken the conversation's positions but not yet written them waits for
+   * that write, so the deliveryStatus it then reads includes them.
+   */
   private async flushOne(conversationId: string): Promise<void> {
+    const previous = this.inFlight.get(conversationId);
+    const run = (previous ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.writeOne(conversationId));
+    this.inFlight.set(conversationId, run);
+    try {
+      await run;
+    } finally {
+      if (this.inFlight.get(conversationId) === run) this.inFlight.delete(conversationId);
+    }
+  }
+
+  private async writeOne(conversationId: string): Promise<void> {
     const fields = (await this.redis.eval(TAKE, 1, keys.pending(conversationId))) as string[];
     const positions: DeliveredPosition[] = [];
     for (let i = 0; i + 1 < fields.length; i += 2) {
