@@ -4,14 +4,15 @@
 //                                   [--rate 5] [--seconds 30] [--fanout 10000])
 //
 // 1. Idle memory: the gateway's resident memory before and after N push-enabled WebSockets of
-//    N distinct accounts (each with its per-account NATS subscription), per socket.
+//    N distinct accounts, per socket.
 // 2. Latency at a steady rate: one sender posts messages with Message/set (HTTP) into a
 //    conversation with R receivers; half are standard clients (StateChange, then
 //    Message/changes + Message/get on the same socket), half asked for includeObjects
 //    (MessagePush). Reports p50/p99 from just before the send to the moment each client holds
 //    the message.
-// 3. Fan-out cost of one message to a channel of F members over per-account subjects (NATS
-//    only, no services): F publishes from one connection to F subscriptions on another.
+// 3. Fan-out cost of one message to a channel of F members as push deliveries (NATS only, no
+//    services): one message per 4096 accounts to a gateway-like subscriber that hands the push
+//    to each account's listener.
 //
 // Builds nothing (npm run bench builds first); makes its own database (dropped afterwards),
 // NATS/Redis prefix (cleaned) and JWT secret; users and sessions are inserted with SQL and
@@ -225,44 +226,60 @@ function inlineClient(ws, onMessage) {
   });
 }
 
+/**
+ * One push to `members` accounts, shaped as the fan-out sends it (EventBus.deliver: one
+ * `push.deliver` message per 4096 accounts) to a gateway that holds all of them and hands the
+ * push to each account's listener.
+ */
 async function measureFanout(members) {
   const publisher = await connect({ servers: natsUrl });
   const gateway = await connect({ servers: natsUrl });
-  const subject = (i) => `${prefix}.push.account.fanout-${i}`;
+  const subject = `${prefix}.push.deliver`;
+  const perMessage = 4096;
   let received = 0;
   let done = () => undefined;
-  const subscriptions = [];
-  for (let i = 0; i < members; i += 1) {
-    subscriptions.push(
-      gateway.subscribe(subject(i), {
-        callback: () => {
-          received += 1;
-          if (received === members) done();
-        },
-      }),
-    );
-  }
-  await gateway.flush();
-  const payload = new TextEncoder().encode(
-    JSON.stringify({
-      kind: 'state',
-      types: ['Message'],
-      states: { Message: 'abcdef' },
-      messageId: '00000000-0000-4000-8000-000000000000',
-      conversationId: '00000000-0000-4000-8000-000000000001',
-    }),
+  const accountIds = Array.from({ length: members }, (_, i) => `fanout-${i}`);
+  const listeners = new Map(
+    accountIds.map((id) => [
+      id,
+      () => {
+        received += 1;
+        if (received === members) done();
+      },
+    ]),
   );
+  const decoder = new TextDecoder();
+  const subscription = gateway.subscribe(subject, {
+    callback: (_error, message) => {
+      const delivery = JSON.parse(decoder.decode(message.data));
+      for (const id of delivery.accountIds) listeners.get(id)?.(delivery.push);
+    },
+  });
+  await gateway.flush();
+  const push = JSON.stringify({
+    kind: 'state',
+    types: ['Message'],
+    states: { Message: 'abcdef' },
+    messageId: '00000000-0000-4000-8000-000000000000',
+    conversationId: '00000000-0000-4000-8000-000000000001',
+  });
+  const publishAll = () => {
+    for (let start = 0; start < members; start += perMessage) {
+      const ids = JSON.stringify(accountIds.slice(start, start + perMessage));
+      publisher.publish(subject, Buffer.from(`{"accountIds":${ids},"push":${push}}`));
+    }
+  };
   const rounds = [];
   for (let round = 0; round < 5; round += 1) {
     received = 0;
     const finished = new Promise((resolve) => (done = resolve));
     const start = performance.now();
-    for (let i = 0; i < members; i += 1) publisher.publish(subject(i), payload);
+    publishAll();
     const published = performance.now();
     await finished;
     rounds.push({ publishMs: published - start, deliveredMs: performance.now() - start });
   }
-  for (const subscription of subscriptions) subscription.unsubscribe();
+  subscription.unsubscribe();
   await publisher.close();
   await gateway.close();
   const best = rounds.slice(1);
@@ -461,7 +478,7 @@ async function run(onStarted) {
     };
     log(`latency: ${JSON.stringify(results.latencyMs)}`);
 
-    // --- 3. fan-out of one message to a big channel over per-account subjects
+    // --- 3. fan-out of one message to a big channel as push deliveries
     results.fanout = await measureFanout(FANOUT_MEMBERS);
     log(`fan-out: ${JSON.stringify(results.fanout)}`);
 
@@ -493,7 +510,7 @@ function writeResults(results) {
     `| Message/set round trip of the sender, p50 / p99 | ${l.messageSetRoundTrip.p50} / ${l.messageSetRoundTrip.p99} ms |`,
     `| StateChange + Message/changes + Message/get, p50 / p99 (${l.standardStateChangeAndFetch.count} deliveries) | ${l.standardStateChangeAndFetch.p50} / ${l.standardStateChangeAndFetch.p99} ms |`,
     `| includeObjects MessagePush, p50 / p99 (${l.includeObjectsMessagePush.count} deliveries) | ${l.includeObjectsMessagePush.p50} / ${l.includeObjectsMessagePush.p99} ms |`,
-    `| one message to ${results.fanout.members} per-account subjects: publish / all delivered | ${round(results.fanout.publishMs)} / ${round(results.fanout.deliveredMs)} ms |`,
+    `| one message to ${results.fanout.members} accounts (push deliveries): publish / all delivered | ${round(results.fanout.publishMs)} / ${round(results.fanout.deliveredMs)} ms |`,
     '',
     `Steady rate: ${results.settings.RATE} messages/s for ${results.settings.SECONDS} s into a conversation of ${results.settings.RECEIVERS} receivers (half of each kind), push interval ${results.settings.pushIntervalMs} ms. Latency runs from just before the sender's Message/set to the moment the receiving client holds the message. All services, NATS, Redis and PostgreSQL on this one machine.`,
     '',

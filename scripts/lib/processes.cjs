@@ -1,5 +1,5 @@
 // The one implementation of spawning and stopping JCHAT's processes. CommonJS so that both the
-// ESM scripts (start.mjs, test.mjs, infra.mjs via processes.mjs) and the TypeScript test support
+// ESM scripts (start.mjs, test.mjs, lib/infra/* via processes.mjs) and the TypeScript test support
 // (test/support/*, run by jest as CommonJS) share it. Types: processes.d.cts.
 'use strict';
 

@@ -9,7 +9,15 @@ function forgeToken(claims: Record<string, unknown>, secret: string): string {
 }
 
 /** Tries the upgrade; resolves with the HTTP status of a refusal, or 101 when it opened. */
-function upgradeStatus(options: { token?: string; query?: string }): Promise<number> {
+async function upgradeStatus(options: { token?: string; query?: string }): Promise<number> {
+  return (await upgrade(options)).status;
+}
+
+/** Tries the upgrade: the status (101 when it opened) and the body of a refusal. */
+function upgrade(options: {
+  token?: string;
+  query?: string;
+}): Promise<{ status: number; body?: { error: string; message: string } }> {
   const url = `${gatewayUrl().replace(/^http/, 'ws')}/jmap/ws${options.query ?? ''}`;
   const headers: Record<string, string> = options.token
     ? { authorization: `Bearer ${options.token}` }
@@ -18,11 +26,13 @@ function upgradeStatus(options: { token?: string; query?: string }): Promise<num
     const socket = new WebSocket(url, 'jmap', { headers });
     socket.once('open', () => {
       socket.close();
-      resolve(101);
+      resolve({ status: 101 });
     });
     socket.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
     });
     socket.once('error', (error) => {
       if (!/Unexpected server response/.test(error.message)) reject(error);
@@ -52,5 +62,27 @@ describe('access tokens on the WebSocket upgrade', () => {
 
     expect((await http('POST', '/auth/logout', { token: user.accessToken })).status).toBe(204);
     expect(await upgradeStatus({ token: user.accessToken })).toBe(401);
+  });
+
+  it('refuses with the same error and message as the HTTP routes (one passport-jwt strategy)', async () => {
+    const secret = process.env.JWT_SECRET!;
+    const user = await newUser();
+    const claims = { sub: user.id, sid: user.sessionId, iat: 1_700_000_000 };
+    const tokens = [
+      undefined,
+      'definitely-not-a-jwt',
+      forgeToken({ ...claims, typ: 'access', exp: 1_700_000_060 }, secret),
+      forgeToken({ ...claims, typ: 'refresh', exp: 4_000_000_000 }, secret),
+      forgeToken({ ...claims, typ: 'access', exp: 4_000_000_000 }, 'another secret'),
+    ];
+    for (const token of tokens) {
+      const refused = await upgrade({ token });
+      const viaHttp = await http('GET', '/auth/sessions', { token });
+      expect(viaHttp.status).toBe(401);
+      expect(refused).toEqual({
+        status: 401,
+        body: { error: viaHttp.body.error, message: viaHttp.body.message },
+      });
+    }
   });
 });

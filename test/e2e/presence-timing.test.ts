@@ -1,10 +1,11 @@
 import { startSystem, type System } from '../support/system';
-import { newUser, type TestUser } from './support/http';
+import { http, newUser, type TestUser } from './support/http';
 import { eventually, JmapSocket, ok } from './support/push-clients';
 
 /**
  * Presence timing on a small system of its own (gateway, auth, presence) with short
- * periods: away after idle, back online on activity, offline when pings stop.
+ * periods: away after idle, back online on activity, offline when pings stop; and the periodic
+ * re-check that closes the push sockets of revoked sessions.
  */
 describe('presence timing', () => {
   let system: System;
@@ -81,5 +82,27 @@ describe('presence timing', () => {
     await untilStatus(socket, 'busy', 5000);
     await ok(ann, 'Presence/set', { update: { [ann.id]: { status: 'online' } } }, system.url);
     await untilStatus(socket, 'online', 5000);
+  });
+
+  it('closes the sockets of a revoked session at the next check (1008), and only those', async () => {
+    const [kim, lee] = await Promise.all(
+      ['Kim Revoked', 'Lee Kept'].map((displayName) => newUser({ base: system.url, displayName })),
+    );
+    const [revoked, kept] = await Promise.all(
+      [kim!, lee!].map((user) => JmapSocket.open(user.accessToken, { base: system.url })),
+    );
+    sockets.push(revoked!, kept!);
+    const logout = await http('POST', '/auth/logout', {
+      token: kim!.accessToken,
+      base: system.url,
+    });
+    expect(logout.status).toBe(204);
+    const closed = await Promise.race([
+      revoked!.closed,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000)),
+    ]);
+    expect(closed?.code).toBe(1008);
+    const response = await kept!.request([['Core/echo', {}, 'still']]);
+    expect(response.methodResponses[0][0]).toBe('Core/echo');
   });
 });

@@ -7,16 +7,8 @@ import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, type MicroserviceOptions } from '@nestjs/microservices';
 import { currentRequestId, metricsText, within } from '@jchat/common';
-import {
-  BusClient,
-  CarryingNatsServer,
-  contract,
-  EventBus,
-  type EventContract,
-  RpcExceptionFilter,
-  ServiceUnavailableError,
-  subjectOf,
-} from '@jchat/contracts';
+import { contract, type EventContract, ServiceUnavailableError, subjectOf } from '@jchat/contracts';
+import { BusClient, CarryingNatsServer, EventBus, RpcExceptionFilter } from '@jchat/bus';
 import { natsUrl } from '../support/env';
 
 const tag = randomBytes(4).toString('hex');

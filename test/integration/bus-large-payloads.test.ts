@@ -6,16 +6,14 @@ import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, type MicroserviceOptions, Payload } from '@nestjs/microservices';
 import { connect, type NatsConnection } from 'nats';
+import { contract, RemoteError, subjectOf } from '@jchat/contracts';
 import {
   BusClient,
   CarryingNatsServer,
-  contract,
   MAX_CARRIED_BYTES,
   PayloadTooLargeError,
-  RemoteError,
   RpcExceptionFilter,
-  subjectOf,
-} from '@jchat/contracts';
+} from '@jchat/bus';
 import { natsUrl } from '../support/env';
 
 interface EchoRequest {

@@ -196,7 +196,7 @@ describe('lock order of the writers of a conversation (real PostgreSQL)', () => 
           },
           { touchConversation: false },
         ),
-      () => sends.insertBatch([reply]),
+      () => sends.insertBatch([reply]).then((outcome) => outcome.results),
     );
     expect(deleted).toMatchObject({ id: r.messageId, isDeleted: true });
     expect(sent).toEqual([{ kind: 'stored', message: expect.objectContaining({ seq: 2n }) }]);

@@ -1,12 +1,18 @@
 import './messaging-prefix';
 import { eventually } from '../support/eventually';
-import { EventBus, type StateChangedEvent } from '@jchat/contracts';
+import { type StateChangedEvent } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
+import { randomUUID } from 'node:crypto';
 import { MessagingOutboxRelay } from '../../apps/messaging/src/events/messaging-outbox.relay';
+import {
+  MessageSendRepository,
+  type PendingSend,
+} from '../../apps/messaging/src/messages/message-send.repository';
 import { Harness } from './messaging-support';
 
 /**
- * The write-ahead outbox of new-message events: every send stages its event before the write
- * and settles it once published; an event left behind (a crash or a NATS outage between commit
+ * The write-ahead outbox of new-message events: every batch of sends stages its events in its own
+ * statement and settles them once published; an event left behind (a crash or a NATS outage between commit
  * and publish) is published by the relay.
  */
 describe('new-message events survive a lost publish (real PostgreSQL and NATS)', () => {
@@ -79,5 +85,40 @@ describe('new-message events survive a lost publish (real PostgreSQL and NATS)',
       subscription.unsubscribe();
       await bus.close();
     }
+  });
+
+  it("stages a batch's events in its own statement: they commit and roll back with it", async () => {
+    const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const repository = h.get(MessageSendRepository);
+    const send: PendingSend = {
+      conversationId: room,
+      assumed: null,
+      row: {
+        id: randomUUID(),
+        senderId: ann,
+        body: 'staged with its batch',
+        bodyType: 'text/plain',
+        proposedSentAt: null,
+        replyToMessageId: null,
+        attachments: [],
+        metadata: {},
+        clientKey: null,
+        isSystemMessage: true,
+      },
+    };
+    const staging = { service: 'messaging', events: new Map([[room, { conversationId: room }]]) };
+    const stored = await repository.insertBatch([send], staging);
+    expect(stored.results).toEqual([
+      { kind: 'stored', message: expect.objectContaining({ seq: 1n }) },
+    ]);
+    const { rows } = await h.db.query(
+      `SELECT id::text AS id, payload FROM event_outbox WHERE payload->>'conversationId' = $1`,
+      [room],
+    );
+    expect(rows).toEqual([{ id: stored.outboxIds.get(room), payload: { conversationId: room } }]);
+    // The same message id again: the batch fails as a whole and stages nothing.
+    await expect(repository.insertBatch([send], staging)).rejects.toThrow();
+    expect(await outboxRows(room)).toBe(1);
+    await h.db.query(`DELETE FROM event_outbox WHERE id = $1`, [stored.outboxIds.get(room)]);
   });
 });

@@ -1,5 +1,6 @@
 import './messaging-prefix';
-import { EventBus, type StateChangedEvent } from '@jchat/contracts';
+import { type StateChangedEvent } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { Harness } from './messaging-support';
 
 /** Sends arriving together share a transaction (MessageSendQueue): each keeps its own answer. */

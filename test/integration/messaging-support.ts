@@ -5,12 +5,8 @@ import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { Client } from 'pg';
-import {
-  BusClient,
-  type JmapInvocation,
-  JmapCallSubjects,
-  RpcExceptionFilter,
-} from '@jchat/contracts';
+import { type JmapInvocation, JmapCallSubjects } from '@jchat/contracts';
+import { BusClient, RpcExceptionFilter } from '@jchat/bus';
 import { loadMessagingConfig } from '../../apps/messaging/src/config';
 import { loadRbacConfig } from '../../apps/rbac/src/config';
 import { RbacModule } from '../../apps/rbac/src/rbac.module';

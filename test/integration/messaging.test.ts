@@ -1,6 +1,7 @@
 import './messaging-prefix';
 import { eventually } from '../support/eventually';
-import { CHAT_LIMITS, EventBus, Events, MessagingSubjects } from '@jchat/contracts';
+import { CHAT_LIMITS, Events, MessagingSubjects } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { Harness } from './messaging-support';
 
 describe('messaging service (in-process, real PostgreSQL, NATS and Redis)', () => {

@@ -7,15 +7,12 @@ import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import {
-  BusClient,
   type ConversationAccess,
   ConversationsSubjects,
-  EventBus,
   Events,
-  loadServiceConfig,
   RbacSubjects,
-  RpcExceptionFilter,
 } from '@jchat/contracts';
+import { BusClient, EventBus, loadServiceConfig, RpcExceptionFilter } from '@jchat/bus';
 import { ConversationsModule } from '../../apps/conversations/src/conversations.module';
 import { AccessCache } from '../../apps/rbac/src/permissions/access-cache';
 import { RbacModule } from '../../apps/rbac/src/rbac.module';

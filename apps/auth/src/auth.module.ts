@@ -1,17 +1,6 @@
-import {
-  type DynamicModule,
-  Inject,
-  Module,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import {
-  BusClient,
-  healthController,
-  jmapCallController,
-  JmapMethodsModule,
-} from '@jchat/contracts';
+import { BusModule, healthController, jmapCallController, JmapMethodsModule } from '@jchat/bus';
 import { DbModule } from '@jchat/db';
 import { AuthHandler } from './auth.handler';
 import { AUTH_CONFIG, type AuthConfig } from './config';
@@ -25,21 +14,19 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 @Module({})
-export class AuthModule implements OnModuleInit, OnModuleDestroy {
-  constructor(@Inject(BusClient) private readonly bus: BusClient) {}
-
+export class AuthModule {
   static forRoot(config: AuthConfig): DynamicModule {
     return {
       module: AuthModule,
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
+        BusModule.forRoot({ natsUrl: config.NATS_URL }),
         JmapMethodsModule,
       ],
       controllers: [healthController('auth'), jmapCallController('auth'), AuthHandler],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
-        { provide: BusClient, useFactory: () => BusClient.connect(config.NATS_URL) },
         UsersRepository,
         SessionsRepository,
         SessionCache,
@@ -50,13 +37,5 @@ export class AuthModule implements OnModuleInit, OnModuleDestroy {
         UsersJmap,
       ],
     };
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.bus.ready();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.bus.close();
   }
 }

@@ -1,5 +1,5 @@
 import { int, loadConfig, optionalStr, optionalUrl, secret } from '@jchat/common';
-import { serviceSettings } from '@jchat/contracts';
+import { serviceSettings } from '@jchat/bus';
 
 export const authSettings = {
   ...serviceSettings,

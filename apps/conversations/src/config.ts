@@ -1,4 +1,4 @@
-import { loadServiceConfig, serviceSettings, type ServiceConfig } from '@jchat/contracts';
+import { loadServiceConfig, serviceSettings, type ServiceConfig } from '@jchat/bus';
 
 /** The settings this service reads (the shared service settings, nothing of its own). */
 export const conversationsSettings = serviceSettings;

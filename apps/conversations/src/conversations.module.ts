@@ -1,17 +1,5 @@
-import {
-  type DynamicModule,
-  Inject,
-  Module,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import {
-  BusClient,
-  EventBus,
-  healthController,
-  jmapCallController,
-  JmapMethodsModule,
-} from '@jchat/contracts';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BusModule, healthController, jmapCallController, JmapMethodsModule } from '@jchat/bus';
 import { DbModule } from '@jchat/db';
 import { AccessClient } from './access/access.client';
 import { ChangeNotifier } from './changes/change-notifier';
@@ -26,17 +14,13 @@ import { ParticipantsService } from './participants/participants.service';
 import { UsersRepository } from './users/users.repository';
 
 @Module({})
-export class ConversationsModule implements OnModuleInit, OnModuleDestroy {
-  constructor(
-    @Inject(BusClient) private readonly bus: BusClient,
-    @Inject(EventBus) private readonly events: EventBus,
-  ) {}
-
+export class ConversationsModule {
   static forRoot(config: ConversationsConfig): DynamicModule {
     return {
       module: ConversationsModule,
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        BusModule.forRoot({ natsUrl: config.NATS_URL, events: 'conversations' }),
         JmapMethodsModule,
       ],
       controllers: [
@@ -46,8 +30,6 @@ export class ConversationsModule implements OnModuleInit, OnModuleDestroy {
       ],
       providers: [
         { provide: CONVERSATIONS_CONFIG, useValue: config },
-        { provide: BusClient, useFactory: () => BusClient.connect(config.NATS_URL) },
-        { provide: EventBus, useFactory: () => EventBus.connect(config.NATS_URL, 'conversations') },
         AccessClient,
         ChangeNotifier,
         UsersRepository,
@@ -59,14 +41,5 @@ export class ConversationsModule implements OnModuleInit, OnModuleDestroy {
         ParticipantsJmap,
       ],
     };
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.bus.ready();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.bus.close();
-    await this.events.close();
   }
 }

@@ -1,17 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { BusModule } from '@jchat/bus';
 import { RedisModule } from '@jchat/common';
 import { AuthController } from './auth/auth.controller';
 import { BlobsController } from './blobs/blobs.controller';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { SessionLivenessService } from './auth/session-liveness.service';
-import { BusModule } from './bus/bus.module';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { JmapApiService } from './jmap/jmap-api.service';
 import { JmapController } from './jmap/jmap.controller';
-import { SessionService } from './jmap/session.service';
-import { GatewayDrain } from './lifecycle/gateway-drain.service';
+import { JmapSessionService } from './jmap/jmap-session.service';
+import { GatewayDrainService } from './lifecycle/gateway-drain.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { PUSH_CONTROLLERS, PUSH_PROVIDERS } from './push/push.providers';
 
@@ -22,7 +22,8 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         ConfigHolderModule.forRoot(config),
-        BusModule,
+        // Requests to the services; events: the push deliveries' own connection.
+        BusModule.forRoot({ natsUrl: config.NATS_URL, events: 'gateway-push' }),
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
         PassportModule,
       ],
@@ -37,10 +38,10 @@ export class GatewayModule {
       providers: [
         JwtStrategy,
         SessionLivenessService,
-        SessionService,
+        JmapSessionService,
         JmapApiService,
         ...PUSH_PROVIDERS,
-        GatewayDrain,
+        GatewayDrainService,
       ],
     };
   }

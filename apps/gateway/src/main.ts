@@ -10,14 +10,14 @@ import {
   startProcessMetrics,
   within,
 } from '@jchat/common';
-import { runMain } from '@jchat/contracts';
+import { runMain } from '@jchat/bus';
 import { loadGatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { loadPushConfig } from './push/push-config';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { accessLogMiddleware } from './http/access-log.middleware';
 import { requestIdMiddleware } from './http/request-id.middleware';
-import { GatewayDrain } from './lifecycle/gateway-drain.service';
+import { GatewayDrainService } from './lifecycle/gateway-drain.service';
 
 /** After the grace period, closing connections and stores may take this long. */
 const CLOSE_LIMIT_MS = 5000;
@@ -31,7 +31,7 @@ runMain('gateway', async () => {
     bodyParser: false,
     logger,
   });
-  const drain = app.get(GatewayDrain);
+  const drain = app.get(GatewayDrainService);
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(drain.track);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runMain, startService } from '@jchat/contracts';
+import { runMain, startService } from '@jchat/bus';
 import { loadMessagingConfig } from './config';
 import { MessagingModule } from './messaging.module';
 

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import { healthController, jmapCallController, JmapMethodsModule } from '@jchat/contracts';
+import { healthController, jmapCallController, JmapMethodsModule } from '@jchat/bus';
 import { DbModule } from '@jchat/db';
 import { BlobsModule } from './blobs/blobs.module';
 import type { MessagingConfig } from './config';

@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import { healthController, jmapCallController, JmapMethodsModule } from '@jchat/contracts';
+import { BusModule, healthController, jmapCallController, JmapMethodsModule } from '@jchat/bus';
 import { DbModule } from '@jchat/db';
-import { PresenceBusModule } from './bus/presence-bus.module';
 import { PRESENCE_CONFIG, type PresenceConfig } from './config';
 import { AccountPublisher } from './fanout/account-publisher';
 import { MembersService } from './fanout/members.service';
@@ -17,8 +16,7 @@ import { PresenceSweeper } from './presence/presence-sweeper';
 import { TypingService } from './typing/typing.service';
 
 /**
- * The real-time service: push fan-out (state changes to per-account subjects),
- * presence and typing.
+ * The real-time service: push fan-out (state changes to push deliveries), presence and typing.
  */
 @Module({})
 export class PresenceModule {
@@ -28,7 +26,7 @@ export class PresenceModule {
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
-        PresenceBusModule.forRoot(config.NATS_URL),
+        BusModule.forRoot({ natsUrl: config.NATS_URL, events: 'presence' }),
         JmapMethodsModule,
       ],
       controllers: [healthController('presence'), jmapCallController('presence'), PresenceHandler],

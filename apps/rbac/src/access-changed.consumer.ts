@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type AccessChangedEvent, EventBus, Events } from '@jchat/contracts';
+import { type AccessChangedEvent, Events } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { ConversationRolesRepository } from './conversation-roles/conversation-roles.repository';
 import { AccessService } from './permissions/access.service';
 import { ChangeAnnouncer } from './permissions/change-announcer';

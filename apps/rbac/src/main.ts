@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runMain, startService } from '@jchat/contracts';
+import { runMain, startService } from '@jchat/bus';
 import { loadRbacConfig } from './config';
 import { RbacModule } from './rbac.module';
 

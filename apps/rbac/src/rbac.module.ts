@@ -1,11 +1,6 @@
-import { type DynamicModule, Inject, Module, type OnModuleDestroy } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import {
-  EventBus,
-  healthController,
-  jmapCallController,
-  JmapMethodsModule,
-} from '@jchat/contracts';
+import { BusModule, healthController, jmapCallController, JmapMethodsModule } from '@jchat/bus';
 import { DbModule } from '@jchat/db';
 import { AccessChangedConsumer } from './access-changed.consumer';
 import { RBAC_CONFIG, type RbacConfig } from './config';
@@ -22,21 +17,19 @@ import { UserRolesJmap } from './user-roles/user-roles.jmap';
 import { UserRolesRepository } from './user-roles/user-roles.repository';
 
 @Module({})
-export class RbacModule implements OnModuleDestroy {
-  constructor(@Inject(EventBus) private readonly events: EventBus) {}
-
+export class RbacModule {
   static forRoot(config: RbacConfig): DynamicModule {
     return {
       module: RbacModule,
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
+        BusModule.forRoot({ natsUrl: config.NATS_URL, requests: false, events: 'rbac' }),
         JmapMethodsModule,
       ],
       controllers: [healthController('rbac'), jmapCallController('rbac'), PermissionsHandler],
       providers: [
         { provide: RBAC_CONFIG, useValue: config },
-        { provide: EventBus, useFactory: () => EventBus.connect(config.NATS_URL, 'rbac') },
         PermissionsRepository,
         AccessCache,
         AccessService,
@@ -50,9 +43,5 @@ export class RbacModule implements OnModuleDestroy {
         ConversationRolesJmap,
       ],
     };
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.events.close();
   }
 }

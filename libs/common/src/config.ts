@@ -1,10 +1,19 @@
 /**
- * Typed, validated environment settings. A service builds its config once at
- * start-up; a missing or malformed setting stops it with every problem named.
+ * Typed, validated environment settings, as zod schemas. A service builds its config once at
+ * start-up; a missing or malformed setting stops it with every problem named, each as
+ * `NAME: problem (what the setting is)`.
  */
+import { z } from 'zod';
+
+/** What a setting receives: the raw environment value (absent or blank means unset). */
+type Raw = string | undefined;
+
 export interface Setting<T> {
   readonly describe: string;
-  parse(raw: string | undefined): { value: T } | { problem: string };
+  /** Parses the raw value; its issues' messages are the problems shown to operators. */
+  readonly schema: z.ZodType<T, Raw>;
+  /** One value on its own: the parsed value or the first problem. */
+  parse(raw: Raw): { value: T } | { problem: string };
 }
 
 export class ConfigError extends Error {
@@ -20,96 +29,106 @@ export function loadConfig<S extends Record<string, Setting<unknown>>>(
   spec: S,
   env: NodeJS.ProcessEnv = process.env,
 ): Values<S> {
-  const problems: string[] = [];
-  const values: Record<string, unknown> = {};
-  for (const [name, setting] of Object.entries(spec)) {
-    const parsed = setting.parse(env[name]);
-    if ('problem' in parsed) problems.push(`${name}: ${parsed.problem} (${setting.describe})`);
-    else values[name] = parsed.value;
+  const shape = Object.fromEntries(Object.entries(spec).map(([name, s]) => [name, s.schema]));
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return result.data as Values<S>;
+  const problems = new Map<string, string>(); // the first problem of each setting, in spec order
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0]);
+    if (!problems.has(name)) problems.set(name, issue.message);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return values as Values<S>;
+  throw new ConfigError(
+    Object.keys(spec)
+      .filter((name) => problems.has(name))
+      .map((name) => `${name}: ${problems.get(name)} (${spec[name]?.describe ?? name})`),
+  );
 }
 
-function present(raw: string | undefined): raw is string {
-  return raw !== undefined && raw.trim() !== '';
+function setting<T>(describe: string, schema: z.ZodType<T, Raw>): Setting<T> {
+  return {
+    describe,
+    schema,
+    parse(raw) {
+      const result = schema.safeParse(raw);
+      return result.success
+        ? { value: result.data }
+        : { problem: result.error.issues[0]?.message ?? 'is invalid' };
+    },
+  };
+}
+
+/** The raw value trimmed; blank counts as unset. */
+const trimmed = z
+  .string()
+  .optional()
+  .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()));
+
+/** A trimmed value, `fallback` when unset, else required. */
+function given(fallback?: string) {
+  const value = z.string({ error: 'is required' });
+  return trimmed.pipe(fallback === undefined ? value : value.default(fallback));
 }
 
 export function str(describe: string, fallback?: string): Setting<string> {
-  return {
-    describe,
-    parse: (raw) =>
-      present(raw)
-        ? { value: raw.trim() }
-        : fallback !== undefined
-          ? { value: fallback }
-          : { problem: 'is required' },
-  };
+  return setting(describe, given(fallback));
 }
 
 export function optionalStr(describe: string): Setting<string | undefined> {
-  return { describe, parse: (raw) => ({ value: present(raw) ? raw.trim() : undefined }) };
+  return setting(describe, trimmed);
+}
+
+function urlSchema(protocols: string[]) {
+  const protocolOf = (value: string) => new URL(value).protocol;
+  return z
+    .string()
+    .refine((value) => URL.canParse(value), { error: 'is not a URL', abort: true })
+    .refine((value) => protocols.includes(protocolOf(value).replace(/:$/, '')), {
+      error: (issue) =>
+        `must use one of ${protocols.join(', ')}, got ${protocolOf(issue.input as string)}`,
+    });
 }
 
 export function url(describe: string, protocols: string[], fallback?: string): Setting<string> {
-  return {
-    describe,
-    parse: (raw) => {
-      const value = present(raw) ? raw.trim() : fallback;
-      if (value === undefined) return { problem: 'is required' };
-      try {
-        const parsed = new URL(value);
-        if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-          return { problem: `must use one of ${protocols.join(', ')}, got ${parsed.protocol}` };
-        }
-        return { value };
-      } catch {
-        return { problem: `is not a URL` };
-      }
-    },
-  };
+  return setting(describe, given(fallback).pipe(urlSchema(protocols)));
 }
 
 export function optionalUrl(describe: string, protocols: string[]): Setting<string | undefined> {
-  const inner = url(describe, protocols);
-  return { describe, parse: (raw) => (present(raw) ? inner.parse(raw) : { value: undefined }) };
+  return setting(describe, trimmed.pipe(urlSchema(protocols).optional()));
 }
 
 export function int(describe: string, fallback: number, min: number, max: number): Setting<number> {
-  return {
+  const range = `must be between ${min} and ${max}`;
+  const integer = z
+    .string()
+    .regex(/^-?\d+$/, { error: (issue) => `must be an integer, got "${String(issue.input)}"` })
+    .transform(Number)
+    .pipe(z.number().min(min, range).max(max, range));
+  return setting(
     describe,
-    parse: (raw) => {
-      if (!present(raw)) return { value: fallback };
-      if (!/^-?\d+$/.test(raw.trim())) return { problem: `must be an integer, got "${raw}"` };
-      const value = Number(raw);
-      if (value < min || value > max) return { problem: `must be between ${min} and ${max}` };
-      return { value };
-    },
-  };
+    trimmed.pipe(integer.optional()).transform((v) => v ?? fallback),
+  );
 }
 
 export function secret(describe: string, minLength: number): Setting<string> {
-  return {
+  return setting(
     describe,
-    parse: (raw) =>
-      !present(raw)
-        ? { problem: 'is required' }
-        : raw.length < minLength
-          ? { problem: `must be at least ${minLength} characters` }
-          : { value: raw },
-  };
+    z
+      .string()
+      .optional()
+      .refine((raw) => raw !== undefined && raw.trim() !== '', {
+        error: 'is required',
+        abort: true,
+      })
+      .pipe(z.string().min(minLength, `must be at least ${minLength} characters`)),
+  );
 }
 
 export function prefix(describe: string): Setting<string> {
-  return {
+  const problem = 'must be letters, digits, _ or -, starting with a letter (max 32)';
+  return setting(
     describe,
-    parse: (raw) => {
-      const value = present(raw) ? raw.trim() : 'jchat';
-      return /^[a-zA-Z][a-zA-Z0-9_-]{0,31}$/.test(value)
-        ? { value }
-        : { problem: 'must be letters, digits, _ or -, starting with a letter (max 32)' };
-    },
-  };
+    given('jchat').pipe(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,31}$/, problem)),
+  );
 }
 
 /** Settings every process needs to reach the shared infrastructure. */

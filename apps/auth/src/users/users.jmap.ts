@@ -1,12 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { IfInStateGuard, type User } from '@jchat/db';
-import {
-  BusClient,
-  type JmapMethodContext,
-  JmapMethodRegistry,
-  Permissions,
-  RbacSubjects,
-} from '@jchat/contracts';
+import { Permissions, RbacSubjects } from '@jchat/contracts';
+import { BusClient, type JmapMethodContext, JmapMethodRegistry } from '@jchat/bus';
 import { isUuid, toUtcDate, toUtcDateOrNull } from '@jchat/common';
 import {
   encodeState,

@@ -1,10 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  type AccessChangedEvent,
-  BusClient,
-  type ConversationAccess,
-  RbacSubjects,
-} from '@jchat/contracts';
+import { type AccessChangedEvent, type ConversationAccess, RbacSubjects } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 
 /**
  * Every permission decision of this service comes from rbac, which answers from its Redis cache

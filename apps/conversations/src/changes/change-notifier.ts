@@ -1,11 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import {
-  BusClient,
-  EventBus,
-  Events,
-  MessagingSubjects,
-  type PostSystemMessageRequest,
-} from '@jchat/contracts';
+import { Events, MessagingSubjects, type PostSystemMessageRequest } from '@jchat/contracts';
+import { BusClient, EventBus } from '@jchat/bus';
 import { OutboxStore, OutboxRelay } from '@jchat/db';
 import { AccessClient } from '../access/access.client';
 

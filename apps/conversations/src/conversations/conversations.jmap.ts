@@ -1,10 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
-import {
-  type JmapMethodContext,
-  type JmapMethodOutcome,
-  JmapMethodRegistry,
-} from '@jchat/contracts';
+import { type JmapMethodContext, type JmapMethodOutcome, JmapMethodRegistry } from '@jchat/bus';
 import {
   buildQueryChangesResponse,
   checkMaxChanges,

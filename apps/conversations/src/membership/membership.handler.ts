@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import { isUuid } from '@jchat/common';
 import {
   type ConversationMembersReply,
   type ConversationMembersRequest,
   ConversationsSubjects,
-  ContractPayload,
   subjectOf,
   type UserConversationsReply,
   type UserConversationsRequest,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
-import { JmapMethodRegistry } from '@jchat/contracts';
+import { JmapMethodRegistry } from '@jchat/bus';
 import {
   type FilterNode,
   invalidArguments,

@@ -13,7 +13,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuthSubjects, BusClient, DomainException } from '@jchat/contracts';
+import { AuthSubjects, DomainException } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import { isUuid } from '@jchat/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { readJsonObject, stringField } from '../http/read-json';

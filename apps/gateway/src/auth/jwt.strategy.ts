@@ -1,6 +1,5 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AccessTokenClaims } from '@jchat/contracts';
 import { hmacKey, isUuid } from '@jchat/common';
@@ -14,12 +13,11 @@ const extractToken = ExtractJwt.fromExtractors([
   ExtractJwt.fromUrlQueryParameter('access_token'),
 ]);
 
-export function tokenFromRequest(request: Request): string | null {
-  return extractToken(request);
-}
+/** The passport name of JwtStrategy: HTTP routes (JwtAuthGuard) and WebSocket upgrades use it. */
+export const JWT_STRATEGY = 'jwt';
 
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly liveness: SessionLivenessService,

@@ -12,7 +12,8 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomToken } from '@jchat/common';
-import { BLOB_PART_BYTES, BlobSubjects, BusClient, DomainException } from '@jchat/contracts';
+import { BLOB_PART_BYTES, BlobSubjects, DomainException } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';

@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { hostname } from 'node:os';
 import type { Response } from 'express';
-import { BusClient, HealthSubjects, SERVICE_NAMES, type ServiceName } from '@jchat/contracts';
+import { HealthSubjects, SERVICE_NAMES, type ServiceName } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import { randomToken, runHealthProbes, type HealthProbeName, type ProbeState } from '@jchat/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { GatewayDrain } from '../lifecycle/gateway-drain.service';
+import { GatewayDrainService } from '../lifecycle/gateway-drain.service';
 
 type Checks = Partial<Record<HealthProbeName, ProbeState>>;
 
@@ -34,7 +35,7 @@ export class HealthController {
 
   constructor(
     private readonly bus: BusClient,
-    private readonly drain: GatewayDrain,
+    private readonly drain: GatewayDrainService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 

@@ -1,15 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  BusClient,
   DomainException,
-  domainMethodError,
   JMAP_TYPE_OWNERS,
   JmapCallSubjects,
   type JmapCallReply,
-  PayloadTooLargeError,
-  recordJmapCall,
   ServiceUnavailableError,
 } from '@jchat/contracts';
+import { BusClient, domainMethodError, PayloadTooLargeError, recordJmapCall } from '@jchat/bus';
 import { secondsSince } from '@jchat/common';
 import {
   CHAT_CAPABILITY,

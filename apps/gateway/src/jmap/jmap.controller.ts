@@ -5,14 +5,14 @@ import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard';
 import { readBodyText } from '../http/read-body';
 import { requestIdOf, requestOrigin } from '../http/request-info';
 import { JmapApiService } from './jmap-api.service';
-import { SessionService } from './session.service';
+import { JmapSessionService } from './jmap-session.service';
 
 @Controller()
 @UseGuards(JwtAuthGuard)
 export class JmapController {
   constructor(
     private readonly api: JmapApiService,
-    private readonly sessions: SessionService,
+    private readonly sessions: JmapSessionService,
   ) {}
 
   @Get('.well-known/jmap')

@@ -25,7 +25,7 @@ scrapedGauge(
  * finished, for at most the grace period.
  */
 @Injectable()
-export class GatewayDrain {
+export class GatewayDrainService {
   private stopping = false;
 
   constructor(

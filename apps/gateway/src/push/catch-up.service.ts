@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  BusClient,
   JMAP_TYPE_OWNERS,
   JmapCallSubjects,
   type JmapDataType,
   PresenceSubjects,
 } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import { decodeCursor, decodeState, encodeState } from '@jchat/jmap';
 import type { AuthUser } from '../auth/auth-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { BusClient, MARK_DELIVERED_BATCH_MAX, MessagingSubjects } from '@jchat/contracts';
+import { MARK_DELIVERED_BATCH_MAX, MessagingSubjects } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 
 /** Receipts are gathered this long, then one per account and conversation is sent. */
 const FLUSH_MS = 1000;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BusClient, JmapCallSubjects } from '@jchat/contracts';
+import { JmapCallSubjects } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import type { AuthUser } from '../auth/auth-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 

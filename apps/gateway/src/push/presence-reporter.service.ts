@@ -6,7 +6,8 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { BusClient, PRESENCE_HEARTBEAT_BATCH, PresenceSubjects } from '@jchat/contracts';
+import { PRESENCE_HEARTBEAT_BATCH, PresenceSubjects } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import { randomToken } from '@jchat/common';
 import { PUSH_CONFIG, type PushConfig } from './push-config';
 

@@ -1,54 +1,37 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { JsonWebTokenError, verify } from 'jsonwebtoken';
-import { hmacKey } from '@jchat/common';
-import type { AccessTokenClaims } from '@jchat/contracts';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import passport from 'passport';
 import type { AuthUser } from '../auth/auth-user';
-import { JwtStrategy } from '../auth/jwt.strategy';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { authFailureReason } from '../auth/jwt-auth.guard';
+import { JWT_STRATEGY, JwtStrategy } from '../auth/jwt.strategy';
 
 export class UpgradeAuthError extends Error {}
 
-/** The access token of an upgrade request: Bearer header, or `access_token` in the query (browsers). */
-export function upgradeToken(request: IncomingMessage): string | null {
-  const header = request.headers.authorization;
-  if (typeof header === 'string') {
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    if (token) return token;
-  }
-  const query = new URL(request.url ?? '/', 'http://gateway').searchParams.get('access_token');
-  return query || null;
-}
-
 /**
- * Authenticates a WebSocket upgrade exactly as the HTTP routes do: the same HS256
- * access token, then the same claim and session-liveness checks (JwtStrategy.validate).
+ * Authenticates a WebSocket upgrade exactly as the HTTP routes do: the request goes through the
+ * same passport-jwt strategy (JwtStrategy: token from the Bearer header or `access_token`, HS256,
+ * expiry, claims and session liveness), and a refusal says what the HTTP guard would say.
  */
 @Injectable()
 export class PushAuthenticator {
-  constructor(
-    private readonly strategy: JwtStrategy,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  // Injected so that the strategy is registered with passport before the first upgrade.
+  constructor(readonly strategy: JwtStrategy) {}
 
-  async authenticate(request: IncomingMessage): Promise<AuthUser> {
-    const token = upgradeToken(request);
-    if (!token) throw new UpgradeAuthError('missing access token');
-    let claims: Partial<AccessTokenClaims>;
-    try {
-      const decoded = verify(token, hmacKey(this.config.JWT_SECRET), { algorithms: ['HS256'] });
-      if (typeof decoded !== 'object' || decoded === null)
-        throw new UpgradeAuthError('not an access token');
-      claims = decoded as Partial<AccessTokenClaims>;
-    } catch (error: unknown) {
-      if (error instanceof JsonWebTokenError) throw new UpgradeAuthError(error.message);
-      throw error;
-    }
-    try {
-      return await this.strategy.validate(claims);
-    } catch (error: unknown) {
-      if (error instanceof UnauthorizedException) throw new UpgradeAuthError(error.message);
-      throw error;
-    }
+  authenticate(request: IncomingMessage): Promise<AuthUser> {
+    return new Promise((resolve, reject) => {
+      const done = (error: unknown, user: AuthUser | false, info: unknown) => {
+        if (error instanceof UnauthorizedException) reject(new UpgradeAuthError(error.message));
+        else if (error) reject(error);
+        else if (!user) reject(new UpgradeAuthError(authFailureReason(info)));
+        else resolve(user);
+      };
+      const run = passport.authenticate(JWT_STRATEGY, { session: false }, done) as (
+        req: Request,
+        res: Response | undefined,
+        next: (error?: unknown) => void,
+      ) => void;
+      run(request as Request, undefined, reject);
+    });
   }
 }

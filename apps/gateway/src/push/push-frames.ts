@@ -5,7 +5,7 @@ const messageJson = new WeakMap<object, string>();
 
 /**
  * The JSON text of a frame sent to a client. A MessagePush carries the same message object to
- * every connection of the conversation's members (see EventBus.subscribeToAccount), so its JSON
+ * every connection of the conversation's members (see EventBus.deliver), so its JSON
  * is made once and spliced into each frame.
  */
 export function serializeFrame(frame: object): string {

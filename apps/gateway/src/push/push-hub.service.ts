@@ -1,49 +1,49 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import type { Subscription } from 'nats';
-import { type AccountPush, EventBus } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
+import type { AccountPush, PushDelivery } from '@jchat/contracts';
 import { PresenceReporter } from './presence-reporter.service';
-import { PUSH_BUS } from './push-bus';
 
 export type PushListener = (push: AccountPush) => void;
 
-interface AccountEntry {
-  subscription: Subscription;
-  listeners: Set<PushListener>;
-  /** Resolves once the NATS server knows of the subscription. */
-  ready: Promise<void>;
-}
-
 /**
- * This gateway's per-account push subscriptions: an account's subject is subscribed
- * while at least one of its connections is open here, and each push goes to every
- * such connection. Nothing else reaches this gateway.
+ * This gateway's push listeners by account. The gateway subscribes once to the push deliveries
+ * (EventBus.subscribeToDeliveries) and hands each push to the listeners of the accounts it
+ * names; an account with no connection here is skipped. A listener attached after the
+ * subscription is in place gets every push published from then on, with nothing to wait for.
  */
 @Injectable()
-export class PushHub implements OnModuleDestroy {
-  private readonly accounts = new Map<string, AccountEntry>();
+export class PushHub implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly accounts = new Map<string, Set<PushListener>>();
+  private subscription: Promise<Subscription> | null = null;
 
   constructor(
-    @Inject(PUSH_BUS) private readonly bus: EventBus,
+    @Inject(EventBus) private readonly bus: EventBus,
     private readonly presence: PresenceReporter,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.subscribed();
+  }
 
   /**
    * Registers a connection's listener; resolves when pushes published from now on will
    * reach it. Returns the function that unregisters it.
    */
   async attach(accountId: string, listener: PushListener): Promise<() => void> {
-    let entry = this.accounts.get(accountId);
-    if (!entry) {
-      const listeners = new Set<PushListener>();
-      const subscription = this.bus.subscribeToAccount(accountId, (push) => {
-        for (const deliver of listeners) deliver(push);
-      });
-      entry = { subscription, listeners, ready: this.bus.connection.flush() };
-      this.accounts.set(accountId, entry);
+    await this.subscribed();
+    let listeners = this.accounts.get(accountId);
+    if (!listeners) {
+      listeners = new Set();
+      this.accounts.set(accountId, listeners);
       void this.presence.opened(accountId);
     }
-    entry.listeners.add(listener);
-    await entry.ready;
+    listeners.add(listener);
     let attached = true;
     return () => {
       if (!attached) return;
@@ -57,17 +57,33 @@ export class PushHub implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    for (const entry of this.accounts.values()) entry.subscription.unsubscribe();
+    const subscription = await this.subscription?.catch(() => null);
+    subscription?.unsubscribe();
     this.accounts.clear();
-    await this.bus.close();
+  }
+
+  private subscribed(): Promise<Subscription> {
+    if (!this.subscription) {
+      this.subscription = this.bus.subscribeToDeliveries((delivery) => this.deliver(delivery));
+      // A failed start (NATS away) is tried again by the next attach.
+      this.subscription.catch(() => (this.subscription = null));
+    }
+    return this.subscription;
+  }
+
+  private deliver({ accountIds, push }: PushDelivery): void {
+    for (const accountId of accountIds) {
+      const listeners = this.accounts.get(accountId);
+      if (!listeners) continue;
+      for (const listener of listeners) listener(push);
+    }
   }
 
   private detach(accountId: string, listener: PushListener): void {
-    const entry = this.accounts.get(accountId);
-    if (!entry) return;
-    entry.listeners.delete(listener);
-    if (entry.listeners.size > 0) return;
-    entry.subscription.unsubscribe();
+    const listeners = this.accounts.get(accountId);
+    if (!listeners) return;
+    listeners.delete(listener);
+    if (listeners.size > 0) return;
     this.accounts.delete(accountId);
     void this.presence.closed(accountId);
   }

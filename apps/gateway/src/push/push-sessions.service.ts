@@ -199,12 +199,15 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
       list.push(session);
       bySession.set(session.user.sessionId, list);
     }
-    for (const [sessionId, list] of bySession) {
-      const userId = list[0]?.user.userId;
-      if (userId === undefined) continue;
-      const live = await this.liveness.isLive(userId, sessionId).catch(() => true);
-      if (!live) for (const session of list) session.close('sessionEnded');
-    }
+    const lists = [...bySession.values()];
+    const checked = lists.flatMap((list) =>
+      list[0] ? [{ userId: list[0].user.userId, sessionId: list[0].user.sessionId }] : [],
+    );
+    // Unknown (Redis and auth both away) counts as live: the next round decides.
+    const live = await this.liveness.areLive(checked).catch(() => checked.map(() => true));
+    lists.forEach((list, index) => {
+      if (live[index] === false) for (const session of list) session.close('sessionEnded');
+    });
   }
 }
 

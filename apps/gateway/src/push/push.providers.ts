@@ -5,18 +5,18 @@ import { EventSourceController } from './eventsource/eventsource.controller';
 import { MessageFetcher } from './message-fetcher';
 import { PresenceReporter } from './presence-reporter.service';
 import { PushAuthenticator } from './push-auth';
-import { pushBusProviders } from './push-bus';
+import { loadPushConfig, PUSH_CONFIG } from './push-config';
 import { PushHub } from './push-hub.service';
 import { PushSessions } from './push-sessions.service';
 import { WsServer } from './ws/ws-server.service';
 
 /**
- * Push: WebSocket (RFC 8887) and EventSource (RFC 8620 §7.3), fed by per-account NATS
- * subjects. Registered in the gateway module itself, as they share its JMAP API,
+ * Push: WebSocket (RFC 8887) and EventSource (RFC 8620 §7.3), fed by the push deliveries
+ * (NATS). Registered in the gateway module itself, as they share its JMAP API,
  * session and authentication providers.
  */
 export const PUSH_PROVIDERS: Provider[] = [
-  ...pushBusProviders,
+  { provide: PUSH_CONFIG, useFactory: () => loadPushConfig() },
   PresenceReporter,
   PushHub,
   MessageFetcher,

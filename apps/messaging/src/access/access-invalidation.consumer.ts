@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { EventBus, Events } from '@jchat/contracts';
+import { Events } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { ConversationAccessService } from './conversation-access.service';
 
 /** Drops cached access answers on `Events.accessChanged` (durable consumer shared by replicas). */

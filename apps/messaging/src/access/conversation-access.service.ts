@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type Redis } from '@jchat/common';
-import {
-  type AccessChangedEvent,
-  BusClient,
-  type ConversationAccess,
-  RbacSubjects,
-} from '@jchat/contracts';
+import { type AccessChangedEvent, type ConversationAccess, RbacSubjects } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 
 /** A cached answer is used for at most this long, whatever happens to the events. */
 const TTL_SECONDS = 600;

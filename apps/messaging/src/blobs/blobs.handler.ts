@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import {
   type BlobDownloadOpenReply,
   type BlobDownloadOpenRequest,
@@ -9,7 +10,6 @@ import {
   BlobSubjects,
   type BlobUploadCommitRequest,
   type BlobUploadPartRequest,
-  ContractPayload,
   subjectOf,
 } from '@jchat/contracts';
 import { BlobsService } from './blobs.service';

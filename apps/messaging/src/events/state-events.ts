@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  EventBus,
   Events,
   type JmapDataType,
   type PushedMessage,
   type StateChangedEvent,
 } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { OutboxStore } from '@jchat/db';
 
 /** The outbox rows of this service (see OutboxRelay). */
@@ -31,19 +31,18 @@ export class StateEvents {
   ) {}
 
   /**
-   * Stages, before the write, the event new messages in this conversation will need: if this
-   * process dies or NATS is away before `created` publishes it, the relay publishes it (without
-   * the messages, which clients then fetch). Resolves with the outbox id `created` takes.
+   * The event new messages in this conversation need, for the outbox: staged with the messages,
+   * it is what the relay publishes (without the messages, which clients then fetch) if this
+   * process dies or NATS is away before `created` publishes the messages themselves.
    */
-  stageCreated(conversationId: string): Promise<string> {
-    const event: StateChangedEvent = {
+  createdIntent(conversationId: string): StateChangedEvent {
+    return {
       conversationId,
       types: CREATED_TYPES,
       extraAccountIds: [],
       messageId: null,
       at: new Date().toISOString(),
     };
-    return this.outbox.stage(MESSAGING_OUTBOX, event);
   }
 
   /**

@@ -2,7 +2,13 @@ import type { Message } from '@jchat/db';
 import type { StateEvents } from '../events/state-events';
 import type { MessagingConfig } from '../config';
 import { MessageSendQueue, SendQueueFull } from './message-send.queue';
-import type { MessageSendRepository, PendingSend, SendResult } from './message-send.repository';
+import type {
+  BatchOutcome,
+  BatchStaging,
+  MessageSendRepository,
+  PendingSend,
+  SendResult,
+} from './message-send.repository';
 import type { MessagesRepository } from './messages.repository';
 
 function pending(id: string): PendingSend {
@@ -56,30 +62,41 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
   let failures: unknown[] = [];
   let release: (() => void) | null = null;
   let hold = false;
+  const staged: string[] = [];
   const repository = {
-    insertBatch: async (sends: PendingSend[]): Promise<SendResult[]> => {
+    insertBatch: async (sends: PendingSend[], staging?: BatchStaging): Promise<BatchOutcome> => {
       batches.push(sends.map((s) => s.row.id));
       if (hold) await new Promise<void>((resolve) => (release = resolve));
       const failure = failures.shift();
       if (failure) throw failure;
       if (sends.some((s) => s.row.body === 'poison') && sends.length > 1)
         throw new Error('bad row');
-      return sends.map((s) =>
+      // Staged only when the batch commits, as in the one statement the real repository runs.
+      const outboxIds = new Map<string, string>();
+      for (const [conversationId, payload] of staging?.events ?? []) {
+        expect(payload).toMatchObject({
+          conversationId,
+          types: ['Message', 'Conversation', 'Participant'],
+        });
+        staged.push(`${conversationId}#${staged.length + 1}`);
+        outboxIds.set(conversationId, staged.at(-1) as string);
+      }
+      const results: SendResult[] = sends.map((s) =>
         s.row.body === 'poison'
           ? { kind: 'refused', reason: 'no-conversation' }
           : { kind: 'stored', message: storedMessage(s, (seq += 1)) },
       );
+      return { results, outboxIds };
     },
   } as unknown as MessageSendRepository;
   const announced: string[][] = [];
-  const staged: string[] = [];
   const settled: string[] = [];
   const announcedWith: (string | undefined)[] = [];
   const events = {
-    stageCreated: async (conversationId: string) => {
-      staged.push(`${conversationId}#${staged.length + 1}`);
-      return staged.at(-1);
-    },
+    createdIntent: (conversationId: string) => ({
+      conversationId,
+      types: ['Message', 'Conversation', 'Participant'],
+    }),
     settle: (outboxId: string) => settled.push(outboxId),
     created: async (
       _conversationId: string,
@@ -131,7 +148,7 @@ describe('MessageSendQueue', () => {
     expect(t.announced).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
-  it('stages the event of each batch in the outbox first and announces it under that id', async () => {
+  it('stages the event of each batch with the batch and announces it under that id', async () => {
     const t = setup();
     t.hold();
     const first = t.queue.send(pending('a'));
@@ -145,10 +162,19 @@ describe('MessageSendQueue', () => {
     expect(t.settled).toEqual([]);
   });
 
-  it('settles the staged event of a batch that stored nothing', async () => {
+  it('stages nothing for a batch that failed', async () => {
     const t = setup();
     t.failNext(new Error('disk full'));
     await expect(t.queue.send(pending('a'))).rejects.toThrow('disk full');
+    expect(t.staged).toEqual([]);
+    expect(t.settled).toEqual([]);
+    expect(t.announced).toEqual([]);
+  });
+
+  it('settles the staged event of a conversation whose sends were all refused', async () => {
+    const t = setup();
+    const result = await t.queue.send(pending('poison'));
+    expect(result).toEqual({ kind: 'refused', reason: 'no-conversation' });
     expect(t.staged).toEqual(['c1#1']);
     expect(t.settled).toEqual(['c1#1']);
     expect(t.announced).toEqual([]);

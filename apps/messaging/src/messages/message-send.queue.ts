@@ -3,7 +3,7 @@ import type { PushedMessage } from '@jchat/contracts';
 import { type Message, retryTransient } from '@jchat/db';
 import { horizonState, SetErrorException } from '@jchat/jmap';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
-import { StateEvents } from '../events/state-events';
+import { MESSAGING_OUTBOX, StateEvents } from '../events/state-events';
 import { DEFAULT_MESSAGE_PROPERTIES, newMessageView } from './message-view';
 import {
   MessageSendRepository,
@@ -114,17 +114,13 @@ export class MessageSendQueue {
     let results: SendResult[];
     let staged: Map<string, string>;
     try {
-      staged = await this.stageEvents(batch);
-    } catch (error: unknown) {
-      for (const waiting of batch) waiting.reject(error);
-      return;
-    }
-    try {
       // A batch PostgreSQL aborted (deadlock, serialization failure) is tried again.
       const sends = batch.map((w) => w.send);
-      results = await retryTransient(() => this.repository.insertBatch(sends));
+      const staging = { service: MESSAGING_OUTBOX, events: this.intents(batch) };
+      ({ results, outboxIds: staged } = await retryTransient(() =>
+        this.repository.insertBatch(sends, staging),
+      ));
     } catch (error: unknown) {
-      for (const outboxId of staged.values()) this.events.settle(outboxId);
       if (batch.length === 1) {
         batch[0]?.reject(error);
         return;
@@ -158,14 +154,13 @@ export class MessageSendQueue {
   }
 
   /**
-   * Stages in the outbox, before the batch is written, the event each of its conversations will
-   * need (one statement for the batch, shared with concurrent stages): a crash or NATS outage
-   * between the commit and `announce` then delays the event instead of losing it.
+   * The event each conversation of the batch will need, staged in the outbox with the batch
+   * (same statement, same commit): a crash or NATS outage between the commit and `announce`
+   * then delays the event instead of losing it.
    */
-  private async stageEvents(batch: readonly Waiting[]): Promise<Map<string, string>> {
-    const conversations = [...new Set(batch.map((waiting) => waiting.send.conversationId))];
-    const ids = await Promise.all(conversations.map((id) => this.events.stageCreated(id)));
-    return new Map(conversations.map((id, index) => [id, ids[index] as string]));
+  private intents(batch: readonly Waiting[]): Map<string, unknown> {
+    const conversations = new Set(batch.map((waiting) => waiting.send.conversationId));
+    return new Map([...conversations].map((id) => [id, this.events.createdIntent(id)]));
   }
 
   /** One stateChanged event per conversation, carrying its new messages whole. */

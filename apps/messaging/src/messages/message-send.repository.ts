@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Message, Prisma, PrismaService } from '@jchat/db';
+import { type Message, Prisma, PrismaService, stagingCte } from '@jchat/db';
 
 /** The stored columns a send writes. */
 export interface NewMessageRow {
@@ -39,11 +39,22 @@ export type SendResult =
   | { kind: 'duplicate'; message: Message }
   | { kind: 'refused'; reason: NotStored };
 
-interface SendRow {
-  idx: number;
-  outcome: 'stored' | 'duplicate' | NotStored;
-  message: StoredMessageJson | null;
+/** Outbox rows to stage in the batch's own statement: one event payload per conversation. */
+export interface BatchStaging {
+  service: string;
+  events: ReadonlyMap<string, unknown>;
 }
+
+export interface BatchOutcome {
+  /** One per send, in the sends' order. */
+  results: SendResult[];
+  /** The staged outbox row of each conversation of `BatchStaging.events`. */
+  outboxIds: Map<string, string>;
+}
+
+type SendRow =
+  | { idx: number; outcome: 'stored' | 'duplicate' | NotStored; message: StoredMessageJson | null }
+  | { idx: null; outcome: 'staged'; outboxId: string };
 
 /** A `messages` row as PostgreSQL's to_jsonb writes it. */
 interface StoredMessageJson {
@@ -80,8 +91,12 @@ interface StoredMessageJson {
 export class MessageSendRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async insertBatch(sends: readonly PendingSend[]): Promise<SendResult[]> {
-    if (sends.length === 0) return [];
+  /**
+   * Stores the batch; the outbox rows of `staging` are written in the same statement, so they
+   * commit (or roll back) with the messages, with no commit of their own.
+   */
+  async insertBatch(sends: readonly PendingSend[], staging?: BatchStaging): Promise<BatchOutcome> {
+    if (sends.length === 0) return { results: [], outboxIds: new Map() };
     const batch = sends.map(({ conversationId, row, assumed }) => ({
       conversationId,
       senderId: row.senderId,
@@ -98,10 +113,30 @@ export class MessageSendRepository {
         ? {}
         : { assumedRole: assumed.role, assumedConversationType: assumed.conversationType }),
     }));
-    const rows = await this.prisma.$queryRaw<SendRow[]>`
-      SELECT idx, outcome, message FROM jchat_send_messages(${JSON.stringify(batch)}::jsonb)`;
+    const staged = [...(staging?.events ?? [])];
+    const send = Prisma.sql`
+      SELECT idx, outcome, message, NULL::text AS "outboxId"
+        FROM jchat_send_messages(${JSON.stringify(batch)}::jsonb)`;
+    const rows = await this.prisma.hotQuery<SendRow>(
+      staging && staged.length > 0
+        ? Prisma.sql`
+            WITH ${stagingCte(
+              'staged',
+              staging.service,
+              staged.map(([, payload]) => payload),
+            )}
+            ${send}
+            UNION ALL
+            SELECT NULL, 'staged', NULL, id::text FROM staged`
+        : send,
+    );
+    const outboxIds = stagedIds(
+      staged.map(([conversationId]) => conversationId),
+      rows.flatMap((row) => (row.outcome === 'staged' ? [row.outboxId] : [])),
+    );
     const results: (SendResult | undefined)[] = new Array<SendResult | undefined>(sends.length);
     for (const row of rows) {
+      if (row.outcome === 'staged') continue;
       if (row.outcome === 'stored' || row.outcome === 'duplicate') {
         if (row.message === null)
           throw new Error(`jchat_send_messages: ${row.outcome} without a row`);
@@ -110,11 +145,26 @@ export class MessageSendRepository {
         results[row.idx] = { kind: 'refused', reason: row.outcome };
       }
     }
-    return results.map((result, index) => {
-      if (!result) throw new Error(`jchat_send_messages gave no answer for send ${index}`);
-      return result;
-    });
+    return {
+      results: results.map((result, index) => {
+        if (!result) throw new Error(`jchat_send_messages gave no answer for send ${index}`);
+        return result;
+      }),
+      outboxIds,
+    };
   }
+}
+
+/** Outbox ids (bigserial, in staging order) matched to the conversations they were staged for. */
+function stagedIds(
+  conversationIds: readonly string[],
+  ids: readonly string[],
+): Map<string, string> {
+  if (ids.length !== conversationIds.length) {
+    throw new Error(`staged ${ids.length} outbox rows for ${conversationIds.length} events`);
+  }
+  const sorted = [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return new Map(conversationIds.map((id, index) => [id, sorted[index] as string]));
 }
 
 /** The Prisma Message of a row written by to_jsonb. */

@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import { isUuid } from '@jchat/common';
 import {
-  ContractPayload,
   DomainException,
   MARK_DELIVERED_BATCH_MAX,
   type MarkDeliveredBatchReply,

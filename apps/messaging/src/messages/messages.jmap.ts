@@ -1,9 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import {
-  type JmapMethodContext,
-  type JmapMethodOutcome,
-  JmapMethodRegistry,
-} from '@jchat/contracts';
+import { type JmapMethodContext, type JmapMethodOutcome, JmapMethodRegistry } from '@jchat/bus';
 import {
   ArgumentReader,
   decodeCursor,

@@ -1,9 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import {
-  type JmapMethodContext,
-  type JmapMethodOutcome,
-  JmapMethodRegistry,
-} from '@jchat/contracts';
+import { type JmapMethodContext, type JmapMethodOutcome, JmapMethodRegistry } from '@jchat/bus';
 import { ArgumentReader, invalidArguments, JmapMethodError, parseFilter } from '@jchat/jmap';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { bodyText, escapeHtml } from '../messages/html-sanitizer';

@@ -1,23 +1,9 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { JSONCodec, type Subscription } from 'nats';
-import {
-  type AccessChangedEvent,
-  BusClient,
-  ConversationsSubjects,
-  EventBus,
-  Events,
-  eventSubjectOf,
-} from '@jchat/contracts';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Subscription } from 'nats';
+import { type AccessChangedEvent, ConversationsSubjects, Events } from '@jchat/contracts';
+import { BusClient, EventBus } from '@jchat/bus';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
 import { type MemberList, MembersCache } from './members-cache';
-
-const codec = JSONCodec<AccessChangedEvent>();
 
 /**
  * Active members of conversations, for the push fan-out and typing: asked of the
@@ -26,7 +12,6 @@ const codec = JSONCodec<AccessChangedEvent>();
  */
 @Injectable()
 export class MembersService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('members');
   private readonly cache: MembersCache;
   private subscription: Subscription | null = null;
   private readonly listeners: ((event: AccessChangedEvent | null) => void)[] = [];
@@ -44,18 +29,10 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.subscription = this.events.connection.subscribe(eventSubjectOf(Events.accessChanged), {
-      callback: (error, message) => {
-        if (error) return;
-        let event: AccessChangedEvent | null = null;
-        try {
-          event = codec.decode(message.data);
-        } catch {
-          this.logger.warn('unreadable access-changed event: dropping every cached member list');
-        }
-        this.cache.invalidate(event?.conversationId ?? null);
-        for (const listener of this.listeners) listener(event);
-      },
+    this.subscription = this.events.watch(Events.accessChanged, (event) => {
+      // Unreadable: drop every cached member list.
+      this.cache.invalidate(event?.conversationId ?? null);
+      for (const listener of this.listeners) listener(event);
     });
   }
 

@@ -3,7 +3,7 @@ import type { AccountPublisher } from './account-publisher';
 import type { MembersService } from './members.service';
 import { normalizeEvent, PushFanoutService } from './push-fanout.service';
 import type { SyncRepository } from '@jchat/db';
-import type { EventBus } from '@jchat/contracts';
+import type { EventBus } from '@jchat/bus';
 
 function setup(members: string[]) {
   const published: { to: string[]; push: AccountPush }[] = [];

@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
-  EventBus,
   Events,
   JMAP_DATA_TYPES,
   type JmapDataType,
@@ -8,6 +7,7 @@ import {
   RemoteError,
   type StateChangedEvent,
 } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { SyncRepository } from '@jchat/db';
 import { horizonState } from '@jchat/jmap';
 import { AccountPublisher } from './account-publisher';

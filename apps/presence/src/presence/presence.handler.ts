@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import {
-  ContractPayload,
   type PresenceConnectionRequest,
   type PresenceHeartbeatRequest,
   PresenceSubjects,

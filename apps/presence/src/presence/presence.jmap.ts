@@ -1,10 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { IfInStateGuard } from '@jchat/db';
-import {
-  type JmapMethodContext,
-  JmapMethodRegistry,
-  type JmapMethodOutcome,
-} from '@jchat/contracts';
+import { type JmapMethodContext, JmapMethodRegistry, type JmapMethodOutcome } from '@jchat/bus';
 import { isUuid } from '@jchat/common';
 import {
   type ChangesResponse,

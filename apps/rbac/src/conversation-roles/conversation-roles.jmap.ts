@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
-import { type AccessChangedEvent, JmapMethodRegistry, Permissions } from '@jchat/contracts';
+import { type AccessChangedEvent, Permissions } from '@jchat/contracts';
+import { JmapMethodRegistry } from '@jchat/bus';
 import type { ConversationRole } from '@jchat/db';
 import {
   standardMethods,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { type AccessChangedEvent, EventBus, Events, type JmapDataType } from '@jchat/contracts';
+import { type AccessChangedEvent, Events, type JmapDataType } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { OutboxStore, OutboxRelay } from '@jchat/db';
 import {
   type MethodContext,

@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import {
   type AccessChangedEvent,
   type ConversationAccess,
   type ConversationAccessRequest,
-  ContractPayload,
   type InvalidateAccessReply,
   RbacSubjects,
   subjectOf,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
-import { JmapMethodRegistry, Permissions } from '@jchat/contracts';
+import { Permissions } from '@jchat/contracts';
+import { JmapMethodRegistry } from '@jchat/bus';
 import type { UserRole } from '@jchat/db';
 import {
   standardMethods,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MicroBatcher } from '@jchat/common';
+import { Prisma } from '../generated/client';
 import { PrismaService } from '../prisma.service';
 
 export interface OutboxRow {
@@ -9,11 +10,14 @@ export interface OutboxRow {
 
 /**
  * The write-ahead outbox. A service stages an event's intent here (committed on its own, before
- * the change it announces), makes the change, publishes, then settles the row. A crash or NATS
- * outage anywhere in between leaves the row for the service's OutboxRelay, which publishes it
- * late; a change that failed leaves at worst a spurious "something changed" event, which JMAP
- * clients answer with /changes and find nothing new. Concurrent stages and settles share one
- * statement each.
+ * the change it announces, or in the change's own statement with `stagingCte`), makes the change,
+ * publishes, then settles the row. A crash or NATS outage anywhere in between leaves the row for
+ * the service's OutboxRelay, which publishes it late; a change that failed leaves at worst a
+ * spurious "something changed" event, which JMAP clients answer with /changes and find nothing
+ * new. Concurrent stages and settles share one statement each.
+ *
+ * Settles commit asynchronously (no wait for the WAL flush): a settle lost in a crash only makes
+ * the relay publish the event again, with the dedupe id its writer used, so NATS drops it.
  */
 @Injectable()
 export class OutboxStore {
@@ -80,7 +84,30 @@ export class OutboxStore {
   }
 
   private async remove(ids: string[]): Promise<void[]> {
-    await this.prisma.$executeRaw`DELETE FROM event_outbox WHERE id = ANY(${ids}::bigint[])`;
+    // set_config(..., true) lasts to the end of this statement's own transaction, its commit.
+    await this.prisma.hotQuery(Prisma.sql`
+      WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+      DELETE FROM event_outbox
+       WHERE id = ANY(${ids}::bigint[]) AND EXISTS (SELECT 1 FROM async_commit)`);
     return ids.map(() => undefined);
   }
+}
+
+/**
+ * A data-modifying CTE named `name` that stages `payloads` as the service's outbox rows, in the
+ * statement (and so the transaction) of the write they announce, saving a commit of their own.
+ * It yields `id` (text): bigserial ids follow the ORDER BY, so sorted ids line up with payloads.
+ */
+export function stagingCte(
+  name: string,
+  service: string,
+  payloads: readonly unknown[],
+): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(name)} AS (
+    INSERT INTO event_outbox (service, payload)
+    SELECT ${service}, payload
+      FROM unnest(${payloads.map((payload) => JSON.stringify(payload))}::jsonb[])
+           WITH ORDINALITY AS staged(payload, n)
+     ORDER BY n
+    RETURNING id)`;
 }

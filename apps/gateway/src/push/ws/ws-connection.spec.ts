@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import type { AuthUser } from '../../auth/auth-user';
 import type { JmapApiService } from '../../jmap/jmap-api.service';
-import type { SessionService } from '../../jmap/session.service';
+import type { JmapSessionService } from '../../jmap/jmap-session.service';
 import { currentRequestId } from '@jchat/common';
 import { pushStats } from '../../metrics/push-metrics';
 import type { PushSession } from '../push-sessions.service';
@@ -39,7 +39,7 @@ function setup(
   const socket = new FakeSocket();
   const connection = new WsConnection(socket as unknown as WebSocket, user, {
     api: { handle } as unknown as JmapApiService,
-    sessions: { sessionState: () => 'session-state' } as unknown as SessionService,
+    sessions: { sessionState: () => 'session-state' } as unknown as JmapSessionService,
     maxBufferedBytes: 1000,
   });
   const session = {

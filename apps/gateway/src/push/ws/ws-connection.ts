@@ -5,7 +5,7 @@ import { randomToken, runWithRequestId } from '@jchat/common';
 import { JmapRequestError } from '@jchat/jmap';
 import type { AuthUser } from '../../auth/auth-user';
 import type { JmapApiService } from '../../jmap/jmap-api.service';
-import type { SessionService } from '../../jmap/session.service';
+import type { JmapSessionService } from '../../jmap/jmap-session.service';
 import { type DropReason, pushStats } from '../../metrics/push-metrics';
 import type { CloseReason, PushSession, PushTransport } from '../push-sessions.service';
 import { serializeFrame } from '../push-frames';
@@ -26,7 +26,7 @@ const CLOSE_TIMEOUT_MS = 5000;
 
 export interface WsConnectionDeps {
   api: JmapApiService;
-  sessions: SessionService;
+  sessions: JmapSessionService;
   maxBufferedBytes: number;
 }
 

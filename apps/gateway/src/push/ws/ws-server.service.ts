@@ -14,7 +14,7 @@ import { DomainException } from '@jchat/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config';
 import { JmapApiService } from '../../jmap/jmap-api.service';
 import { pushStats } from '../../metrics/push-metrics';
-import { SessionService } from '../../jmap/session.service';
+import { JmapSessionService } from '../../jmap/jmap-session.service';
 import { PushAuthenticator, UpgradeAuthError } from '../push-auth';
 import { PUSH_CONFIG, type PushConfig } from '../push-config';
 import {
@@ -65,7 +65,7 @@ export class WsServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly authenticator: PushAuthenticator,
     private readonly sessions: PushSessions,
     private readonly api: JmapApiService,
-    private readonly sessionService: SessionService,
+    private readonly sessionService: JmapSessionService,
     @Inject(GATEWAY_CONFIG) gatewayConfig: GatewayConfig,
     @Inject(PUSH_CONFIG) private readonly config: PushConfig,
   ) {

@@ -1,4 +1,4 @@
-import type { JmapCallRequest } from '../jmap-call.contract';
+import type { JmapCallRequest } from '@jchat/contracts';
 import { JmapMethodRegistry } from './jmap-methods';
 
 function request(name: string, maxReplyBytes?: number): JmapCallRequest {

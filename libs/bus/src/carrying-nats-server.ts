@@ -8,7 +8,7 @@ import {
   type Subscription,
 } from 'nats';
 import { InFlight, runWithRequestId } from '@jchat/common';
-import type { RemoteErrorBody } from '../remote-error';
+import type { RemoteErrorBody } from '@jchat/contracts';
 import { REQUEST_ID_HEADER } from './bus-client';
 import {
   derivedMsg,

@@ -3,8 +3,8 @@ import { EmptyResponseException } from '@nestjs/microservices/errors/empty-respo
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { currentRequestId, secondsSince } from '@jchat/common';
-import { type AnyContract, type ReplyOf, type RequestOf, subjectOf } from '../contract';
-import { isRemoteErrorBody, RemoteError, ServiceUnavailableError } from '../remote-error';
+import { type AnyContract, type ReplyOf, type RequestOf, subjectOf } from '@jchat/contracts';
+import { isRemoteErrorBody, RemoteError, ServiceUnavailableError } from '@jchat/contracts';
 import { type BusOutcome, recordBusRequest } from './bus-metrics';
 import { CarryingNatsClient } from './carrying-nats-client';
 import { PayloadTransferError } from './staged-payloads';

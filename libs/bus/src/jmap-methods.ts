@@ -2,15 +2,15 @@ import { Controller, Global, Injectable, Logger, Module, type Type } from '@nest
 import { Ctx, MessagePattern, type NatsContext, Payload } from '@nestjs/microservices';
 import { isStoreUnavailable, secondsSince } from '@jchat/common';
 import { JmapMethodError } from '@jchat/jmap';
-import { subjectOf } from '../contract';
+import { subjectOf } from '@jchat/contracts';
 import {
   type JmapCallReply,
   type JmapCallRequest,
   JmapCallSubjects,
   type JmapInvocation,
-} from '../jmap-call.contract';
-import { DomainException, type DomainErrorCode, ServiceUnavailableError } from '../remote-error';
-import type { ServiceName } from '../services';
+} from '@jchat/contracts';
+import { DomainException, type DomainErrorCode, ServiceUnavailableError } from '@jchat/contracts';
+import type { ServiceName } from '@jchat/contracts';
 import { REQUEST_ID_HEADER } from './bus-client';
 import { jmapOutcomeLabel, recordJmapCall } from './jmap-metrics';
 import { MAX_CARRIED_BYTES } from './staged-payloads';

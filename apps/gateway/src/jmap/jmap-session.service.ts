@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuthSubjects, BusClient, CHAT_LIMITS } from '@jchat/contracts';
+import { AuthSubjects, CHAT_LIMITS } from '@jchat/contracts';
+import { BusClient } from '@jchat/bus';
 import {
   CHAT_CAPABILITY,
   CORE_CAPABILITY,
@@ -15,7 +16,7 @@ import { PUSH_OBJECT_TYPES } from '../push/push-config';
 const SESSION_FORMAT_VERSION = '2';
 
 @Injectable()
-export class SessionService {
+export class JmapSessionService {
   constructor(
     private readonly bus: BusClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,

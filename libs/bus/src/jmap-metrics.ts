@@ -1,7 +1,7 @@
 import { Counter, Histogram, LATENCY_BUCKETS } from '@jchat/common';
 import { JMAP_METHOD_ERROR_TYPES } from '@jchat/jmap';
-import { JMAP_TYPE_OWNERS } from '../services';
-import type { JmapInvocation } from '../jmap-call.contract';
+import { JMAP_TYPE_OWNERS } from '@jchat/contracts';
+import type { JmapInvocation } from '@jchat/contracts';
 
 const STANDARD_METHODS: ReadonlySet<string> = new Set([
   'get',

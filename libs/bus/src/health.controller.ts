@@ -2,9 +2,9 @@ import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { hostname } from 'node:os';
 import { runHealthProbes } from '@jchat/common';
-import { subjectOf } from '../contract';
-import { type HealthReply, HealthSubjects } from '../health.contract';
-import type { ServiceName } from '../services';
+import { subjectOf } from '@jchat/contracts';
+import { type HealthReply, HealthSubjects } from '@jchat/contracts';
+import type { ServiceName } from '@jchat/contracts';
 
 /** How long each store check may take: the gateway's probe waits about a second in all. */
 const PROBE_TIMEOUT_MS = 1000;

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type Observable, throwError } from 'rxjs';
 import { isStoreUnavailable } from '@jchat/common';
-import { DomainException, type RemoteErrorBody } from '../remote-error';
+import { DomainException, type RemoteErrorBody } from '@jchat/contracts';
 
 /** Sends domain errors to the caller as `RemoteErrorBody`; anything else as `internal`. */
 @Catch()

@@ -21,8 +21,7 @@ import {
   within,
   type ObservabilityServer,
 } from '@jchat/common';
-import { DomainException } from '../remote-error';
-import type { ServiceName } from '../services';
+import { DomainException, type ServiceName } from '@jchat/contracts';
 import { CarryingNatsServer } from './carrying-nats-server';
 import { RpcExceptionFilter } from './rpc-exception.filter';
 

@@ -2,8 +2,7 @@ import { type PipeTransform } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import type { AnyContract } from '../contract';
-import { DomainException } from '../remote-error';
+import { type AnyContract, DomainException } from '@jchat/contracts';
 
 /** Most problems one error reply lists. */
 const MAX_PROBLEMS = 10;

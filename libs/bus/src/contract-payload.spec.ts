@@ -1,10 +1,13 @@
-import { type AnyContract } from '../contract';
-import { AuthSubjects } from '../auth.contract';
-import { ConversationsSubjects } from '../conversations.contract';
-import { BlobSubjects, MessagingSubjects } from '../messaging.contract';
-import { PresenceSubjects } from '../presence.contract';
-import { RbacSubjects } from '../rbac.contract';
-import { DomainException } from '../remote-error';
+import {
+  type AnyContract,
+  AuthSubjects,
+  BlobSubjects,
+  ConversationsSubjects,
+  DomainException,
+  MessagingSubjects,
+  PresenceSubjects,
+  RbacSubjects,
+} from '@jchat/contracts';
 import { ContractPayloadPipe } from './contract-payload';
 
 const USER = '0b5e6f4c-8a77-4c3e-9a51-2d6f7f1b3c10';

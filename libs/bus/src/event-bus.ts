@@ -13,9 +13,14 @@ import {
   type NatsConnection,
   type Subscription,
 } from 'nats';
-import { type AccountPush, accountPushSubject } from '../push.contract';
-import { type EventContract, eventStreamName, eventSubjectOf } from '../events.contract';
-import { busPrefix } from '../contract';
+import {
+  type AccountPush,
+  MAX_ACCOUNTS_PER_DELIVERY,
+  type PushDelivery,
+  pushDeliverySubject,
+} from '@jchat/contracts';
+import { type EventContract, eventStreamName, eventSubjectOf } from '@jchat/contracts';
+import { busPrefix } from '@jchat/contracts';
 import { watchConsumers } from './consumer-metrics';
 
 const codec = JSONCodec();
@@ -150,6 +155,26 @@ export class EventBus {
   }
 
   /**
+   * Sees every event of a kind as it is published, in every replica (a plain subscription, no
+   * durable consumer, nothing redelivered): for dropping caches. `onEvent` gets null for an
+   * event it cannot read, which should be taken as "anything may have changed".
+   */
+  watch<T>(contract: EventContract<T>, onEvent: (event: T | null) => void): Subscription {
+    return this.connection.subscribe(eventSubjectOf(contract), {
+      callback: (error, message) => {
+        if (error) return;
+        let event: T | null = null;
+        try {
+          event = codec.decode(message.data) as T;
+        } catch {
+          this.logger.warn({ subject: message.subject }, 'unreadable event');
+        }
+        onEvent(event);
+      },
+    });
+  }
+
+  /**
    * Processes events with a durable consumer: every replica using the same
    * `durable` name shares the work, each event is acked after the handler
    * succeeds, and redelivered (with back-off) when it throws. With `concurrency`,
@@ -236,32 +261,44 @@ export class EventBus {
     }
   }
 
-  publishToAccount(userId: string, push: AccountPush): void {
-    this.connection.publish(accountPushSubject(userId), codec.encode(push));
+  /**
+   * Pushes `push` to every connection of these accounts, whichever gateways hold them: one
+   * message per MAX_ACCOUNTS_PER_DELIVERY accounts, the push encoded once. Returns how many
+   * accounts it named.
+   */
+  deliver(accountIds: Iterable<string>, push: AccountPush): number {
+    const ids = [...accountIds];
+    if (ids.length === 0) return 0;
+    const pushJson = JSON.stringify(push);
+    for (let start = 0; start < ids.length; start += MAX_ACCOUNTS_PER_DELIVERY) {
+      const chunk = ids.slice(start, start + MAX_ACCOUNTS_PER_DELIVERY);
+      const json = `{"accountIds":${JSON.stringify(chunk)},"push":${pushJson}}`;
+      this.connection.publish(pushDeliverySubject(), Buffer.from(json));
+    }
+    return ids.length;
   }
 
   /**
-   * Pushes for one account. The fan-out publishes the same payload to every member's subject,
-   * back to back: a payload equal to the previous one is not decoded again, and its listeners
-   * share one object, which they must not modify.
+   * Every push delivery (a gateway's one subscription); resolves once the server has the
+   * subscription, so deliveries published from then on arrive.
    */
-  subscribeToAccount(userId: string, onPush: (push: AccountPush) => void): Subscription {
-    return this.connection.subscribe(accountPushSubject(userId), {
+  async subscribeToDeliveries(onDelivery: (delivery: PushDelivery) => void): Promise<Subscription> {
+    const subscription = this.connection.subscribe(pushDeliverySubject(), {
       callback: (error, message) => {
-        if (!error) onPush(this.decodePush(message.data));
+        if (error) return;
+        let delivery: PushDelivery;
+        try {
+          delivery = codec.decode(message.data) as PushDelivery;
+        } catch {
+          this.logger.warn('dropping an undecodable push delivery');
+          return;
+        }
+        if (Array.isArray(delivery?.accountIds) && typeof delivery.push === 'object')
+          onDelivery(delivery);
       },
     });
-  }
-
-  private lastPush: { data: Buffer; push: AccountPush } | null = null;
-
-  private decodePush(data: Uint8Array): AccountPush {
-    const last = this.lastPush;
-    if (last && last.data.equals(data)) return last.push;
-    const push = codec.decode(data) as AccountPush;
-    // A copy: the client library may reuse the memory behind `data`.
-    this.lastPush = { data: Buffer.from(data), push };
-    return push;
+    await this.connection.flush();
+    return subscription;
   }
 
   async close(): Promise<void> {
