@@ -11,9 +11,10 @@ import { PrismaService } from '@jchat/db';
 import { ParticipantsRepository } from '../../apps/conversations/src/participants/participants.repository';
 import { MessageSendRepository } from '../../apps/messaging/src/messages/message-send.repository';
 import {
-  MessagesRepository,
+  MessageEditsRepository,
   NothingToWrite,
-} from '../../apps/messaging/src/messages/messages.repository';
+} from '../../apps/messaging/src/messages/message-edits.repository';
+import { ReceiptsRepository } from '../../apps/messaging/src/messages/receipts.repository';
 
 const url = () => {
   const value = process.env.DATABASE_URL;
@@ -26,7 +27,8 @@ describe('lock order of the writers of a conversation (real PostgreSQL)', () => 
   let blocker: Client;
   let once: PrismaService;
   let participants: ParticipantsRepository;
-  let messages: MessagesRepository;
+  let edits: MessageEditsRepository;
+  let receipts: ReceiptsRepository;
   let sends: MessageSendRepository;
 
   beforeAll(async () => {
@@ -36,7 +38,8 @@ describe('lock order of the writers of a conversation (real PostgreSQL)', () => 
     once = new PrismaService({ url: url(), poolSize: 4, transactionAttempts: 1 });
     await once.onModuleInit();
     participants = new ParticipantsRepository(once);
-    messages = new MessagesRepository(once);
+    edits = new MessageEditsRepository(once);
+    receipts = new ReceiptsRepository(once);
     sends = new MessageSendRepository(once);
   });
 
@@ -127,7 +130,7 @@ describe('lock order of the writers of a conversation (real PostgreSQL)', () => 
     const r = await room();
     const [senders] = await interleave(
       'message_receipt_changes',
-      () => messages.flushDelivered(r.conversationId, [{ userId: r.member, seq: 1n }]),
+      () => receipts.flushDelivered(r.conversationId, [{ userId: r.member, seq: 1n }]),
       () => participants.leave(r.participant, () => undefined),
     );
     expect(senders).toEqual([r.owner]);
@@ -142,7 +145,7 @@ describe('lock order of the writers of a conversation (real PostgreSQL)', () => 
     const r = await room();
     const [moved] = await interleave(
       'message_receipt_changes',
-      () => messages.setReadPosition(r.conversationId, r.member, r.messageId),
+      () => receipts.setReadPosition(r.conversationId, r.member, r.messageId),
       () => participants.leave(r.participant, () => undefined),
     );
     expect(moved).toBe(true);
@@ -183,12 +186,12 @@ describe('lock order of the writers of a conversation (real PostgreSQL)', () => 
     const [deleted, sent] = await interleave(
       'message_versions',
       () =>
-        messages.update(
+        edits.update(
           r.conversationId,
           r.messageId,
           async (current, tx) => {
             if (current.isDeleted) throw new NothingToWrite();
-            await messages.forgetForDelete(tx, current);
+            await edits.forgetForDelete(tx, current);
             return { isDeleted: true, body: '' };
           },
           { touchConversation: false },

@@ -12,3 +12,4 @@ export * from './rpc-exception.filter';
 export * from './service-bootstrap';
 export * from './service-config';
 export * from './staged-payloads';
+export * from './contract-payload';

@@ -50,6 +50,11 @@ export class JmapMethodRegistry {
     this.handlers.set(name, handler);
   }
 
+  /** Registers methods by their full names (`standardMethods` in libs/jmap makes them). */
+  registerAll(methods: Record<string, JmapMethodHandler>): void {
+    for (const [name, handler] of Object.entries(methods)) this.register(name, handler);
+  }
+
   names(): string[] {
     return [...this.handlers.keys()];
   }

@@ -21,7 +21,7 @@ import {
   within,
   type ObservabilityServer,
 } from '@jchat/common';
-import type { ServiceName } from '@jchat/contracts';
+import { DomainException, type ServiceName } from '@jchat/contracts';
 import { CarryingNatsServer } from './carrying-nats-server';
 import { RpcExceptionFilter } from './rpc-exception.filter';
 
@@ -57,7 +57,18 @@ export async function startService(
   });
   app.useGlobalFilters(new RpcExceptionFilter());
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // A bad payload is the caller's error, answered as such (not `internal`).
+      exceptionFactory: (errors) =>
+        new DomainException(
+          'invalid_argument',
+          errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ') ||
+            'invalid payload',
+        ),
+    }),
   );
   await app.listen();
   // A service without JetStream (auth) still reports whether its NATS connection works.

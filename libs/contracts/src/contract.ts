@@ -4,6 +4,12 @@
  */
 export interface Contract<Req, Res> {
   readonly subject: string;
+  /**
+   * The request's DTO (class-validator): handlers take their payload through
+   * `ContractPayload(contract)`, which validates it against this and answers
+   * `invalid_argument` naming the subject and the properties for a bad one.
+   */
+  readonly request?: RequestDto<Req>;
   /** Never set at run time: carries the types only. */
   readonly types?: { request: Req; reply: Res };
 }
@@ -13,8 +19,11 @@ export type AnyContract = Contract<any, any>;
 export type RequestOf<C> = C extends Contract<infer Req, unknown> ? Req : never;
 export type ReplyOf<C> = C extends Contract<unknown, infer Res> ? Res : never;
 
-export function contract<Req, Res>(subject: string): Contract<Req, Res> {
-  return { subject };
+/** A class whose instances are requests of the contract, with class-validator decorators. */
+export type RequestDto<Req> = new () => Req;
+
+export function contract<Req, Res>(subject: string, request?: RequestDto<Req>): Contract<Req, Res> {
+  return request ? { subject, request } : { subject };
 }
 
 /**

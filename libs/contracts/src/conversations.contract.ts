@@ -1,4 +1,5 @@
 import { contract } from './contract';
+import { ConversationMembersDto, UserConversationsDto } from './dto/conversations.dto';
 
 export interface ConversationMembersRequest {
   conversationId: string;
@@ -19,6 +20,10 @@ export interface UserConversationsReply {
 export const ConversationsSubjects = {
   members: contract<ConversationMembersRequest, ConversationMembersReply>(
     'conversations.members.list.v1',
+    ConversationMembersDto,
   ),
-  ofUser: contract<UserConversationsRequest, UserConversationsReply>('conversations.user.list.v1'),
+  ofUser: contract<UserConversationsRequest, UserConversationsReply>(
+    'conversations.user.list.v1',
+    UserConversationsDto,
+  ),
 } as const;

@@ -1,4 +1,14 @@
 import { contract } from './contract';
+import {
+  BlobDownloadOpenDto,
+  BlobDownloadPartDto,
+  BlobUploadCommitDto,
+  BlobUploadPartDto,
+  MarkDeliveredBatchDto,
+  MarkDeliveredDto,
+  MessageViewDto,
+  PostSystemMessageDto,
+} from './dto/messaging.dto';
 
 export type SystemMessageKind =
   | 'conversation.created'
@@ -62,14 +72,20 @@ export interface MessageViewReply {
 export const MessagingSubjects = {
   postSystemMessage: contract<PostSystemMessageRequest, PostSystemMessageReply>(
     'messaging.system-message.post.v1',
+    PostSystemMessageDto,
   ),
   markDelivered: contract<MarkDeliveredRequest, MarkDeliveredReply>(
     'messaging.receipt.delivered.v1',
+    MarkDeliveredDto,
   ),
   markDeliveredBatch: contract<MarkDeliveredBatchRequest, MarkDeliveredBatchReply>(
     'messaging.receipt.delivered-batch.v1',
+    MarkDeliveredBatchDto,
   ),
-  messageView: contract<MessageViewRequest, MessageViewReply>('messaging.message.view.v1'),
+  messageView: contract<MessageViewRequest, MessageViewReply>(
+    'messaging.message.view.v1',
+    MessageViewDto,
+  ),
 } as const;
 
 /**
@@ -130,12 +146,18 @@ export interface BlobDownloadPartReply {
 export const BlobSubjects = {
   uploadPart: contract<BlobUploadPartRequest, Record<string, never>>(
     'messaging.blob.upload-part.v1',
+    BlobUploadPartDto,
   ),
-  uploadCommit: contract<BlobUploadCommitRequest, BlobInfo>('messaging.blob.upload-commit.v1'),
+  uploadCommit: contract<BlobUploadCommitRequest, BlobInfo>(
+    'messaging.blob.upload-commit.v1',
+    BlobUploadCommitDto,
+  ),
   downloadOpen: contract<BlobDownloadOpenRequest, BlobDownloadOpenReply>(
     'messaging.blob.download-open.v1',
+    BlobDownloadOpenDto,
   ),
   downloadPart: contract<BlobDownloadPartRequest, BlobDownloadPartReply>(
     'messaging.blob.download-part.v1',
+    BlobDownloadPartDto,
   ),
 } as const;

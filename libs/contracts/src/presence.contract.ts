@@ -1,4 +1,11 @@
 import { contract } from './contract';
+import {
+  PRESENCE_HEARTBEAT_BATCH,
+  PresenceConnectionDto,
+  PresenceHeartbeatDto,
+} from './dto/presence.dto';
+
+export { PRESENCE_HEARTBEAT_BATCH };
 
 /**
  * Gateways tell the presence service which accounts hold push connections: when an
@@ -36,15 +43,15 @@ export interface PushBaselineReply {
 export const PresenceSubjects = {
   connectionOpened: contract<PresenceConnectionRequest, Record<string, never>>(
     'presence.connection.opened.v1',
+    PresenceConnectionDto,
   ),
   connectionClosed: contract<PresenceConnectionRequest, Record<string, never>>(
     'presence.connection.closed.v1',
+    PresenceConnectionDto,
   ),
   heartbeat: contract<PresenceHeartbeatRequest, Record<string, never>>(
     'presence.gateway.heartbeat.v1',
+    PresenceHeartbeatDto,
   ),
   pushBaseline: contract<Record<string, never>, PushBaselineReply>('presence.push.baseline.v1'),
 } as const;
-
-/** Most accounts in one heartbeat message (keeps it far below the NATS payload limit). */
-export const PRESENCE_HEARTBEAT_BATCH = 2000;

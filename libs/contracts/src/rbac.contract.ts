@@ -1,4 +1,5 @@
 import { contract } from './contract';
+import { ConversationAccessDto, InvalidateAccessDto, SystemPermissionsDto } from './dto/rbac.dto';
 import type { AccessChangedEvent } from './events.contract';
 
 export interface SystemPermissionsRequest {
@@ -12,9 +13,11 @@ export interface SystemPermissionsReply {
 export const RbacSubjects = {
   systemPermissions: contract<SystemPermissionsRequest, SystemPermissionsReply>(
     'rbac.permissions.system.v1',
+    SystemPermissionsDto,
   ),
   conversationAccess: contract<ConversationAccessRequest, ConversationAccess>(
     'rbac.access.conversation.v1',
+    ConversationAccessDto,
   ),
   /**
    * Drops cached access answers at once (same meaning as Events.accessChanged, which the writer
@@ -22,6 +25,7 @@ export const RbacSubjects = {
    */
   invalidateAccess: contract<AccessChangedEvent, InvalidateAccessReply>(
     'rbac.access.invalidate.v1',
+    InvalidateAccessDto,
   ),
 } as const;
 

@@ -19,3 +19,5 @@ export { runSet, type SetHandlers, type SetResult, type SetRunOptions } from './
 export * from './sync-cursor';
 export * from './set-errors';
 export { findUnstorableText, unstorableTextProblem } from './storable-text';
+export * from './standard-handlers';
+export * from './method-specs';

@@ -1,25 +1,15 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { IfInStateGuard, type User } from '@jchat/db';
 import { Permissions, RbacSubjects } from '@jchat/contracts';
-import {
-  BusClient,
-  type JmapMethodContext,
-  JmapMethodRegistry,
-  type JmapMethodOutcome,
-} from '@jchat/bus';
+import { BusClient, type JmapMethodContext, JmapMethodRegistry } from '@jchat/bus';
 import { isUuid, toUtcDate, toUtcDateOrNull } from '@jchat/common';
 import {
-  buildQueryResponse,
-  buildSetResponse,
   encodeState,
-  parseGetArguments,
-  parseQueryArguments,
-  parseSetArguments,
-  runSet,
-  type SetArguments,
-  checkIfInState,
+  exactSync,
+  type FilterNode,
+  standardMethods,
   SetErrorException,
-  windowQueryResults,
+  updateOnly,
   invalidArguments,
   isFilterOperator,
   JmapMethodError,
@@ -57,109 +47,39 @@ export class UsersJmap implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('User/get', (args, ctx) => this.get(args, ctx));
-    this.registry.register('User/query', (args, ctx) => this.query(args, ctx));
-    this.registry.register('User/set', (args, ctx) => this.set(args, ctx));
-  }
-
-  private async get(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseGetArguments(args, {
-      maxObjectsInGet: this.config.JMAP_MAX_OBJECTS_IN_GET,
-      knownProperties: OWN_PROPERTIES,
-    });
-    const ids = parsed.ids ?? [ctx.userId];
-    const found = await this.users.findByIds(ids.filter((id) => isUuid(id)));
-    const byId = new Map(found.map((u) => [u.id, u]));
-    const state = encodeState(await this.users.currentModseq());
-    return {
-      response: {
-        accountId: parsed.accountId,
-        state,
-        list: ids.flatMap((id) => {
-          const user = byId.get(id);
-          return user ? [view(user, ctx.userId, parsed.properties)] : [];
-        }),
-        notFound: ids.filter((id) => !byId.has(id)),
-      },
-    };
-  }
-
-  private async query(
-    args: Record<string, unknown>,
-    _ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseQueryArguments(args, {
-      knownFilterProperties: ['text'],
-      knownSortProperties: ['displayName'],
-    });
-    if (parsed.filter && isFilterOperator(parsed.filter)) {
-      throw new JmapMethodError(
-        'unsupportedFilter',
-        'User/query takes one FilterCondition, not operators',
-      );
-    }
-    const text = parsed.filter?.['text'];
-    if (text !== undefined && (typeof text !== 'string' || hasControlCharacters(text))) {
-      throw invalidArguments('filter.text must be a String without control characters');
-    }
-    const ids = (await this.users.searchByPrefix(text ?? '', QUERY_RESULT_CAP)).map((u) => u.id);
-    return {
-      response: buildQueryResponse({
-        accountId: parsed.accountId,
-        queryState: encodeState(await this.users.currentModseq()),
-        canCalculateChanges: false,
-        calculateTotal: parsed.calculateTotal,
-        window: windowQueryResults(ids, parsed, MAX_QUERY_LIMIT),
+    this.registry.registerAll(
+      standardMethods('User', {
+        limits: this.config,
+        ...exactSync(this.guard, this.state),
+        get: {
+          knownProperties: OWN_PROPERTIES,
+          defaultIds: (ctx) => [ctx.userId],
+          find: (ids) => this.users.findByIds((ids ?? []).filter((id) => isUuid(id))),
+          idOf: (user) => user.id,
+          toObject: (user, ctx) => view(user, ctx.userId),
+        },
+        query: {
+          knownFilterProperties: ['text'],
+          knownSortProperties: ['displayName'],
+          maxLimit: MAX_QUERY_LIMIT,
+          ids: async (parsed) => {
+            const text = textFilter(parsed.filter);
+            return (await this.users.searchByPrefix(text, QUERY_RESULT_CAP)).map((user) => user.id);
+          },
+        },
+        set: {
+          handlers: (ctx) =>
+            updateOnly((id, patch) => this.update(id, patch, ctx), {
+              create: 'users are created by POST /auth/register',
+              destroy: 'users are deactivated, not destroyed',
+            }),
+        },
       }),
-    };
-  }
-
-  private async set(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseSetArguments(args, {
-      maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
-    });
-    return this.guard.run(ctx.userId, 'User', parsed.ifInState, () => this.write(parsed, ctx));
-  }
-
-  /** The /set itself, checking ifInState first (under the guard when there is one). */
-  private async write(parsed: SetArguments, ctx: JmapMethodContext): Promise<JmapMethodOutcome> {
-    const oldState = encodeState(await this.users.currentModseq());
-    checkIfInState(parsed.ifInState, oldState);
-    const result = await runSet(
-      parsed,
-      {
-        create: async () => {
-          throw new SetErrorException({
-            type: 'forbidden',
-            description: 'users are created by POST /auth/register',
-          });
-        },
-        update: async (id, patch) => this.update(id, patch, ctx),
-        destroy: async () => {
-          throw new SetErrorException({
-            type: 'forbidden',
-            description: 'users are deactivated, not destroyed',
-          });
-        },
-      },
-      ctx.createdIds,
     );
-    return {
-      response: buildSetResponse({
-        accountId: parsed.accountId,
-        oldState,
-        newState: encodeState(await this.users.currentModseq()),
-        result,
-      }),
-      createdIds: result.createdIds,
-    };
   }
+
+  private readonly state = async (): Promise<string> =>
+    encodeState(await this.users.currentModseq());
 
   /** Validates the whole patch and checks every permission before writing anything. */
   private async update(
@@ -216,7 +136,23 @@ export class UsersJmap implements OnModuleInit {
   }
 }
 
-function view(user: User, callerId: string, properties: string[] | null): Record<string, unknown> {
+/** User/query's one FilterCondition: a display-name prefix or a whole email address. */
+function textFilter(filter: FilterNode | null): string {
+  if (filter && isFilterOperator(filter)) {
+    throw new JmapMethodError(
+      'unsupportedFilter',
+      'User/query takes one FilterCondition, not operators',
+    );
+  }
+  const text = filter?.['text'];
+  if (text !== undefined && (typeof text !== 'string' || hasControlCharacters(text))) {
+    throw invalidArguments('filter.text must be a String without control characters');
+  }
+  return text ?? '';
+}
+
+/** The user as the caller may see it: every field of their own, the public ones of others. */
+function view(user: User, callerId: string): Record<string, unknown> {
   const full: Record<string, unknown> = {
     id: user.id,
     email: user.email,
@@ -228,9 +164,7 @@ function view(user: User, callerId: string, properties: string[] | null): Record
     authProviderId: user.authProviderId,
   };
   const visible = Object.keys(full).filter(
-    (key) =>
-      (user.id === callerId || PUBLIC_PROPERTIES.has(key)) &&
-      (!properties || properties.includes(key)),
+    (key) => user.id === callerId || PUBLIC_PROPERTIES.has(key),
   );
   return Object.fromEntries(visible.map((key) => [key, full[key]]));
 }

@@ -57,13 +57,3 @@ export function toConversationObject({
     myRole: member?.role ?? null,
   };
 }
-
-export function pickProperties<T extends Record<string, unknown>>(
-  object: T,
-  properties: readonly string[] | null,
-): Partial<T> {
-  if (properties === null) return object;
-  return Object.fromEntries(
-    Object.entries(object).filter(([key]) => properties.includes(key)),
-  ) as Partial<T>;
-}

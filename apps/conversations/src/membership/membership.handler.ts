@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import { isUuid } from '@jchat/common';
 import {
   type ConversationMembersReply,
@@ -17,13 +18,17 @@ export class MembershipHandler {
   constructor(private readonly participants: ParticipantsRepository) {}
 
   @MessagePattern(subjectOf(ConversationsSubjects.members))
-  async members(@Payload() request: ConversationMembersRequest): Promise<ConversationMembersReply> {
+  async members(
+    @ContractPayload(ConversationsSubjects.members) request: ConversationMembersRequest,
+  ): Promise<ConversationMembersReply> {
     if (!isUuid(request.conversationId)) return { userIds: [] };
     return { userIds: await this.participants.activeUserIds(request.conversationId) };
   }
 
   @MessagePattern(subjectOf(ConversationsSubjects.ofUser))
-  async ofUser(@Payload() request: UserConversationsRequest): Promise<UserConversationsReply> {
+  async ofUser(
+    @ContractPayload(ConversationsSubjects.ofUser) request: UserConversationsRequest,
+  ): Promise<UserConversationsReply> {
     if (!isUuid(request.userId)) return { conversationIds: [] };
     return { conversationIds: await this.participants.activeConversationIds(request.userId) };
   }

@@ -37,6 +37,11 @@ export interface Actor {
   requestId?: string;
 }
 
+/** The actor of a JMAP method call. */
+export function actorOf(ctx: { userId: string; requestId: string | undefined }): Actor {
+  return { userId: ctx.userId, requestId: ctx.requestId };
+}
+
 /** Participant/set: invitations and joins, role and permission changes, own settings, leaving and removal. */
 @Injectable()
 export class ParticipantsService {
@@ -48,7 +53,7 @@ export class ParticipantsService {
   ) {}
 
   /** Create = join (userId omitted or the actor's own) or invite (anyone else). */
-  async add(
+  async create(
     actor: Actor,
     object: Record<string, unknown>,
   ): Promise<{ id: string; serverSet: Record<string, unknown> }> {
@@ -209,7 +214,7 @@ export class ParticipantsService {
   }
 
   /** Destroy = leave (one's own participant) or remove (someone else's). */
-  async remove(actor: Actor, id: string): Promise<void> {
+  async destroy(actor: Actor, id: string): Promise<void> {
     const { participant, access } = await this.visibleParticipant(actor, id);
     const leaving = participant.userId === actor.userId;
     // Checked on the participant as it is once the conversation is held, with the members then:

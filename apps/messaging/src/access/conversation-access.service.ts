@@ -31,7 +31,8 @@ interface CachedAnswer {
  * used past TTL_SECONDS (the hash's EXPIRE only reclaims memory). Only members' answers are
  * cached: a user who was just added is never refused from the cache, and a removal takes effect
  * as soon as its event arrives. A send re-checks membership, archiving, role and conversation
- * type in its own transaction (MessagesRepository.insert), so a stale answer cannot post.
+ * type in its own transaction (jchat_send_messages, MessageSendRepository), so a stale answer
+ * cannot post.
  */
 @Injectable()
 export class ConversationAccessService {

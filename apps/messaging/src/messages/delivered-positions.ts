@@ -8,7 +8,7 @@ import {
 import { REDIS, type Redis } from '@jchat/common';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { StateEvents } from '../events/state-events';
-import { type DeliveredPosition, MessagesRepository } from './messages.repository';
+import { type DeliveredPosition, ReceiptsRepository } from './receipts.repository';
 
 /** A client of `userId` received `conversationId` up to `seq`. */
 export interface ReceivedPosition {
@@ -60,10 +60,12 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
   private flushTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  /** The flush of each conversation under way in this process (see flushOne). */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly messages: MessagesRepository,
+    private readonly receipts: ReceiptsRepository,
     private readonly events: StateEvents,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
@@ -148,7 +150,25 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
+  /**
+   * Flushes of one conversation take turns in this process: a sender's flush that starts while
+   * the timer's round has taken the conversation's positions but not yet written them waits for
+   * that write, so the deliveryStatus it then reads includes them.
+   */
   private async flushOne(conversationId: string): Promise<void> {
+    const previous = this.inFlight.get(conversationId);
+    const run = (previous ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.writeOne(conversationId));
+    this.inFlight.set(conversationId, run);
+    try {
+      await run;
+    } finally {
+      if (this.inFlight.get(conversationId) === run) this.inFlight.delete(conversationId);
+    }
+  }
+
+  private async writeOne(conversationId: string): Promise<void> {
     const fields = (await this.redis.eval(TAKE, 1, keys.pending(conversationId))) as string[];
     const positions: DeliveredPosition[] = [];
     for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -161,7 +181,7 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
     if (positions.length === 0) return;
     let senders: string[] | null;
     try {
-      senders = await this.messages.flushDelivered(conversationId, positions);
+      senders = await this.receipts.flushDelivered(conversationId, positions);
     } catch (error: unknown) {
       // Put them back (forward only) for the next round.
       await this.recordMany(positions.map((p) => ({ conversationId, ...p }))).catch(() => 0);
@@ -172,7 +192,7 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async prune(now = new Date()): Promise<number> {
-    const pruned = await this.messages.pruneReceiptChanges(
+    const pruned = await this.receipts.pruneReceiptChanges(
       new Date(now.getTime() - RECEIPT_RETENTION_MS),
     );
     if (pruned > 0) this.logger.log({ pruned }, 'pruned old receipt changes');

@@ -24,11 +24,12 @@ import type { AccessScope } from '../access/conversation-access.service';
 import { compileFilter, type CompiledFilter, searchText } from './message-filter';
 import {
   type MessageScope,
-  MessagesRepository,
+  MessageSearchRepository,
   type SortDirection,
   type SortKey,
-} from './messages.repository';
-import { MessagesService } from './messages.service';
+} from './message-search.repository';
+import { MessageSyncService } from './message-sync.service';
+import { MessagesRepository } from './messages.repository';
 
 /** Largest page of ids one Message/query returns. */
 export const MAX_QUERY_LIMIT = 500;
@@ -52,7 +53,8 @@ interface ResolvedQuery {
 export class MessageQueryService {
   constructor(
     private readonly messages: MessagesRepository,
-    private readonly service: MessagesService,
+    private readonly search: MessageSearchRepository,
+    private readonly sync: MessageSyncService,
   ) {}
 
   async query(access: AccessScope, args: QueryArguments): Promise<QueryResponse> {
@@ -60,7 +62,7 @@ export class MessageQueryService {
     const { filter, scope, order } = await this.resolve(access, args.filter, args.sort);
     let window: QueryWindowResult;
     if (order === 'RELEVANCE') {
-      const ids = await this.messages.rankedIds(
+      const ids = await this.search.rankedIds(
         scope,
         filter.where,
         searchText(filter) ?? '',
@@ -88,20 +90,20 @@ export class MessageQueryService {
   ): Promise<QueryWindowResult> {
     const limit = args.limit === null ? MAX_QUERY_LIMIT : Math.min(args.limit, MAX_QUERY_LIMIT);
     const needTotal = args.calculateTotal || (args.anchor === null && args.position < 0);
-    const total = needTotal ? await this.messages.count(scope, filter.where) : 0;
+    const total = needTotal ? await this.search.count(scope, filter.where) : 0;
     let position: number;
     if (args.anchor !== null) {
       const [key] = isUuid(args.anchor)
-        ? await this.messages.sortKeys(scope, filter.where, [args.anchor])
+        ? await this.search.sortKeys(scope, filter.where, [args.anchor])
         : [];
       if (!key)
         throw new JmapMethodError('anchorNotFound', `"${args.anchor}" is not in the query results`);
-      const index = await this.messages.countBefore(scope, filter.where, key, direction);
+      const index = await this.search.countBefore(scope, filter.where, key, direction);
       position = Math.max(0, index + args.anchorOffset);
     } else {
       position = args.position < 0 ? Math.max(0, total + args.position) : args.position;
     }
-    const ids = await this.messages.sortedIds(scope, filter.where, direction, position, limit);
+    const ids = await this.search.sortedIds(scope, filter.where, direction, position, limit);
     const window = { ids, position, total };
     return limit === args.limit ? window : { ...window, limit };
   }
@@ -130,7 +132,7 @@ export class MessageQueryService {
       );
     }
     const horizon = await this.messages.syncHorizon();
-    const changed = await this.service.changedInScope(scope, cursor, MAX_QUERY_CHANGES + 1);
+    const changed = await this.sync.changedInScope(scope, cursor, MAX_QUERY_CHANGES + 1);
     if (changed.length > MAX_QUERY_CHANGES) {
       throw new JmapMethodError(
         'cannotCalculateChanges',
@@ -144,10 +146,10 @@ export class MessageQueryService {
             row.joinedModseq >= cursor.modseq || isPastCursor(row.createdModseq, row.id, cursor),
         );
     const candidateIds = candidates.map((row) => row.id);
-    const nowMatching = await this.messages.sortKeys(scope, filter.where, candidateIds);
+    const nowMatching = await this.search.sortKeys(scope, filter.where, candidateIds);
     const upToKey =
       !filter.isMutable && args.upToId !== null && isUuid(args.upToId)
-        ? ((await this.messages.sortKeys(scope, filter.where, [args.upToId]))[0] ?? null)
+        ? ((await this.search.sortKeys(scope, filter.where, [args.upToId]))[0] ?? null)
         : null;
     const beyondUpTo = (key: SortKey) => upToKey !== null && compareKeys(key, upToKey, order) > 0;
 
@@ -160,7 +162,7 @@ export class MessageQueryService {
     const indexes =
       last === null
         ? new Map<string, number>()
-        : await this.messages.indexesOf(scope, filter.where, addedKeys, last, order);
+        : await this.search.indexesOf(scope, filter.where, addedKeys, last, order);
     const added: AddedItem[] = addedKeys.flatMap((key) => {
       const index = indexes.get(key.id);
       return index === undefined ? [] : [{ id: key.id, index }];
@@ -171,7 +173,7 @@ export class MessageQueryService {
     if (filter.isMutable) {
       // Those that may have matched before, whatever their text or attachments were then.
       const relaxed = compileFilter(args.filter, { mutableAsUnknown: true });
-      const maybeBefore = await this.messages.possiblyMatching(scope, relaxed.where, candidateIds);
+      const maybeBefore = await this.search.possiblyMatching(scope, relaxed.where, candidateIds);
       removed = candidateIds.filter((id) => maybeBefore.has(id));
     } else {
       // Created since the state: only those matching now can have been seen (a client whose
@@ -186,7 +188,7 @@ export class MessageQueryService {
       oldQueryState: args.sinceQueryState,
       newQueryState: horizon.modseq >= cursor.modseq ? horizonState(horizon) : encodeCursor(cursor),
       calculateTotal: args.calculateTotal,
-      total: args.calculateTotal ? await this.messages.count(scope, filter.where) : 0,
+      total: args.calculateTotal ? await this.search.count(scope, filter.where) : 0,
       changes,
     });
   }

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import { isUuid } from '@jchat/common';
 import {
   DomainException,
@@ -17,22 +18,28 @@ import {
 } from '@jchat/contracts';
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { DEFAULT_MESSAGE_PROPERTIES } from './message-view';
+import { MessageSendService } from './message-send.service';
+import { MessageViewsService } from './message-views.service';
 import { MessagesService } from './messages.service';
+import { ReceiptsService } from './receipts.service';
 
 /** What other services ask of messaging over NATS. */
 @Controller()
 export class MessagesHandler {
   constructor(
     private readonly messages: MessagesService,
+    private readonly views: MessageViewsService,
+    private readonly sends: MessageSendService,
+    private readonly receipts: ReceiptsService,
     private readonly access: ConversationAccessService,
   ) {}
 
   /** System messages (joins, leaves, role changes...) posted by the conversations service. */
   @MessagePattern(subjectOf(MessagingSubjects.postSystemMessage))
   async postSystemMessage(
-    @Payload() request: PostSystemMessageRequest,
+    @ContractPayload(MessagingSubjects.postSystemMessage) request: PostSystemMessageRequest,
   ): Promise<PostSystemMessageReply> {
-    const message = await this.messages.postSystem(request);
+    const message = await this.sends.postSystem(request);
     return { messageId: message.id };
   }
 
@@ -41,34 +48,32 @@ export class MessagesHandler {
    * previous version during a rolling upgrade).
    */
   @MessagePattern(subjectOf(MessagingSubjects.markDelivered))
-  async markDelivered(@Payload() request: MarkDeliveredRequest): Promise<MarkDeliveredReply> {
-    if (!isReceipt(request)) {
-      throw new DomainException('invalid_argument', 'userId and conversationId must be ids');
-    }
-    return { moved: (await this.messages.markDelivered([request])) > 0 };
+  async markDelivered(
+    @ContractPayload(MessagingSubjects.markDelivered) request: MarkDeliveredRequest,
+  ): Promise<MarkDeliveredReply> {
+    return { moved: (await this.receipts.markDelivered([request])) > 0 };
   }
 
   /** A gateway's push receipts of one interval, at most MARK_DELIVERED_BATCH_MAX. */
   @MessagePattern(subjectOf(MessagingSubjects.markDeliveredBatch))
   async markDeliveredBatch(
-    @Payload() request: MarkDeliveredBatchRequest,
+    @ContractPayload(MessagingSubjects.markDeliveredBatch) request: MarkDeliveredBatchRequest,
   ): Promise<MarkDeliveredBatchReply> {
-    const receipts: unknown[] = Array.isArray(request.receipts) ? request.receipts : [];
+    const receipts: unknown[] = request.receipts;
     if (receipts.length > MARK_DELIVERED_BATCH_MAX) {
       throw new DomainException(
         'invalid_argument',
         `at most ${MARK_DELIVERED_BATCH_MAX} receipts in one batch`,
       );
     }
-    return { moved: await this.messages.markDelivered(receipts.filter(isReceipt)) };
+    return { moved: await this.receipts.markDelivered(receipts.filter(isReceipt)) };
   }
 
   /** Messages exactly as Message/get returns them to the user (for inline MessagePush). */
   @MessagePattern(subjectOf(MessagingSubjects.messageView))
-  async messageView(@Payload() request: MessageViewRequest): Promise<MessageViewReply> {
-    if (!isUuid(request.userId) || !Array.isArray(request.ids)) {
-      throw new DomainException('invalid_argument', 'userId must be an id and ids a list');
-    }
+  async messageView(
+    @ContractPayload(MessagingSubjects.messageView) request: MessageViewRequest,
+  ): Promise<MessageViewReply> {
     const ids = request.ids.filter((id): id is string => typeof id === 'string').slice(0, 100);
     const scope = this.access.scope(request.userId, undefined);
     const found = await this.messages.readableMessages(scope, ids);
@@ -78,7 +83,7 @@ export class MessagesHandler {
       return message ? [message] : [];
     });
     return {
-      list: await this.messages.views(scope, ordered, ['id', ...DEFAULT_MESSAGE_PROPERTIES]),
+      list: await this.views.views(scope, ordered, ['id', ...DEFAULT_MESSAGE_PROPERTIES]),
       notFound: ids.filter((id) => !byId.has(id)),
     };
   }

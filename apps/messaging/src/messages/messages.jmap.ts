@@ -2,9 +2,10 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type JmapMethodContext, type JmapMethodOutcome, JmapMethodRegistry } from '@jchat/bus';
 import {
   ArgumentReader,
-  buildSetResponse,
   decodeCursor,
   decodeSinceCursor,
+  type GetResponse,
+  inAskedOrder,
   isPastCursor,
   JmapMethodError,
   pageChanges,
@@ -12,23 +13,32 @@ import {
   parseGetArguments,
   parseQueryArguments,
   parseQueryChangesArguments,
-  parseSetArguments,
   resolveCreationReference,
-  runSet,
   type SetArguments,
   type SetError,
+  type SetState,
+  standardMethods,
   type SyncCursor,
   horizonState,
 } from '@jchat/jmap';
 import { IfInStateGuard } from '@jchat/db';
-import { ConversationAccessService } from '../access/conversation-access.service';
+import { type AccessScope, ConversationAccessService } from '../access/conversation-access.service';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { FILTER_PROPERTIES } from './message-filter';
 import { parseNewMessage } from './message-input';
 import { MessageQueryService, SORT_PROPERTIES } from './message-query.service';
 import { DEFAULT_MESSAGE_PROPERTIES, MESSAGE_PROPERTIES, newMessageView } from './message-view';
+import { MessageEditService } from './message-edit.service';
+import { MessageSendService } from './message-send.service';
+import { MessageSyncService } from './message-sync.service';
+import { MessageViewsService } from './message-views.service';
 import { MessagesService } from './messages.service';
+import { ReceiptsService } from './receipts.service';
 
+const QUERY_OPTIONS = {
+  knownFilterProperties: FILTER_PROPERTIES,
+  knownSortProperties: SORT_PROPERTIES,
+};
 /** Most changes one Message/changes returns (a client may ask for fewer). */
 const MAX_CHANGES = 1000;
 /** Properties the server sets on a send, reported in `created`. */
@@ -52,18 +62,71 @@ export class MessagesJmap implements OnModuleInit {
     private readonly registry: JmapMethodRegistry,
     private readonly access: ConversationAccessService,
     private readonly messages: MessagesService,
+    private readonly views: MessageViewsService,
+    private readonly sends: MessageSendService,
+    private readonly edits: MessageEditService,
+    private readonly receipts: ReceiptsService,
+    private readonly sync: MessageSyncService,
     private readonly queries: MessageQueryService,
     private readonly guard: IfInStateGuard,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('Message/get', (args, ctx) => this.get(args, ctx));
-    this.registry.register('Message/set', (args, ctx) => this.set(args, ctx));
-    this.registry.register('Message/changes', (args, ctx) => this.changes(args, ctx));
-    this.registry.register('Message/query', (args, ctx) => this.query(args, ctx));
-    this.registry.register('Message/queryChanges', (args, ctx) => this.queryChanges(args, ctx));
+    this.registry.registerAll(
+      standardMethods('Message', {
+        limits: this.config,
+        state: async () => horizonState(await this.messages.syncHorizon()),
+        setState: () => this.setState,
+        changes: (args, ctx) => this.changes(args, ctx),
+        set: {
+          extraArguments: ['markRead'],
+          // With ifInState, the check and every write (sends included: they are stored, in
+          // whatever batch, before this returns) hold the account's Message state, so concurrent
+          // /sets with the same ifInState take turns and all but one get stateMismatch.
+          handlers: (ctx, parsed) => {
+            markReadIds(parsed); // checked before anything is written
+            const scope = this.scopeOf(ctx);
+            return {
+              create: (_creationId, object) => this.send(scope, object, ctx.deadline),
+              update: (id, patch) => this.edits.update(scope, id, patch),
+              destroy: (id) => this.edits.destroy(scope, id),
+            };
+          },
+          runOptions: { referenceProperties: ['conversationId', 'replyToMessageId'] },
+          extend: (parsed, result, ctx) =>
+            this.markRead(this.scopeOf(ctx), markReadIds(parsed), result.createdIds),
+        },
+        other: {
+          get: (args, ctx) => this.get(args, ctx),
+          query: async (args, ctx) => ({
+            response: await this.queries.query(
+              this.scopeOf(ctx),
+              parseQueryArguments(args, QUERY_OPTIONS),
+            ),
+          }),
+          queryChanges: async (args, ctx) => ({
+            response: await this.queries.queryChanges(
+              this.scopeOf(ctx),
+              parseQueryChangesArguments(args, QUERY_OPTIONS),
+            ),
+          }),
+        },
+      }),
+    );
   }
+
+  /** One access scope per method call, shared by its writes and its markRead. */
+  private scopeOf(ctx: JmapMethodContext): AccessScope {
+    let scope = this.scopes.get(ctx);
+    if (!scope) {
+      scope = this.access.scope(ctx.userId, ctx.requestId);
+      this.scopes.set(ctx, scope);
+    }
+    return scope;
+  }
+
+  private readonly scopes = new WeakMap<JmapMethodContext, AccessScope>();
 
   private async get(
     args: Record<string, unknown>,
@@ -81,106 +144,67 @@ export class MessagesJmap implements OnModuleInit {
     }
     const horizon = await this.messages.syncHorizon();
     const scope = this.access.scope(ctx.userId, ctx.requestId);
-    const wanted = parsed.ids.map((id) => ({
-      asked: id,
-      id: resolveCreationReference(id, ctx.createdIds),
-    }));
+    const resolve = (id: string) => resolveCreationReference(id, ctx.createdIds);
     const found = await this.messages.readableMessages(
       scope,
-      wanted.flatMap((w) => (w.id === null ? [] : [w.id])),
+      parsed.ids.flatMap((id) => resolve(id) ?? []),
     );
-    const byId = new Map(found.map((m) => [m.id, m]));
-    const ordered = wanted.flatMap((w) => {
-      const message = w.id === null ? undefined : byId.get(w.id);
-      return message ? [message] : [];
-    });
+    const { records, notFound } = inAskedOrder(parsed.ids, found, (m) => m.id, resolve);
     const properties = parsed.properties ?? ['id', ...DEFAULT_MESSAGE_PROPERTIES];
-    const list = await this.messages.views(scope, ordered, properties);
-    const response = {
+    const response: GetResponse<Record<string, unknown>> = {
       accountId: parsed.accountId,
       state: horizonState(horizon),
-      list,
-      notFound: wanted.filter((w) => w.id === null || !byId.has(w.id)).map((w) => w.asked),
+      list: await this.views.views(scope, records, properties),
+      notFound,
     };
     return { response };
   }
 
-  private async set(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseSetArguments(args, {
-      maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
-      extraArguments: ['markRead'],
-    });
-    const markRead =
-      new ArgumentReader(parsed.extra, ['markRead']).idListOrNull('markRead', {
-        allowCreationReferences: true,
-      }) ?? [];
-    // With ifInState, the check and every write (sends included: they are stored, in whatever
-    // batch, before this returns) hold the account's Message state, so concurrent /sets with the
-    // same ifInState take turns and all but one get stateMismatch.
-    return this.guard.run(ctx.userId, 'Message', parsed.ifInState, () =>
-      this.write(parsed, markRead, ctx),
-    );
+  /** Message state: the sync horizon; ifInState is checked by meaning (checkIfInState). */
+  private readonly setState: SetState = {
+    guarded: (accountId, type, ifInState, write) =>
+      this.guard.run(accountId, type, ifInState, async () => {
+        const horizon = await this.messages.syncHorizon();
+        if (ifInState !== null) await this.checkIfInState(accountId, ifInState);
+        return write(horizonState(horizon));
+      }),
+    current: async () => horizonState(await this.messages.syncHorizon()),
+  };
+
+  private async send(
+    scope: AccessScope,
+    object: Record<string, unknown>,
+    deadline: number | undefined,
+  ): Promise<{ id: string; serverSet: Record<string, unknown> }> {
+    const input = parseNewMessage(object);
+    const { message, duplicate } = await this.sends.send(scope, input, deadline);
+    const properties = duplicate
+      ? [...DEFAULT_MESSAGE_PROPERTIES]
+      : input.bodyType === 'text/html'
+        ? [...SERVER_SET_ON_CREATE, 'body']
+        : SERVER_SET_ON_CREATE;
+    const view = duplicate
+      ? (await this.views.views(scope, [message], properties))[0]
+      : newMessageView(message, scope.userId, properties);
+    const serverSet = { ...view };
+    delete serverSet['id'];
+    return { id: message.id, serverSet };
   }
 
-  private async write(
-    parsed: SetArguments,
+  /** The `markRead` extension: `markedRead` and `notMarkedRead` in the response. */
+  private async markRead(
+    scope: AccessScope,
     markRead: string[],
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const horizon = await this.messages.syncHorizon();
-    if (parsed.ifInState !== null) await this.checkIfInState(ctx.userId, parsed.ifInState);
-    const scope = this.access.scope(ctx.userId, ctx.requestId);
-
-    const result = await runSet(
-      parsed,
-      {
-        create: async (_creationId, object) => {
-          const input = parseNewMessage(object);
-          const { message, duplicate } = await this.messages.send(scope, input, ctx.deadline);
-          const properties = duplicate
-            ? [...DEFAULT_MESSAGE_PROPERTIES]
-            : input.bodyType === 'text/html'
-              ? [...SERVER_SET_ON_CREATE, 'body']
-              : SERVER_SET_ON_CREATE;
-          const view = duplicate
-            ? (await this.messages.views(scope, [message], properties))[0]
-            : newMessageView(message, scope.userId, properties);
-          const serverSet = { ...view };
-          delete serverSet['id'];
-          return { id: message.id, serverSet };
-        },
-        update: (id, patch) => this.messages.update(scope, id, patch),
-        destroy: (id) => this.messages.destroy(scope, id),
-      },
-      ctx.createdIds,
-      { referenceProperties: ['conversationId', 'replyToMessageId'] },
-    );
-
-    const extra: Record<string, unknown> = {};
-    if (markRead.length > 0) {
-      const ids = markRead.map((id) => resolveCreationReference(id, result.createdIds) ?? id);
-      const outcome = await this.messages.markRead(scope, ids);
-      const notMarkedRead: Record<string, SetError> = {};
-      for (const [id, error] of Object.entries(outcome.notMarked))
-        notMarkedRead[id] = error.setError;
-      extra['markedRead'] = outcome.marked;
-      extra['notMarkedRead'] = Object.keys(notMarkedRead).length > 0 ? notMarkedRead : null;
-    }
-    const newHorizon = await this.messages.syncHorizon();
+    createdIds: Record<string, string>,
+  ): Promise<Record<string, unknown>> {
+    if (markRead.length === 0) return {};
+    const ids = markRead.map((id) => resolveCreationReference(id, createdIds) ?? id);
+    const outcome = await this.receipts.markRead(scope, ids);
+    const notMarkedRead: Record<string, SetError> = {};
+    for (const [id, error] of Object.entries(outcome.notMarked)) notMarkedRead[id] = error.setError;
     return {
-      response: {
-        ...buildSetResponse({
-          accountId: parsed.accountId,
-          oldState: horizonState(horizon),
-          newState: horizonState(newHorizon),
-          result,
-        }),
-        ...extra,
-      },
-      createdIds: result.createdIds,
+      markedRead: outcome.marked,
+      notMarkedRead: Object.keys(notMarkedRead).length > 0 ? notMarkedRead : null,
     };
   }
 
@@ -190,7 +214,7 @@ export class MessagesJmap implements OnModuleInit {
     let unchanged = false;
     if (cursor) {
       try {
-        unchanged = (await this.messages.changedSince(userId, cursor, 1)).length === 0;
+        unchanged = (await this.sync.changedSince(userId, cursor, 1)).length === 0;
       } catch (error: unknown) {
         if (!(error instanceof JmapMethodError) || error.type !== 'cannotCalculateChanges')
           throw error;
@@ -209,7 +233,7 @@ export class MessagesJmap implements OnModuleInit {
     const cursor = decodeSinceCursor(parsed.sinceState);
     const maxChanges = Math.min(parsed.maxChanges ?? MAX_CHANGES, MAX_CHANGES);
     const horizon = await this.messages.syncHorizon();
-    const rows = await this.messages.changedSince(ctx.userId, cursor, maxChanges + 1);
+    const rows = await this.sync.changedSince(ctx.userId, cursor, maxChanges + 1);
     const { page, hasMoreChanges, newState } = pageChanges(rows, maxChanges, horizon);
     const created: string[] = [];
     const updated: string[] = [];
@@ -230,35 +254,15 @@ export class MessagesJmap implements OnModuleInit {
       },
     };
   }
+}
 
-  private async query(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseQueryArguments(args, {
-      knownFilterProperties: FILTER_PROPERTIES,
-      knownSortProperties: SORT_PROPERTIES,
-    });
-    return {
-      response: await this.queries.query(this.access.scope(ctx.userId, ctx.requestId), parsed),
-    };
-  }
-
-  private async queryChanges(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseQueryChangesArguments(args, {
-      knownFilterProperties: FILTER_PROPERTIES,
-      knownSortProperties: SORT_PROPERTIES,
-    });
-    return {
-      response: await this.queries.queryChanges(
-        this.access.scope(ctx.userId, ctx.requestId),
-        parsed,
-      ),
-    };
-  }
+/** The `markRead` extension argument of Message/set: message ids (or creation references). */
+function markReadIds(parsed: SetArguments): string[] {
+  return (
+    new ArgumentReader(parsed.extra, ['markRead']).idListOrNull('markRead', {
+      allowCreationReferences: true,
+    }) ?? []
+  );
 }
 
 /** A state never moves backwards: if the horizon is behind the client's cursor, keep the cursor. */

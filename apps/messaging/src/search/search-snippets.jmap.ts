@@ -4,7 +4,7 @@ import { ArgumentReader, invalidArguments, JmapMethodError, parseFilter } from '
 import { ConversationAccessService } from '../access/conversation-access.service';
 import { bodyText, escapeHtml } from '../messages/html-sanitizer';
 import { compileFilter, FILTER_PROPERTIES, searchText } from '../messages/message-filter';
-import { MessagesRepository } from '../messages/messages.repository';
+import { MessageSearchRepository } from '../messages/message-search.repository';
 import { MessagesService } from '../messages/messages.service';
 
 const MAX_SNIPPETS = 100;
@@ -24,7 +24,7 @@ export class SearchSnippetsJmap implements OnModuleInit {
     private readonly registry: JmapMethodRegistry,
     private readonly access: ConversationAccessService,
     private readonly messages: MessagesService,
-    private readonly repository: MessagesRepository,
+    private readonly repository: MessageSearchRepository,
   ) {}
 
   onModuleInit(): void {

@@ -1,9 +1,15 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { PresenceSubjects, type PushBaselineReply, subjectOf } from '@jchat/contracts';
+import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
+import {
+  type PresenceConnectionRequest,
+  type PresenceHeartbeatRequest,
+  PresenceSubjects,
+  type PushBaselineReply,
+  subjectOf,
+} from '@jchat/contracts';
 import { encodeState, horizonState } from '@jchat/jmap';
 import { SyncRepository } from '@jchat/db';
-import { PresenceConnectionDto, PresenceHeartbeatDto } from './presence.dto';
 import { PresenceService } from './presence.service';
 
 /** NATS entry points of the presence service for the gateways. */
@@ -15,19 +21,25 @@ export class PresenceHandler {
   ) {}
 
   @MessagePattern(subjectOf(PresenceSubjects.connectionOpened))
-  async opened(@Payload() request: PresenceConnectionDto): Promise<Record<string, never>> {
+  async opened(
+    @ContractPayload(PresenceSubjects.connectionOpened) request: PresenceConnectionRequest,
+  ): Promise<Record<string, never>> {
     await this.presence.connected(request);
     return {};
   }
 
   @MessagePattern(subjectOf(PresenceSubjects.connectionClosed))
-  async closed(@Payload() request: PresenceConnectionDto): Promise<Record<string, never>> {
+  async closed(
+    @ContractPayload(PresenceSubjects.connectionClosed) request: PresenceConnectionRequest,
+  ): Promise<Record<string, never>> {
     await this.presence.disconnected(request);
     return {};
   }
 
   @MessagePattern(subjectOf(PresenceSubjects.heartbeat))
-  async heartbeat(@Payload() request: PresenceHeartbeatDto): Promise<Record<string, never>> {
+  async heartbeat(
+    @ContractPayload(PresenceSubjects.heartbeat) request: PresenceHeartbeatRequest,
+  ): Promise<Record<string, never>> {
     await this.presence.heartbeat(request);
     return {};
   }

@@ -3,19 +3,15 @@ import { IfInStateGuard } from '@jchat/db';
 import { type JmapMethodContext, JmapMethodRegistry, type JmapMethodOutcome } from '@jchat/bus';
 import { isUuid } from '@jchat/common';
 import {
-  buildSetResponse,
-  checkIfInState,
   type ChangesResponse,
   decodeSinceState,
   encodeState,
-  type GetResponse,
+  exactSync,
   JmapMethodError,
   parseChangesArguments,
-  parseGetArguments,
-  parseSetArguments,
-  runSet,
-  type SetArguments,
+  standardMethods,
   SetErrorException,
+  updateOnly,
 } from '@jchat/jmap';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
 import { NotAMemberError, TypingService } from '../typing/typing.service';
@@ -59,92 +55,49 @@ export class PresenceJmap implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('Presence/get', (args, ctx) => this.get(args, ctx));
-    this.registry.register('Presence/set', (args, ctx) => this.set(args, ctx));
-    this.registry.register('Presence/changes', (args, ctx) => this.changes(args, ctx));
+    this.registry.registerAll(
+      standardMethods('Presence', {
+        limits: this.config,
+        ...exactSync(this.guard, this.state),
+        changes: (args, ctx) => this.changes(args, ctx),
+        get: {
+          knownProperties: PROPERTIES,
+          find: (ids, ctx) => this.visiblePresence(ids, ctx.userId),
+          idOf: (view) => view.id,
+          toObject: (view) => view,
+        },
+        set: {
+          handlers: (ctx) =>
+            updateOnly<Record<string, unknown>>((id, patch) => this.update(id, patch, ctx), {
+              create: 'every user has exactly one Presence',
+              destroy: 'a Presence cannot be destroyed',
+            }),
+        },
+      }),
+    );
   }
 
-  private async get(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseGetArguments(args, {
-      maxObjectsInGet: this.config.JMAP_MAX_OBJECTS_IN_GET,
-      knownProperties: PROPERTIES,
-    });
-    const state = encodeState(await this.presence.currentState());
-    let ids: string[];
-    let visible: Set<string>;
-    if (parsed.ids === null) {
+  private readonly state = async (): Promise<string> =>
+    encodeState(await this.presence.currentState());
+
+  /** The Presence of those of `ids` the caller may see; null: the caller and every contact. */
+  private async visiblePresence(ids: string[] | null, callerId: string): Promise<PresenceView[]> {
+    if (ids === null) {
       const limit = this.config.JMAP_MAX_OBJECTS_IN_GET;
-      const others = await this.repository.sharingWith(ctx.userId, limit);
+      const others = await this.repository.sharingWith(callerId, limit);
       if (others.length >= limit) {
         throw new JmapMethodError('requestTooLarge', `more than ${limit} contacts: ask for ids`);
       }
-      ids = [ctx.userId, ...others];
-      visible = new Set(ids);
-    } else {
-      ids = parsed.ids;
-      visible = await this.repository.visibleTo(
-        ctx.userId,
-        ids.filter((id) => isUuid(id)),
-      );
+      return this.presence.view(callerId, [callerId, ...others]);
     }
-    const views = await this.presence.view(
-      ctx.userId,
+    const visible = await this.repository.visibleTo(
+      callerId,
+      ids.filter((id) => isUuid(id)),
+    );
+    return this.presence.view(
+      callerId,
       ids.filter((id) => visible.has(id)),
     );
-    const response: GetResponse<Partial<PresenceView>> = {
-      accountId: parsed.accountId,
-      state,
-      list: views.map((view) => pick(view, parsed.properties)),
-      notFound: ids.filter((id) => !visible.has(id)),
-    };
-    return { response };
-  }
-
-  private async set(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseSetArguments(args, {
-      maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
-    });
-    return this.guard.run(ctx.userId, 'Presence', parsed.ifInState, () => this.write(parsed, ctx));
-  }
-
-  /** The /set itself, checking ifInState first (under the guard when there is one). */
-  private async write(parsed: SetArguments, ctx: JmapMethodContext): Promise<JmapMethodOutcome> {
-    const oldState = encodeState(await this.presence.currentState());
-    checkIfInState(parsed.ifInState, oldState);
-    const result = await runSet<Record<string, unknown>>(
-      parsed,
-      {
-        create: () => {
-          throw new SetErrorException({
-            type: 'forbidden',
-            description: 'every user has exactly one Presence',
-          });
-        },
-        update: (id, patch) => this.update(id, patch, ctx),
-        destroy: () => {
-          throw new SetErrorException({
-            type: 'forbidden',
-            description: 'a Presence cannot be destroyed',
-          });
-        },
-      },
-      ctx.createdIds,
-    );
-    return {
-      response: buildSetResponse({
-        accountId: parsed.accountId,
-        oldState,
-        newState: encodeState(await this.presence.currentState()),
-        result,
-      }),
-      createdIds: result.createdIds,
-    };
   }
 
   private async update(
@@ -318,11 +271,4 @@ interface ChangesPage {
   /** The seq the page goes up to (when it has more). */
   lastSeq: bigint;
   hasMoreChanges: boolean;
-}
-
-function pick(view: PresenceView, properties: string[] | null): Partial<PresenceView> {
-  if (properties === null) return view;
-  const out: Record<string, unknown> = {};
-  for (const property of properties) out[property] = view[property as keyof PresenceView];
-  return out as Partial<PresenceView>;
 }

@@ -1,28 +1,25 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
 import { type AccessChangedEvent, Permissions } from '@jchat/contracts';
-import { type JmapMethodContext, type JmapMethodOutcome, JmapMethodRegistry } from '@jchat/bus';
+import { JmapMethodRegistry } from '@jchat/bus';
 import type { ConversationRole } from '@jchat/db';
 import {
-  buildQueryResponse,
-  buildSetResponse,
-  parseGetArguments,
-  parseQueryArguments,
-  parseSetArguments,
-  runSet,
+  standardMethods,
   SetErrorException,
-  windowQueryResults,
   invalidProperty,
   notFound,
   onlyProperties,
-  type SetArguments,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
-import { idEqualityFilter, sortByGrantedAt } from '../grants/grant-filter';
+import { grantIds } from '../grants/grant-filter';
 import { conversationRoleId, parseConversationRoleId } from '../grants/grant-ids';
-import { grantedFields, pickProperties } from '../grants/grant-object';
+import { grantedFields } from '../grants/grant-object';
 import { AccessService } from '../permissions/access.service';
-import { ChangeAnnouncer, type RbacStateChange } from '../permissions/change-announcer';
+import {
+  ChangeAnnouncer,
+  type RbacStateChange,
+  type StagedWrites,
+} from '../permissions/change-announcer';
 import { requireHolding, requirePermission } from '../permissions/permission-list';
 import { type ChangesSource, SyncStates } from '@jchat/db';
 import { ConversationRolesRepository, type GrantKey } from './conversation-roles.repository';
@@ -47,136 +44,65 @@ export class ConversationRolesJmap implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('ConversationRole/get', (args, ctx) => this.get(args, ctx));
-    this.registry.register('ConversationRole/changes', async (args, ctx) => ({
-      response: await this.sync.changes(args, this.changedFor(ctx.userId)),
-    }));
-    this.registry.register('ConversationRole/query', (args, ctx) => this.query(args, ctx));
-    this.registry.register('ConversationRole/set', (args, ctx) => this.set(args, ctx));
+    this.registry.registerAll(
+      standardMethods('ConversationRole', {
+        limits: this.config,
+        ...this.sync.typeSync((ctx) => this.changedFor(ctx.userId)),
+        get: {
+          knownProperties: PROPERTIES,
+          find: (ids, ctx) =>
+            this.grants.visibleTo(
+              ctx.userId,
+              ids === null ? null : ids.flatMap((id) => parseConversationRoleId(id) ?? []),
+            ),
+          idOf,
+          toObject,
+        },
+        query: {
+          knownFilterProperties: ['conversationId', 'userId', 'roleId'],
+          knownSortProperties: ['grantedAt'],
+          maxLimit: MAX_QUERY_LIMIT,
+          ids: async (parsed, ctx) => {
+            const visible = (await this.grants.visibleTo(ctx.userId, null)).map(toObject);
+            return grantIds(visible, parsed.filter, parsed.sort);
+          },
+        },
+        set: this.announcer.stagedSet((callerId) => this.writes(callerId)),
+      }),
+    );
   }
 
   private changedFor(viewerId: string): ChangesSource {
     return (cursor, limit) => this.grants.changedSince(viewerId, cursor, limit);
   }
 
-  private async get(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseGetArguments(args, {
-      maxObjectsInGet: this.config.JMAP_MAX_OBJECTS_IN_GET,
-      knownProperties: PROPERTIES,
-    });
-    const state = await this.sync.current();
-    const keys =
-      parsed.ids === null ? null : parsed.ids.flatMap((id) => parseConversationRoleId(id) ?? []);
-    const found = await this.grants.visibleTo(ctx.userId, keys);
-    const byId = new Map(found.map((grant) => [idOf(grant), grant]));
-    const ids = parsed.ids ?? [...byId.keys()];
+  private writes(callerId: string): StagedWrites {
+    const changed: GrantKey[] = [];
     return {
-      response: {
-        accountId: parsed.accountId,
-        state,
-        list: ids.flatMap((id) => {
-          const grant = byId.get(id);
-          return grant ? [pickProperties(toObject(grant), parsed.properties)] : [];
-        }),
-        notFound: ids.filter((id) => !byId.has(id)),
-      },
-    };
-  }
-
-  private async query(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseQueryArguments(args, {
-      knownFilterProperties: ['conversationId', 'userId', 'roleId'],
-      knownSortProperties: ['grantedAt'],
-    });
-    const queryState = await this.sync.current();
-    const matches = idEqualityFilter(parsed.filter);
-    const visible = (await this.grants.visibleTo(ctx.userId, null)).map(toObject);
-    const objects = sortByGrantedAt(visible.filter(matches), parsed.sort);
-    return {
-      response: buildQueryResponse({
-        accountId: parsed.accountId,
-        queryState,
-        canCalculateChanges: false,
-        calculateTotal: parsed.calculateTotal,
-        window: windowQueryResults(
-          objects.map((object) => String(object['id'])),
-          parsed,
-          MAX_QUERY_LIMIT,
-        ),
-      }),
-    };
-  }
-
-  private async set(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseSetArguments(args, {
-      maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
-    });
-    return this.sync.guardedSet(
-      ctx.userId,
-      'ConversationRole',
-      parsed.ifInState,
-      this.changedFor(ctx.userId),
-      (oldState) => this.write(parsed, oldState, ctx),
-    );
-  }
-
-  private async write(
-    parsed: SetArguments,
-    oldState: string,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const result = await this.announcer.staged(ctx.userId, async () => {
-      const changed: GrantKey[] = [];
-      const outcome = await runSet(
-        parsed,
-        {
-          create: async (_creationId, object) => {
-            onlyProperties(
-              object,
-              ['conversationId', 'userId', 'roleId'],
-              'not settable on create',
-            );
-            const key = parseGrantKey(object);
-            const grant = await this.grantable(key, ctx.userId);
-            const created = await this.grants.create(key, ctx.userId);
-            if (!created)
-              throw new SetErrorException({ type: 'alreadyExists', existingId: idOf(grant) });
-            changed.push(key);
-            return { id: idOf(created), serverSet: grantedFields(created) };
-          },
-          update: async (id, patch) => {
-            await this.knownGrant(id, ctx.userId);
-            onlyProperties(patch, [], 'a grant cannot be changed: revoke it and grant another');
-            return null;
-          },
-          destroy: async (id) => {
-            const key = await this.knownGrant(id, ctx.userId);
-            await this.grantable(key, ctx.userId);
-            await this.grants.delete(key);
-            changed.push(key);
-          },
+      handlers: {
+        create: async (_creationId, object) => {
+          onlyProperties(object, ['conversationId', 'userId', 'roleId'], 'not settable on create');
+          const key = parseGrantKey(object);
+          const grant = await this.grantable(key, callerId);
+          const created = await this.grants.create(key, callerId);
+          if (!created)
+            throw new SetErrorException({ type: 'alreadyExists', existingId: idOf(grant) });
+          changed.push(key);
+          return { id: idOf(created), serverSet: grantedFields(created) };
         },
-        ctx.createdIds,
-      );
-      return [outcome, announcements(changed)] as const;
-    });
-    return {
-      response: buildSetResponse({
-        accountId: parsed.accountId,
-        oldState,
-        newState: await this.sync.current(),
-        result,
-      }),
-      createdIds: result.createdIds,
+        update: async (id, patch) => {
+          await this.knownGrant(id, callerId);
+          onlyProperties(patch, [], 'a grant cannot be changed: revoke it and grant another');
+          return null;
+        },
+        destroy: async (id) => {
+          const key = await this.knownGrant(id, callerId);
+          await this.grantable(key, callerId);
+          await this.grants.delete(key);
+          changed.push(key);
+        },
+      },
+      announcements: () => announcements(changed),
     };
   }
 

@@ -36,3 +36,13 @@ export function sortByGrantedAt(
     return ascending ? order : -order;
   });
 }
+
+/** The ids of the grant objects the filter matches, in the order asked (see sortByGrantedAt). */
+export function grantIds(
+  objects: Record<string, unknown>[],
+  filter: FilterNode | null,
+  sort: readonly { property: string; isAscending: boolean }[],
+): string[] {
+  const matches = idEqualityFilter(filter);
+  return sortByGrantedAt(objects.filter(matches), sort).map((object) => String(object['id']));
+}

@@ -2,6 +2,14 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { type AccessChangedEvent, Events, type JmapDataType } from '@jchat/contracts';
 import { EventBus } from '@jchat/bus';
 import { OutboxStore, OutboxRelay } from '@jchat/db';
+import {
+  type MethodContext,
+  runSet,
+  type SetArguments,
+  type SetDefinition,
+  type SetHandlers,
+  type SetResult,
+} from '@jchat/jmap';
 import { AccessService } from './access.service';
 
 /** The outbox rows of this service. */
@@ -9,6 +17,12 @@ const RBAC_OUTBOX = 'rbac';
 
 /** What an RBAC /set announces: cached access to drop, and state changes to push. */
 export type Announcements = [readonly AccessChangedEvent[], readonly RbacStateChange[]];
+
+/** The writes of an RBAC /set: its handlers, and what they changed once they have run. */
+export interface StagedWrites {
+  handlers: SetHandlers<Record<string, unknown>>;
+  announcements(): Announcements;
+}
 
 export interface RbacStateChange {
   conversationId: string | null;
@@ -46,6 +60,23 @@ export class ChangeAnnouncer implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): Promise<void> {
     return this.relay.stop();
+  }
+
+  /**
+   * The /set of an RBAC type (libs/jmap standardMethods): runSet over the handlers `prepare` makes
+   * for the caller, inside `staged`, announcing what they changed.
+   */
+  stagedSet<C extends MethodContext>(
+    prepare: (callerId: string) => StagedWrites | Promise<StagedWrites>,
+  ): SetDefinition<Record<string, unknown>, C> {
+    return {
+      apply: (parsed: SetArguments, ctx: C): Promise<SetResult<Record<string, unknown>>> =>
+        this.staged(ctx.userId, async () => {
+          const writes = await prepare(ctx.userId);
+          const outcome = await runSet(parsed, writes.handlers, ctx.createdIds);
+          return [outcome, writes.announcements()];
+        }),
+    };
   }
 
   /** Runs the writes of one /set (returning what they changed) and announces them. */

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import {
   type AccessChangedEvent,
   type ConversationAccess,
@@ -18,18 +19,22 @@ export class PermissionsHandler {
 
   @MessagePattern(subjectOf(RbacSubjects.systemPermissions))
   async systemPermissions(
-    @Payload() req: SystemPermissionsRequest,
+    @ContractPayload(RbacSubjects.systemPermissions) req: SystemPermissionsRequest,
   ): Promise<SystemPermissionsReply> {
     return { permissions: await this.access.systemPermissions(req.userId) };
   }
 
   @MessagePattern(subjectOf(RbacSubjects.conversationAccess))
-  conversationAccess(@Payload() req: ConversationAccessRequest): Promise<ConversationAccess> {
+  conversationAccess(
+    @ContractPayload(RbacSubjects.conversationAccess) req: ConversationAccessRequest,
+  ): Promise<ConversationAccess> {
     return this.access.conversationAccess(req.userId, req.conversationId);
   }
 
   @MessagePattern(subjectOf(RbacSubjects.invalidateAccess))
-  async invalidateAccess(@Payload() req: AccessChangedEvent): Promise<InvalidateAccessReply> {
+  async invalidateAccess(
+    @ContractPayload(RbacSubjects.invalidateAccess) req: AccessChangedEvent,
+  ): Promise<InvalidateAccessReply> {
     await this.access.invalidate({
       conversationId: req.conversationId ?? null,
       userIds: req.userIds ?? [],

@@ -1,36 +1,34 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUuid, toUtcDate } from '@jchat/common';
 import { type AccessChangedEvent, Permissions } from '@jchat/contracts';
-import { type JmapMethodContext, type JmapMethodOutcome, JmapMethodRegistry } from '@jchat/bus';
+import { JmapMethodRegistry } from '@jchat/bus';
 import type { Role } from '@jchat/db';
 import {
   applyPatch,
-  buildQueryResponse,
-  buildSetResponse,
+  type Comparator,
   invalidArguments,
   isFilterOperator,
   type FilterNode,
-  parseGetArguments,
-  parseQueryArguments,
-  parseSetArguments,
-  runSet,
-  windowQueryResults,
+  standardMethods,
   forbidden,
   invalidProperty,
   notFound,
   onlyProperties,
-  type SetArguments,
 } from '@jchat/jmap';
 import { RBAC_CONFIG, type RbacConfig } from '../config';
 import { AccessService } from '../permissions/access.service';
-import { ChangeAnnouncer, type RbacStateChange } from '../permissions/change-announcer';
+import {
+  ChangeAnnouncer,
+  type RbacStateChange,
+  type StagedWrites,
+} from '../permissions/change-announcer';
 import {
   parsePermissionList,
   requireHolding,
   requirePermission,
 } from '../permissions/permission-list';
 import { EVERYONE_ROLE } from '../permissions/permissions.repository';
-import { type ChangesSource, SyncStates } from '@jchat/db';
+import { SyncStates } from '@jchat/db';
 import { RolesRepository } from './roles.repository';
 
 const PROPERTIES = ['id', 'name', 'description', 'permissions', 'isSystem', 'createdAt'] as const;
@@ -58,122 +56,41 @@ export class RolesJmap implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('Role/get', (args) => this.get(args));
-    this.registry.register('Role/changes', (args) => this.changes(args));
-    this.registry.register('Role/query', (args) => this.query(args));
-    this.registry.register('Role/set', (args, ctx) => this.set(args, ctx));
-  }
-
-  private readonly changedRoles: ChangesSource = (cursor, limit) =>
-    this.roles.changedSince(cursor, limit);
-
-  private async get(args: Record<string, unknown>): Promise<JmapMethodOutcome> {
-    const parsed = parseGetArguments(args, {
-      maxObjectsInGet: this.config.JMAP_MAX_OBJECTS_IN_GET,
-      knownProperties: PROPERTIES,
-    });
-    const state = await this.sync.current();
-    const found =
-      parsed.ids === null
-        ? await this.roles.findAll()
-        : await this.roles.findByIds(parsed.ids.filter(isUuid));
-    const byId = new Map(found.map((role) => [role.id, role]));
-    const ids = parsed.ids ?? found.map((role) => role.id);
-    return {
-      response: {
-        accountId: parsed.accountId,
-        state,
-        list: ids.flatMap((id) => {
-          const role = byId.get(id);
-          return role ? [pick(toRoleObject(role), parsed.properties)] : [];
-        }),
-        notFound: ids.filter((id) => !byId.has(id)),
-      },
-    };
-  }
-
-  private async changes(args: Record<string, unknown>): Promise<JmapMethodOutcome> {
-    return { response: await this.sync.changes(args, this.changedRoles) };
-  }
-
-  private async query(args: Record<string, unknown>): Promise<JmapMethodOutcome> {
-    const parsed = parseQueryArguments(args, {
-      knownFilterProperties: ['isSystem', 'text', 'permission'],
-      knownSortProperties: ['name', 'createdAt'],
-    });
-    const queryState = await this.sync.current();
-    const matches = roleFilter(parsed.filter);
-    const roles = (await this.roles.findAll()).filter(matches);
-    const comparators =
-      parsed.sort.length > 0 ? parsed.sort : [{ property: 'name', isAscending: true }];
-    roles.sort((a, b) => {
-      for (const { property, isAscending } of comparators) {
-        const order =
-          property === 'createdAt'
-            ? a.createdAt.getTime() - b.createdAt.getTime()
-            : a.name.localeCompare(b.name);
-        if (order !== 0) return isAscending ? order : -order;
-      }
-      return a.id < b.id ? -1 : 1;
-    });
-    return {
-      response: buildQueryResponse({
-        accountId: parsed.accountId,
-        queryState,
-        canCalculateChanges: false,
-        calculateTotal: parsed.calculateTotal,
-        window: windowQueryResults(
-          roles.map((role) => role.id),
-          parsed,
-          MAX_QUERY_LIMIT,
-        ),
+    this.registry.registerAll(
+      standardMethods('Role', {
+        limits: this.config,
+        ...this.sync.typeSync(() => (cursor, limit) => this.roles.changedSince(cursor, limit)),
+        get: {
+          knownProperties: PROPERTIES,
+          find: (ids) =>
+            ids === null ? this.roles.findAll() : this.roles.findByIds(ids.filter(isUuid)),
+          idOf: (role) => role.id,
+          toObject: toRoleObject,
+        },
+        query: {
+          knownFilterProperties: ['isSystem', 'text', 'permission'],
+          knownSortProperties: ['name', 'createdAt'],
+          maxLimit: MAX_QUERY_LIMIT,
+          ids: async (parsed) => {
+            const roles = (await this.roles.findAll()).filter(roleFilter(parsed.filter));
+            return sortRoles(roles, parsed.sort).map((role) => role.id);
+          },
+        },
+        set: this.announcer.stagedSet((callerId) => this.writes(callerId)),
       }),
-    };
-  }
-
-  private async set(
-    args: Record<string, unknown>,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const parsed = parseSetArguments(args, {
-      maxObjectsInSet: this.config.JMAP_MAX_OBJECTS_IN_SET,
-    });
-    return this.sync.guardedSet(
-      ctx.userId,
-      'Role',
-      parsed.ifInState,
-      this.changedRoles,
-      (oldState) => this.write(parsed, oldState, ctx),
     );
   }
 
-  private async write(
-    parsed: SetArguments,
-    oldState: string,
-    ctx: JmapMethodContext,
-  ): Promise<JmapMethodOutcome> {
-    const held = await this.access.systemPermissions(ctx.userId);
-    const result = await this.announcer.staged(ctx.userId, async () => {
-      const pending: Pending = { access: [], state: [] };
-      const outcome = await runSet(
-        parsed,
-        {
-          create: (_creationId, object) => this.create(object, held, ctx.userId, pending),
-          update: (id, patch) => this.update(id, patch, held, ctx.userId, pending),
-          destroy: (id) => this.destroy(id, held, ctx.userId, pending),
-        },
-        ctx.createdIds,
-      );
-      return [outcome, [pending.access, pending.state]];
-    });
+  private async writes(callerId: string): Promise<StagedWrites> {
+    const held = await this.access.systemPermissions(callerId);
+    const pending: Pending = { access: [], state: [] };
     return {
-      response: buildSetResponse({
-        accountId: parsed.accountId,
-        oldState,
-        newState: await this.sync.current(),
-        result,
-      }),
-      createdIds: result.createdIds,
+      handlers: {
+        create: (_creationId, object) => this.create(object, held, callerId, pending),
+        update: (id, patch) => this.update(id, patch, held, callerId, pending),
+        destroy: (id) => this.destroy(id, held, callerId, pending),
+      },
+      announcements: () => [pending.access, pending.state],
     };
   }
 
@@ -305,9 +222,19 @@ function toRoleObject(role: Role): RoleObject {
   };
 }
 
-function pick(object: RoleObject, properties: string[] | null): Record<string, unknown> {
-  if (properties === null) return object;
-  return Object.fromEntries(Object.entries(object).filter(([key]) => properties.includes(key)));
+/** By the comparators asked (by name when none), then by id. */
+function sortRoles(roles: Role[], sort: readonly Comparator[]): Role[] {
+  const comparators = sort.length > 0 ? sort : [{ property: 'name', isAscending: true }];
+  return roles.sort((a, b) => {
+    for (const { property, isAscending } of comparators) {
+      const order =
+        property === 'createdAt'
+          ? a.createdAt.getTime() - b.createdAt.getTime()
+          : a.name.localeCompare(b.name);
+      if (order !== 0) return isAscending ? order : -order;
+    }
+    return a.id < b.id ? -1 : 1;
+  });
 }
 
 function parseName(value: unknown): string {

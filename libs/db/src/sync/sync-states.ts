@@ -5,7 +5,10 @@ import {
   decodeSinceCursor,
   horizonState,
   JmapMethodError,
+  type MethodContext,
   pageChanges,
+  type SetState,
+  type TypeSync,
   parseChangesArguments,
   type SyncCursor,
   type SyncHorizon,
@@ -82,6 +85,18 @@ export class SyncStates {
   }
 
   /**
+   * The TypeSync (libs/jmap standardMethods) of a type whose rows changed for the caller
+   * `sourceFor` lists: the horizon as state, /set guarded by ifInState's meaning, /changes.
+   */
+  typeSync<C extends MethodContext>(sourceFor: (ctx: C) => ChangesSource): TypeSync<C> {
+    return {
+      state: () => this.current(),
+      setState: (ctx) => this.setState(sourceFor(ctx)),
+      changes: async (args, ctx) => ({ response: await this.changes(args, sourceFor(ctx)) }),
+    };
+  }
+
+  /**
    * A /set of `type` for the account: checks `ifInState` (see checkIfInState) and runs `write`
    * with the state to report as oldState. With ifInState, check and writes hold the account's
    * state of the type (IfInStateGuard), so of concurrent /sets with the same ifInState one writes
@@ -97,6 +112,15 @@ export class SyncStates {
     return this.guard.run(accountId, type, ifInState, async () =>
       write(await this.checkIfInState(ifInState, source)),
     );
+  }
+
+  /** The SetState of a type whose changes visible to the account `source` lists (see guardedSet). */
+  setState(source: ChangesSource): SetState {
+    return {
+      guarded: (accountId, type, ifInState, write) =>
+        this.guardedSet(accountId, type, ifInState, source, write),
+      current: () => this.current(),
+    };
   }
 
   /**

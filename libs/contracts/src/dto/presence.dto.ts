@@ -1,3 +1,4 @@
+import './dto-rules';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -11,12 +12,14 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import {
-  PRESENCE_HEARTBEAT_BATCH,
-  type PresenceConnectionRequest,
-  type PresenceHeartbeatAccount,
-  type PresenceHeartbeatRequest,
-} from '@jchat/contracts';
+import type {
+  PresenceConnectionRequest,
+  PresenceHeartbeatAccount,
+  PresenceHeartbeatRequest,
+} from '../presence.contract';
+
+/** Most accounts in one heartbeat message (keeps it far below the NATS payload limit). */
+export const PRESENCE_HEARTBEAT_BATCH = 2000;
 
 const MIN_TTL_MS = 1000;
 const MAX_TTL_MS = 3600_000;

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaService } from '@jchat/db';
+import type { SyncCursor } from '@jchat/jmap';
+import type { MessageScope } from './message-search.repository';
+import { RECEIPT_CHANGE_SPAN } from './receipts.repository';
+
+export interface ChangedMessageRow {
+  id: string;
+  modseq: bigint;
+  createdModseq: bigint;
+  /** modseq of the caller's join of the message's conversation. */
+  joinedModseq: bigint;
+}
+
+/** What Message/changes and /queryChanges read: messages and receipt moves past a cursor. */
+@Injectable()
+export class MessageSyncRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Whether the user joined or left a conversation since `since` in a way /changes cannot express
+   * row by row: a join of a conversation with messages older than the state (they would appear
+   * without having changed), or a leave of one with messages (they would silently disappear).
+   */
+  async membershipMovedSince(userId: string, since: bigint): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ one: number }[]>`
+      SELECT 1 AS one FROM participants p
+       WHERE p.user_id = ${userId}::uuid AND p.membership_modseq >= ${since}
+         AND EXISTS (SELECT 1 FROM messages m
+                      WHERE m.conversation_id = p.conversation_id AND (NOT p.is_active OR m.modseq < ${since}))
+       LIMIT 1`;
+    return rows.length > 0;
+  }
+
+  /**
+   * Messages of the user's conversations (and `extraConversationIds`) changed past the cursor,
+   * ordered by (modseq, id), at most `limit`. With receipts, also the messages whose readBy
+   * moved (anyone's read position crossed them) or, for the user's own messages, whose
+   * deliveryStatus moved, each reported at the modseq of that move. Every part is an index range
+   * scan on (conversation_id, modseq): the cost follows the changes, not the history.
+   */
+  async changedSince(
+    scope: MessageScope,
+    cursor: SyncCursor,
+    limit: number,
+    options: { receipts: boolean },
+  ): Promise<ChangedMessageRow[]> {
+    const since = cursor.modseq;
+    const past = (alias: string) =>
+      cursor.afterId === null
+        ? Prisma.sql`${Prisma.raw(alias)}.modseq >= ${since}`
+        : Prisma.sql`(${Prisma.raw(alias)}.modseq, ${Prisma.raw(alias)}.id) > (${since}, ${cursor.afterId}::uuid)`;
+    // Each move of a position reports the messages it passed, at most the latest
+    // RECEIPT_CHANGE_SPAN of them, ordered and limited like the rows above so pages never skip.
+    const receiptPast =
+      cursor.afterId === null
+        ? Prisma.sql`r.modseq >= ${since}`
+        : Prisma.sql`(r.modseq, m.id) > (${since}, ${cursor.afterId}::uuid)`;
+    const receipts = options.receipts
+      ? Prisma.sql`
+          UNION ALL
+          SELECT x.id, x.modseq, x.created_modseq, mine.joined_modseq
+            FROM mine CROSS JOIN LATERAL (
+              SELECT m.id, r.modseq, m.created_modseq
+                FROM message_receipt_changes r
+                -- Driven by the (few) receipt rows: each probes its seq range by index.
+                CROSS JOIN LATERAL (
+                  SELECT mm.id, mm.created_modseq FROM messages mm
+                   WHERE mm.conversation_id = r.conversation_id
+                     AND mm.seq > GREATEST(r.from_seq, r.to_seq - ${RECEIPT_CHANGE_SPAN}) AND mm.seq <= r.to_seq
+                     AND (r.kind = 'read' OR mm.sender_id = ${scope.userId}::uuid)) m
+               WHERE r.conversation_id = mine.conversation_id AND r.modseq >= ${since} AND ${receiptPast}
+               ORDER BY r.modseq, m.id LIMIT ${limit}) x`
+      : Prisma.empty;
+    const rows = await this.prisma.$queryRaw<
+      { id: string; modseq: bigint; created_modseq: bigint; joined_modseq: bigint }[]
+    >`
+      WITH mine AS (
+        SELECT conversation_id, membership_modseq AS joined_modseq FROM participants
+         WHERE user_id = ${scope.userId}::uuid AND is_active
+        UNION
+        SELECT unnest(${scope.extraConversationIds}::uuid[]), 0::bigint
+      ), candidates AS (
+        SELECT m.id, m.modseq, m.created_modseq, mine.joined_modseq
+          FROM mine CROSS JOIN LATERAL (
+            SELECT id, modseq, created_modseq FROM messages m
+             WHERE m.conversation_id = mine.conversation_id AND ${past('m')}
+             ORDER BY m.modseq, m.id LIMIT ${limit}) m
+        ${receipts}
+      )
+      SELECT c.id, max(c.modseq) AS modseq, min(c.created_modseq) AS created_modseq, max(c.joined_modseq) AS joined_modseq
+        FROM candidates c
+       GROUP BY c.id
+      HAVING ${cursor.afterId === null ? Prisma.sql`TRUE` : Prisma.sql`(max(c.modseq), c.id) > (${since}, ${cursor.afterId}::uuid)`}
+       ORDER BY 2, 1
+       LIMIT ${limit}`;
+    return rows.map((row) => ({
+      id: row.id,
+      modseq: row.modseq,
+      createdModseq: row.created_modseq,
+      joinedModseq: row.joined_modseq,
+    }));
+  }
+}
