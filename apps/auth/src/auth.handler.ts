@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MessagePattern } from '@nestjs/microservices';
+import { ContractPayload } from '@jchat/bus';
 import {
   AuthSubjects,
   type LoginRequest,
@@ -25,61 +26,61 @@ export class AuthHandler {
   ) {}
 
   @MessagePattern(subjectOf(AuthSubjects.register))
-  register(@Payload() req: RegisterRequest) {
+  register(@ContractPayload(AuthSubjects.register) req: RegisterRequest) {
     return this.users.register(req, req);
   }
 
   @MessagePattern(subjectOf(AuthSubjects.profile))
-  profile(@Payload() req: { userId: string }) {
+  profile(@ContractPayload(AuthSubjects.profile) req: { userId: string }) {
     return this.users.profile(req.userId);
   }
 
   @MessagePattern(subjectOf(AuthSubjects.login))
-  login(@Payload() req: LoginRequest) {
+  login(@ContractPayload(AuthSubjects.login) req: LoginRequest) {
     return this.sessions.login(req.email, req.password, req);
   }
 
   @MessagePattern(subjectOf(AuthSubjects.refresh))
-  refresh(@Payload() req: RefreshRequest) {
+  refresh(@ContractPayload(AuthSubjects.refresh) req: RefreshRequest) {
     return this.sessions.refresh(req.refreshToken);
   }
 
   @MessagePattern(subjectOf(AuthSubjects.logout))
-  async logout(@Payload() req: SessionRef) {
+  async logout(@ContractPayload(AuthSubjects.logout) req: SessionRef) {
     await this.sessions.revoke(req.userId, req.sessionId);
     return {};
   }
 
   @MessagePattern(subjectOf(AuthSubjects.listSessions))
-  async listSessions(@Payload() req: SessionRef) {
+  async listSessions(@ContractPayload(AuthSubjects.listSessions) req: SessionRef) {
     return { sessions: await this.sessions.list(req.userId, req.sessionId) };
   }
 
   @MessagePattern(subjectOf(AuthSubjects.revokeSession))
-  async revokeSession(@Payload() req: RevokeSessionRequest) {
+  async revokeSession(@ContractPayload(AuthSubjects.revokeSession) req: RevokeSessionRequest) {
     await this.sessions.revokeOther(req.userId, req.sessionId);
     return {};
   }
 
   @MessagePattern(subjectOf(AuthSubjects.checkSession))
-  async checkSession(@Payload() req: SessionRef) {
+  async checkSession(@ContractPayload(AuthSubjects.checkSession) req: SessionRef) {
     return { live: await this.sessions.isLive(req.userId, req.sessionId) };
   }
 
   @MessagePattern(subjectOf(AuthSubjects.providers))
-  providers(@Payload() req: { baseUrl: string }) {
+  providers(@ContractPayload(AuthSubjects.providers) req: { baseUrl: string }) {
     return { providers: this.oauth.list(req.baseUrl) };
   }
 
   @MessagePattern(subjectOf(AuthSubjects.oauthStart))
-  async oauthStart(@Payload() req: OAuthStartRequest) {
+  async oauthStart(@ContractPayload(AuthSubjects.oauthStart) req: OAuthStartRequest) {
     return {
       authorizationUrl: await this.oauth.start(req.provider, req.callbackUrl, req.returnTo),
     };
   }
 
   @MessagePattern(subjectOf(AuthSubjects.oauthCallback))
-  oauthCallback(@Payload() req: OAuthCallbackRequest) {
+  oauthCallback(@ContractPayload(AuthSubjects.oauthCallback) req: OAuthCallbackRequest) {
     return this.oauth.callback(req.provider, req.callbackUrl, req.query, req);
   }
 }

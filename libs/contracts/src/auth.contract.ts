@@ -1,4 +1,15 @@
 import { contract } from './contract';
+import {
+  LoginDto,
+  OAuthCallbackDto,
+  OAuthStartDto,
+  ProvidersDto,
+  RefreshDto,
+  RegisterDto,
+  RevokeSessionDto,
+  SessionRefDto,
+  UserRefDto,
+} from './dto/auth.dto';
 
 export interface ClientInfo {
   ipAddress: string | null;
@@ -96,19 +107,29 @@ export interface UserProfile {
 }
 
 export const AuthSubjects = {
-  profile: contract<{ userId: string }, UserProfile>('auth.user.profile.v1'),
-  register: contract<RegisterRequest, RegisteredUser>('auth.user.register.v1'),
-  login: contract<LoginRequest, TokenPair>('auth.session.login.v1'),
-  refresh: contract<RefreshRequest, TokenPair>('auth.session.refresh.v1'),
-  logout: contract<SessionRef, Record<string, never>>('auth.session.logout.v1'),
-  listSessions: contract<SessionRef, { sessions: SessionView[] }>('auth.session.list.v1'),
-  revokeSession: contract<RevokeSessionRequest, Record<string, never>>('auth.session.revoke.v1'),
-  checkSession: contract<SessionRef, SessionCheckReply>('auth.session.check.v1'),
+  profile: contract<{ userId: string }, UserProfile>('auth.user.profile.v1', UserRefDto),
+  register: contract<RegisterRequest, RegisteredUser>('auth.user.register.v1', RegisterDto),
+  login: contract<LoginRequest, TokenPair>('auth.session.login.v1', LoginDto),
+  refresh: contract<RefreshRequest, TokenPair>('auth.session.refresh.v1', RefreshDto),
+  logout: contract<SessionRef, Record<string, never>>('auth.session.logout.v1', SessionRefDto),
+  listSessions: contract<SessionRef, { sessions: SessionView[] }>(
+    'auth.session.list.v1',
+    SessionRefDto,
+  ),
+  revokeSession: contract<RevokeSessionRequest, Record<string, never>>(
+    'auth.session.revoke.v1',
+    RevokeSessionDto,
+  ),
+  checkSession: contract<SessionRef, SessionCheckReply>('auth.session.check.v1', SessionRefDto),
   providers: contract<{ baseUrl: string }, { providers: ProviderView[] }>(
     'auth.oauth.providers.v1',
+    ProvidersDto,
   ),
-  oauthStart: contract<OAuthStartRequest, OAuthStartReply>('auth.oauth.start.v1'),
-  oauthCallback: contract<OAuthCallbackRequest, OAuthCallbackReply>('auth.oauth.callback.v1'),
+  oauthStart: contract<OAuthStartRequest, OAuthStartReply>('auth.oauth.start.v1', OAuthStartDto),
+  oauthCallback: contract<OAuthCallbackRequest, OAuthCallbackReply>(
+    'auth.oauth.callback.v1',
+    OAuthCallbackDto,
+  ),
 } as const;
 
 /** Access-token claims (JWT, HS256). */
