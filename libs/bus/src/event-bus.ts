@@ -293,8 +293,12 @@ export class EventBus {
           this.logger.warn('dropping an undecodable push delivery');
           return;
         }
-        if (Array.isArray(delivery?.accountIds) && typeof delivery.push === 'object')
-          onDelivery(delivery);
+        const wellFormed =
+          Array.isArray(delivery?.accountIds) &&
+          typeof delivery.push === 'object' &&
+          delivery.push !== null;
+        if (wellFormed) onDelivery(delivery);
+        else this.logger.warn('dropping a malformed push delivery');
       },
     });
     await this.connection.flush();
