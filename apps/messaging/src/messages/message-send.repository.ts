@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Message, Prisma, PrismaService, stagingCte } from '@jchat/db';
+import { inStagingOrder, type Message, Prisma, PrismaService, stagingCte } from '@jchat/db';
 
 /** The stored columns a send writes. */
 export interface NewMessageRow {
@@ -122,8 +122,7 @@ export class MessageSendRepository {
         ? Prisma.sql`
             WITH ${stagingCte(
               'staged',
-              staging.service,
-              staged.map(([, payload]) => payload),
+              staged.map(([, payload]) => ({ service: staging.service, payload })),
             )}
             ${send}
             UNION ALL
@@ -163,7 +162,7 @@ function stagedIds(
   if (ids.length !== conversationIds.length) {
     throw new Error(`staged ${ids.length} outbox rows for ${conversationIds.length} events`);
   }
-  const sorted = [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  const sorted = inStagingOrder(ids);
   return new Map(conversationIds.map((id, index) => [id, sorted[index] as string]));
 }
 

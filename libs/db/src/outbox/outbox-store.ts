@@ -21,9 +21,7 @@ export interface OutboxRow {
  */
 @Injectable()
 export class OutboxStore {
-  private readonly stages = new MicroBatcher<{ service: string; payload: unknown }, string>(
-    (items) => this.insert(items),
-  );
+  private readonly stages = new MicroBatcher<OutboxItem, string>((items) => this.insert(items));
   private readonly settles = new MicroBatcher<string, void>((ids) => this.remove(ids));
 
   constructor(private readonly prisma: PrismaService) {}
@@ -67,20 +65,10 @@ export class OutboxStore {
     );
   }
 
-  private async insert(items: { service: string; payload: unknown }[]): Promise<string[]> {
-    // bigserial ids follow the ORDER BY, so sorted ids line up with the items.
+  private async insert(items: OutboxItem[]): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      INSERT INTO event_outbox (service, payload)
-      SELECT service, payload
-        FROM unnest(${items.map((item) => item.service)}::text[],
-                    ${items.map((item) => JSON.stringify(item.payload))}::jsonb[])
-             WITH ORDINALITY AS staged(service, payload, n)
-       ORDER BY n
-      RETURNING id::text AS id`;
-    return rows
-      .map((row) => BigInt(row.id))
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(String);
+      WITH ${stagingCte('staged', items)} SELECT id::text AS id FROM staged`;
+    return inStagingOrder(rows.map((row) => row.id));
   }
 
   private async remove(ids: string[]): Promise<void[]> {
@@ -93,21 +81,31 @@ export class OutboxStore {
   }
 }
 
+export interface OutboxItem {
+  service: string;
+  payload: unknown;
+}
+
 /**
- * A data-modifying CTE named `name` that stages `payloads` as the service's outbox rows, in the
- * statement (and so the transaction) of the write they announce, saving a commit of their own.
- * It yields `id` (text): bigserial ids follow the ORDER BY, so sorted ids line up with payloads.
+ * A data-modifying CTE named `name` that stages `items` as outbox rows. In the statement of the
+ * write they announce it saves them a commit of their own (the rows commit or roll back with
+ * it). It yields `id`; `inStagingOrder` lines the ids up with the items.
  */
-export function stagingCte(
-  name: string,
-  service: string,
-  payloads: readonly unknown[],
-): Prisma.Sql {
+export function stagingCte(name: string, items: readonly OutboxItem[]): Prisma.Sql {
   return Prisma.sql`${Prisma.raw(name)} AS (
     INSERT INTO event_outbox (service, payload)
-    SELECT ${service}, payload
-      FROM unnest(${payloads.map((payload) => JSON.stringify(payload))}::jsonb[])
-           WITH ORDINALITY AS staged(payload, n)
+    SELECT service, payload
+      FROM unnest(${items.map((item) => item.service)}::text[],
+                  ${items.map((item) => JSON.stringify(item.payload))}::jsonb[])
+           WITH ORDINALITY AS staged(service, payload, n)
      ORDER BY n
     RETURNING id)`;
+}
+
+/** Staged ids in the order of their items: bigserial ids follow the insert's ORDER BY. */
+export function inStagingOrder(ids: readonly string[]): string[] {
+  return [...ids].sort((a, b) => {
+    const [x, y] = [BigInt(a), BigInt(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
