@@ -37,7 +37,7 @@ export class BusClient {
   private constructor(private readonly proxy: CarryingNatsClient) {}
 
   static connect(natsUrl: string): BusClient {
-    return new BusClient(new CarryingNatsClient({ servers: [natsUrl] }));
+    return new BusClient(new CarryingNatsClient({ servers: [natsUrl], noAsyncTraces: true }));
   }
 
   async ready(): Promise<void> {

@@ -86,7 +86,13 @@ export class EventBus {
   ) {}
 
   static async connect(natsUrl: string, name: string): Promise<EventBus> {
-    const connection = await connect({ servers: [natsUrl], name, maxReconnectAttempts: -1 });
+    const connection = await connect({
+      servers: [natsUrl],
+      name,
+      maxReconnectAttempts: -1,
+      // No stack captured per request and JetStream publish (a cost on every message).
+      noAsyncTraces: true,
+    });
     const jsm = await connection.jetstreamManager();
     const bus = new EventBus(connection, connection.jetstream(), jsm);
     await bus.ensureStream();

@@ -50,7 +50,11 @@ export async function startService(
 ): Promise<INestMicroservice> {
   const logger = createLogger(service);
   startProcessMetrics(service);
-  const server = new CarryingNatsServer({ servers: [config.NATS_URL], queue: service });
+  const server = new CarryingNatsServer({
+    servers: [config.NATS_URL],
+    queue: service,
+    noAsyncTraces: true,
+  });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
     strategy: server,
     logger,

@@ -36,4 +36,28 @@ describe('MicroBatcher', () => {
     await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.add(n)));
     expect(sizes).toEqual([1, 2, 2]);
   });
+
+  it('with a linger, lets items arriving within it join the first batch', async () => {
+    jest.useFakeTimers();
+    try {
+      const batches: number[][] = [];
+      const batcher = new MicroBatcher<number, number>(
+        async (items) => {
+          batches.push(items);
+          return items;
+        },
+        10,
+        50,
+      );
+      const first = batcher.add(1);
+      await jest.advanceTimersByTimeAsync(20);
+      const second = batcher.add(2);
+      expect(batches).toEqual([]);
+      await jest.advanceTimersByTimeAsync(30);
+      expect(await Promise.all([first, second])).toEqual([1, 2]);
+      expect(batches).toEqual([[1, 2]]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * Runs work for many callers at once: what arrives while a batch runs waits and goes into the
- * next one, so under load one call serves many items, and with no load an item runs at once.
- * One batch at a time, items in arrival order. `run` answers each item (same order), or throws
- * to fail the whole batch.
+ * next one, so under load one call serves many items, and with no load an item runs at once
+ * (or after `lingerMs`, for work nobody waits on: what arrives meanwhile joins it). One batch at
+ * a time, items in arrival order. `run` answers each item (same order), or throws to fail the
+ * whole batch.
  */
 export class MicroBatcher<I, O> {
   private waiting: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] =
@@ -12,6 +13,7 @@ export class MicroBatcher<I, O> {
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly maxBatch = 500,
+    private readonly lingerMs = 0,
   ) {}
 
   add(item: I): Promise<O> {
@@ -23,6 +25,7 @@ export class MicroBatcher<I, O> {
 
   private async drain(): Promise<void> {
     this.running = true;
+    if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.maxBatch);
       try {

@@ -113,8 +113,9 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
     MESSAGE_SEND_MAX_BATCH: options.maxBatch ?? 50,
     MESSAGE_SEND_MAX_WAIT_MS: options.maxWaitMs ?? 60_000,
   } as MessagingConfig;
+  let readHorizon = () => ({ modseq: 42n, fingerprint: 'f' });
   const messages = {
-    syncHorizon: async () => ({ modseq: 42n, fingerprint: 'f' }),
+    syncHorizon: async () => readHorizon(),
   } as unknown as MessagesRepository;
   const queue = new MessageSendQueue(repository, messages, events, config);
   return {
@@ -130,6 +131,7 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
       release?.();
     },
     failNext: (...errors: unknown[]) => (failures = errors),
+    horizonReads: (read: () => { modseq: bigint; fingerprint: string }) => (readHorizon = read),
   };
 }
 
@@ -146,6 +148,23 @@ describe('MessageSendQueue', () => {
     // One event per conversation and batch, in order (announced after the answers).
     for (let turn = 0; turn < 50 && t.announced.length < 2; turn += 1) await Promise.resolve();
     expect(t.announced).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('answers each send with the horizon read after its batch committed', async () => {
+    const t = setup();
+    let reads = 0;
+    t.horizonReads(() => {
+      reads += 1;
+      return { modseq: BigInt(100 + reads), fingerprint: 'f' };
+    });
+    t.hold();
+    const first = t.queue.send(pending('a'));
+    const rest = ['b', 'c'].map((id) => t.queue.send(pending(id)));
+    t.release();
+    const results = await Promise.all([first, ...rest]);
+    // One read per batch, after its commit, shared by its senders.
+    expect(results.map((r) => r.horizonAfter?.modseq)).toEqual([101n, 102n, 102n]);
+    expect(reads).toBe(2);
   });
 
   it('stages the event of each batch with the batch and announces it under that id', async () => {
@@ -174,7 +193,7 @@ describe('MessageSendQueue', () => {
   it('settles the staged event of a conversation whose sends were all refused', async () => {
     const t = setup();
     const result = await t.queue.send(pending('poison'));
-    expect(result).toEqual({ kind: 'refused', reason: 'no-conversation' });
+    expect(result).toMatchObject({ kind: 'refused', reason: 'no-conversation' });
     expect(t.staged).toEqual(['c1#1']);
     expect(t.settled).toEqual(['c1#1']);
     expect(t.announced).toEqual([]);

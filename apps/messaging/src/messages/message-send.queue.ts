@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PushedMessage } from '@jchat/contracts';
 import { type Message, retryTransient } from '@jchat/db';
-import { horizonState, SetErrorException } from '@jchat/jmap';
+import { horizonState, SetErrorException, type SyncHorizon } from '@jchat/jmap';
 import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { MESSAGING_OUTBOX, StateEvents } from '../events/state-events';
 import { DEFAULT_MESSAGE_PROPERTIES, newMessageView } from './message-view';
@@ -12,6 +12,13 @@ import {
 } from './message-send.repository';
 import { MessagesRepository } from './messages.repository';
 
+/**
+ * A send's result, with the sync horizon read once its batch had committed (undefined if that
+ * read failed): a state that already covers the message, shared by the batch's push and by the
+ * `newState` of the /set calls whose only writes were its sends.
+ */
+export type QueuedSendResult = SendResult & { horizonAfter?: SyncHorizon };
+
 /** A send whose caller stops waiting sooner than this is refused rather than stored unseen. */
 const DEADLINE_MARGIN_MS = 1000;
 
@@ -21,7 +28,7 @@ interface Waiting {
   since: number;
   /** When its caller stops waiting (ms since the epoch), if known. */
   deadline: number | undefined;
-  resolve: (result: SendResult) => void;
+  resolve: (result: QueuedSendResult) => void;
   reject: (error: unknown) => void;
 }
 
@@ -58,11 +65,11 @@ export class MessageSendQueue {
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
-  send(send: PendingSend, deadline?: number): Promise<SendResult> {
+  send(send: PendingSend, deadline?: number): Promise<QueuedSendResult> {
     if (this.waiting.length >= this.config.MESSAGE_SEND_MAX_QUEUED) {
       return Promise.reject(new SendQueueFull(this.retryHintMs()));
     }
-    return new Promise<SendResult>((resolve, reject) => {
+    return new Promise<QueuedSendResult>((resolve, reject) => {
       this.waiting.push({ send, since: Date.now(), deadline, resolve, reject });
       if (!this.running) void this.drain();
     });
@@ -133,20 +140,27 @@ export class MessageSendQueue {
       for (const waiting of batch) await this.store([waiting]);
       return;
     }
-    for (const [index, waiting] of batch.entries()) {
-      const result = results[index];
-      if (result) waiting.resolve(result);
-      else waiting.reject(new Error('no result for a batched send'));
-    }
-    // Announced in batch order, while the next batch is being written; the senders are not kept
-    // waiting for it (a busy pool must not turn stored sends into timeouts).
+    // One read after the commit serves every sender of the batch and its push; the next batch
+    // is written meanwhile (the senders are answered once it is back).
+    const horizon: Promise<SyncHorizon | undefined> = this.messages
+      .syncHorizon()
+      .catch(() => undefined);
     const stored = results.flatMap((r) => (r.kind === 'stored' ? [r.message] : []));
+    void horizon.then((horizonAfter) => {
+      for (const [index, waiting] of batch.entries()) {
+        const result = results[index];
+        if (result) waiting.resolve({ ...result, horizonAfter });
+        else waiting.reject(new Error('no result for a batched send'));
+      }
+    });
     const storedIn = new Set(stored.map((message) => message.conversationId));
     for (const [conversationId, outboxId] of staged) {
       if (!storedIn.has(conversationId)) this.events.settle(outboxId);
     }
+    // Announced in batch order; the senders are not kept waiting for it (a busy pool must not
+    // turn stored sends into timeouts).
     this.publishing = this.publishing
-      .then(() => this.announce(stored, staged))
+      .then(() => this.announce(stored, staged, horizon))
       .catch((error: unknown) => {
         // The messages are stored; clients that missed the push find them with /changes.
         this.logger.warn({ error: String(error) }, 'could not announce new messages');
@@ -167,10 +181,12 @@ export class MessageSendQueue {
   private async announce(
     stored: readonly Message[],
     staged: ReadonlyMap<string, string>,
+    horizonAfter: Promise<SyncHorizon | undefined>,
   ): Promise<void> {
     if (stored.length === 0) return;
     // Read once, after the commit, for every event of the batch (the fan-out needs no read).
-    const state = await this.messages.syncHorizon().then(horizonState, () => undefined);
+    const horizon = await horizonAfter;
+    const state = horizon ? horizonState(horizon) : undefined;
     const byConversation = new Map<string, PushedMessage[]>();
     for (const message of stored) {
       const list = byConversation.get(message.conversationId) ?? [];

@@ -7,21 +7,28 @@ import {
   type PostSystemMessageRequest,
 } from '@jchat/contracts';
 import type { Message, Prisma } from '@jchat/db';
-import { forbidden, isPlainObject, SetErrorException } from '@jchat/jmap';
+import { forbidden, isPlainObject, SetErrorException, type SyncHorizon } from '@jchat/jmap';
 import { canRead, canSend } from '../access/access-rules';
 import type { AccessScope } from '../access/conversation-access.service';
 import { BlobsService } from '../blobs/blobs.service';
 import { sanitizeMessageHtml } from './html-sanitizer';
 import type { AttachmentInput, NewMessageInput } from './message-input';
 import type { Attachment } from './message-view';
-import { MessageSendQueue, rateLimited, SendQueueFull } from './message-send.queue';
-import type { NewMessageRow, SendAssumption, SendResult } from './message-send.repository';
+import {
+  MessageSendQueue,
+  type QueuedSendResult,
+  rateLimited,
+  SendQueueFull,
+} from './message-send.queue';
+import type { NewMessageRow, SendAssumption } from './message-send.repository';
 import { isUniqueViolation, MessagesRepository } from './messages.repository';
 
 export interface SendOutcome {
   message: Message;
   /** True when an earlier send with the same clientMessageId is returned instead. */
   duplicate: boolean;
+  /** The sync horizon read after the message was stored (see QueuedSendResult). */
+  horizonAfter?: SyncHorizon;
 }
 
 /** The access answer a send relied on was computed for another role or conversation type. */
@@ -160,7 +167,7 @@ export class MessageSendService {
     assumed: SendAssumption | null,
     deadline?: number,
   ): Promise<SendOutcome> {
-    let result: SendResult;
+    let result: QueuedSendResult;
     try {
       result = await this.sendQueue.send({ conversationId, row, assumed }, deadline);
     } catch (error: unknown) {
@@ -174,9 +181,9 @@ export class MessageSendService {
     }
     switch (result.kind) {
       case 'stored':
-        return { message: result.message, duplicate: false };
+        return { message: result.message, duplicate: false, horizonAfter: result.horizonAfter };
       case 'duplicate':
-        return { message: result.message, duplicate: true };
+        return { message: result.message, duplicate: true, horizonAfter: result.horizonAfter };
       case 'refused':
         break;
     }

@@ -19,6 +19,7 @@ import {
   type SetState,
   standardMethods,
   type SyncCursor,
+  type SyncHorizon,
   horizonState,
 } from '@jchat/jmap';
 import { IfInStateGuard } from '@jchat/db';
@@ -55,6 +56,34 @@ const SERVER_SET_ON_CREATE = [
   'readBy',
 ];
 
+/** How old the horizon a /set reports as oldState may be (see setState). */
+const RECENT_HORIZON_MS = 1000;
+
+/**
+ * What one Message/set wrote, for its newState: the horizons its sends' batches read after
+ * committing, unless it also wrote otherwise (edits, deletes, markRead), which needs a read.
+ */
+class SetWrites {
+  private latest: SyncHorizon | undefined;
+  private needsRead = false;
+
+  sent(horizonAfter: SyncHorizon | undefined): void {
+    if (!horizonAfter) this.needsRead = true;
+    else if (!this.latest || horizonAfter.modseq >= this.latest.modseq) this.latest = horizonAfter;
+  }
+
+  /** Marks a write that carries no horizon of its own (when it starts: it may fail half done). */
+  other<T>(write: Promise<T>): Promise<T> {
+    this.needsRead = true;
+    return write;
+  }
+
+  /** A horizon covering every write of the call, if one is known without a read. */
+  horizonAfter(): SyncHorizon | undefined {
+    return this.needsRead ? undefined : this.latest;
+  }
+}
+
 /** JMAP `Message/get|set|changes|query|queryChanges`. */
 @Injectable()
 export class MessagesJmap implements OnModuleInit {
@@ -77,7 +106,7 @@ export class MessagesJmap implements OnModuleInit {
       standardMethods('Message', {
         limits: this.config,
         state: async () => horizonState(await this.messages.syncHorizon()),
-        setState: () => this.setState,
+        setState: (ctx) => this.setState(ctx),
         changes: (args, ctx) => this.changes(args, ctx),
         set: {
           extraArguments: ['markRead'],
@@ -87,15 +116,19 @@ export class MessagesJmap implements OnModuleInit {
           handlers: (ctx, parsed) => {
             markReadIds(parsed); // checked before anything is written
             const scope = this.scopeOf(ctx);
+            const writes = this.writesOf(ctx);
             return {
-              create: (_creationId, object) => this.send(scope, object, ctx.deadline),
-              update: (id, patch) => this.edits.update(scope, id, patch),
-              destroy: (id) => this.edits.destroy(scope, id),
+              create: (_creationId, object) => this.send(scope, object, ctx.deadline, writes),
+              update: (id, patch) => writes.other(this.edits.update(scope, id, patch)),
+              destroy: (id) => writes.other(this.edits.destroy(scope, id)),
             };
           },
           runOptions: { referenceProperties: ['conversationId', 'replyToMessageId'] },
-          extend: (parsed, result, ctx) =>
-            this.markRead(this.scopeOf(ctx), markReadIds(parsed), result.createdIds),
+          extend: (parsed, result, ctx) => {
+            const ids = markReadIds(parsed);
+            const marking = this.markRead(this.scopeOf(ctx), ids, result.createdIds);
+            return ids.length === 0 ? marking : this.writesOf(ctx).other(marking);
+          },
         },
         other: {
           get: (args, ctx) => this.get(args, ctx),
@@ -127,6 +160,17 @@ export class MessagesJmap implements OnModuleInit {
   }
 
   private readonly scopes = new WeakMap<JmapMethodContext, AccessScope>();
+
+  private writesOf(ctx: JmapMethodContext): SetWrites {
+    let writes = this.writes.get(ctx);
+    if (!writes) {
+      writes = new SetWrites();
+      this.writes.set(ctx, writes);
+    }
+    return writes;
+  }
+
+  private readonly writes = new WeakMap<JmapMethodContext, SetWrites>();
 
   private async get(
     args: Record<string, unknown>,
@@ -160,24 +204,36 @@ export class MessagesJmap implements OnModuleInit {
     return { response };
   }
 
-  /** Message state: the sync horizon; ifInState is checked by meaning (checkIfInState). */
-  private readonly setState: SetState = {
-    guarded: (accountId, type, ifInState, write) =>
-      this.guard.run(accountId, type, ifInState, async () => {
-        const horizon = await this.messages.syncHorizon();
-        if (ifInState !== null) await this.checkIfInState(accountId, ifInState);
-        return write(horizonState(horizon));
-      }),
-    current: async () => horizonState(await this.messages.syncHorizon()),
-  };
+  /**
+   * Message state: the sync horizon; ifInState is checked by meaning (checkIfInState). Without
+   * ifInState, oldState is the horizon this process read last (if recent): read before the
+   * writes began, it is a state before them, and it costs no round trip. newState of a /set that
+   * only sent messages is the horizon its send batches read after their commits.
+   */
+  private setState(ctx: JmapMethodContext): SetState {
+    return {
+      guarded: (accountId, type, ifInState, write) =>
+        this.guard.run(accountId, type, ifInState, async () => {
+          const recent =
+            ifInState === null ? this.messages.recentSyncHorizon(RECENT_HORIZON_MS) : undefined;
+          const horizon = recent ?? (await this.messages.syncHorizon());
+          if (ifInState !== null) await this.checkIfInState(accountId, ifInState);
+          return write(horizonState(horizon));
+        }),
+      current: async () =>
+        horizonState(this.writes.get(ctx)?.horizonAfter() ?? (await this.messages.syncHorizon())),
+    };
+  }
 
   private async send(
     scope: AccessScope,
     object: Record<string, unknown>,
     deadline: number | undefined,
+    writes: SetWrites,
   ): Promise<{ id: string; serverSet: Record<string, unknown> }> {
     const input = parseNewMessage(object);
-    const { message, duplicate } = await this.sends.send(scope, input, deadline);
+    const { message, duplicate, horizonAfter } = await this.sends.send(scope, input, deadline);
+    writes.sent(horizonAfter);
     const properties = duplicate
       ? [...DEFAULT_MESSAGE_PROPERTIES]
       : input.bodyType === 'text/html'

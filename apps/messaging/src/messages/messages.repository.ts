@@ -18,6 +18,10 @@ export class MessagesRepository {
     return this.prisma.syncHorizon();
   }
 
+  recentSyncHorizon(maxAgeMs: number): SyncHorizon | undefined {
+    return this.prisma.recentSyncHorizon(maxAgeMs);
+  }
+
   /**
    * Messages by id that the user could possibly see: in a conversation they are an active
    * member of, or in a public one (rbac has the last word).

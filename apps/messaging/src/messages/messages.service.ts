@@ -16,6 +16,11 @@ export class MessagesService {
     return this.messages.syncHorizon();
   }
 
+  /** A horizon read at most `maxAgeMs` ago, if there is one (see PrismaService). */
+  recentSyncHorizon(maxAgeMs: number): SyncHorizon | undefined {
+    return this.messages.recentSyncHorizon(maxAgeMs);
+  }
+
   /** The messages of `ids` the caller may read (others are simply absent). */
   async readableMessages(scope: AccessScope, ids: string[]): Promise<Message[]> {
     const candidates = await this.messages.findForUser(scope.userId, ids.filter(isUuid));

@@ -3,6 +3,10 @@ import { MicroBatcher } from '@jchat/common';
 import { Prisma } from '../generated/client';
 import { PrismaService } from '../prisma.service';
 
+/** Settles wait this long for others to share their statement (nobody waits on a settle). */
+const SETTLE_LINGER_MS = 50;
+const SETTLE_BATCH_MAX = 2000;
+
 export interface OutboxRow {
   id: string;
   payload: unknown;
@@ -16,13 +20,18 @@ export interface OutboxRow {
  * spurious "something changed" event, which JMAP clients answer with /changes and find nothing
  * new. Concurrent stages and settles share one statement each.
  *
- * Settles commit asynchronously (no wait for the WAL flush): a settle lost in a crash only makes
- * the relay publish the event again, with the dedupe id its writer used, so NATS drops it.
+ * Settles linger briefly to share one statement, and commit asynchronously (no wait for the WAL
+ * flush): a settle lost in a crash only makes the relay publish the event again, with the dedupe
+ * id its writer used, so NATS drops it.
  */
 @Injectable()
 export class OutboxStore {
   private readonly stages = new MicroBatcher<OutboxItem, string>((items) => this.insert(items));
-  private readonly settles = new MicroBatcher<string, void>((ids) => this.remove(ids));
+  private readonly settles = new MicroBatcher<string, void>(
+    (ids) => this.remove(ids),
+    SETTLE_BATCH_MAX,
+    SETTLE_LINGER_MS,
+  );
 
   constructor(private readonly prisma: PrismaService) {}
 
