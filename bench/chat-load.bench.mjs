@@ -19,7 +19,9 @@
 // - w1-2x: W1 with twice the senders (overload: should accept no less than W1 and refuse the
 //   excess retryably).
 // - W2 steady rate: the same conversations, open loop at 100 and then 500 messages/s in total
-//   spread evenly over the senders, 30 s each.
+//   spread evenly over the senders, 30 s each, measured after --warmup seconds (default 5) at
+//   the same rate on the freshly started apps (V8 compiles the hot paths, pools fill), whose
+//   messages are not counted.
 // - W3 idle connections (run first, on the fresh system): 10,000 users log in (100 at a time;
 //   logins/s), then open 10,000 push-enabled WebSockets (100 at a time; connections/s) and hold
 //   them 30 s: memory per connection as PSS summed over every process of the system, before
@@ -242,7 +244,9 @@ function groupSpecs(options) {
     specs.push({ ...base, name: 'w1-2x', sendersPerConversation: 2 * options.senders });
   }
   if (wanted('w2')) {
-    for (const rate of options.rates) specs.push({ ...base, name: `w2-${rate}`, rate });
+    for (const rate of options.rates) {
+      specs.push({ ...base, name: `w2-${rate}`, rate, warmupSeconds: options.warmup });
+    }
   }
   return specs.map((spec, i) => ({ ...spec, tag: String.fromCharCode(97 + i) }));
 }

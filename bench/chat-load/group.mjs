@@ -219,6 +219,27 @@ function openLoop(ledger, senders, rate, seconds, startedAt) {
   });
 }
 
+/**
+ * W2's warm-up: the same open loop for spec.warmupSeconds, with its own ledger (its messages'
+ * tag differs, so the measured run counts none of them), drained before the window opens.
+ */
+async function warmUp(spec, members, senders, membersPerConversation) {
+  const ledger = new Ledger({
+    tag: `${spec.tag}-warm`,
+    members: membersPerConversation,
+    maxMessages: Math.ceil(spec.rate * spec.warmupSeconds),
+  });
+  const measured = members.map((member) => member.socket?.onPush);
+  for (const member of members) if (member.socket) holdPushedMessages(ledger, member);
+  const startedAt = now();
+  ledger.windowEnd = startedAt + spec.warmupSeconds * 1000;
+  await openLoop(ledger, senders, spec.rate, spec.warmupSeconds, startedAt);
+  await drain(ledger, spec.drainSeconds);
+  members.forEach((member, i) => {
+    if (member.socket) member.socket.onPush = measured[i];
+  });
+}
+
 /** A member that asked for includeObjects: each MessagePush is the message itself. */
 function holdPushedMessages(ledger, member) {
   const marker = `"body":"${ledger.tag}|`;
@@ -339,7 +360,8 @@ async function drain(ledger, seconds) {
 /**
  * Runs one W1 (closed loop: `window` sends in flight per sender) or W2 (open loop at `rate`)
  * workload. ctx: {base, conversations: [{id, members: [user]}], concurrency, monitor()}.
- * spec: {name, tag, pushObjects, sendersPerConversation, window | rate, seconds, drainSeconds}.
+ * spec: {name, tag, pushObjects, sendersPerConversation, window | rate, seconds, drainSeconds,
+ * warmupSeconds (W2)}.
  */
 export async function runGroupWorkload(ctx, spec) {
   const membersPerConversation = ctx.conversations[0].members.length;
@@ -351,6 +373,9 @@ export async function runGroupWorkload(ctx, spec) {
     const senders = connection.members.filter(
       (member) => member.position < spec.sendersPerConversation && member.socket,
     );
+    if (spec.rate && spec.warmupSeconds > 0 && spec.pushObjects) {
+      await warmUp(spec, connection.members, senders, membersPerConversation);
+    }
     const monitor = ctx.monitor();
     await monitor.start();
     const startedAt = now();
