@@ -879,6 +879,23 @@ describe('announcements', () => {
       return attempt.created?.m ?? undefined;
     });
     expect(posted.id).toEqual(expect.any(String));
+
+    // Revoked, it stops at once: sends may use an answer messaging keeps in memory for 5 s,
+    // which every replica drops on the event (well before that).
+    await ok(ann, 'ConversationRole/set', { destroy: [grant.created.g.id] });
+    const revokedAt = Date.now();
+    const refused = await eventually(
+      async () => {
+        const attempt = await one(bob, 'Message/set', {
+          create: { m: { conversationId: room.id, body: 'Still here?' } },
+        });
+        return attempt.notCreated?.m ?? undefined;
+      },
+      2000,
+      'the revoked grant to stop sends',
+    );
+    expect(refused.type).toBe('forbidden');
+    expect(Date.now() - revokedAt).toBeLessThan(2000);
   });
 });
 

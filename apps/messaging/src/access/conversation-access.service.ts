@@ -2,9 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type Redis } from '@jchat/common';
 import { type AccessChangedEvent, type ConversationAccess, RbacSubjects } from '@jchat/contracts';
 import { BusClient } from '@jchat/bus';
+import { LocalAccessAnswers } from './local-access-answers';
 
 /** A cached answer is used for at most this long, whatever happens to the events. */
 const TTL_SECONDS = 600;
+/** A send check uses an answer from this process's memory for at most this long (see forSend). */
+const LOCAL_TTL_MS = 5000;
+const LOCAL_MAX_ANSWERS = 100_000;
 
 const keys = {
   all: 'messaging:access-gen',
@@ -36,6 +40,8 @@ interface CachedAnswer {
  */
 @Injectable()
 export class ConversationAccessService {
+  private readonly local = new LocalAccessAnswers(LOCAL_TTL_MS, LOCAL_MAX_ANSWERS);
+
   constructor(
     private readonly bus: BusClient,
     @Inject(REDIS) private readonly redis: Redis,
@@ -77,7 +83,29 @@ export class ConversationAccessService {
     return this.ask(userId, conversationId, requestId, generations);
   }
 
-  /** Asks rbac, bypassing the cache (which the answer then refreshes). */
+  /**
+   * `lookup` for a send: a member's answer may come from this process's memory (LocalAccessAnswers),
+   * since the send's own statement re-checks what could have changed since.
+   */
+  async lookupForSend(
+    userId: string,
+    conversationId: string,
+    requestId: string | undefined,
+  ): Promise<ConversationAccess> {
+    const remembered = this.local.get(conversationId, userId);
+    if (remembered) return remembered;
+    const generation = this.local.generation();
+    const access = await this.lookup(userId, conversationId, requestId);
+    this.local.remember(conversationId, userId, access, generation);
+    return access;
+  }
+
+  /** Forgets in this process's memory what an access change names (every replica does). */
+  forgetLocally(event: AccessChangedEvent | null): void {
+    this.local.forget(event);
+  }
+
+  /** Asks rbac, bypassing the caches (which the answer then refreshes). */
   async fresh(
     userId: string,
     conversationId: string,
@@ -92,11 +120,14 @@ export class ConversationAccessService {
     const values = (result ?? []).map(([error, value]) =>
       error ? null : (value as string | null),
     );
-    return this.ask(userId, conversationId, requestId, [
+    const generation = this.local.generation();
+    const access = await this.ask(userId, conversationId, requestId, [
       values[0] ?? '',
       values[1] ?? '',
       values[2] ?? '',
     ]);
+    this.local.remember(conversationId, userId, access, generation);
+    return access;
   }
 
   private async ask(
@@ -163,6 +194,16 @@ export class AccessScope {
     let pending = this.memo.get(conversationId);
     if (!pending) {
       pending = this.service.lookup(this.userId, conversationId, this.requestId);
+      this.memo.set(conversationId, pending);
+    }
+    return pending;
+  }
+
+  /** For a send: may come from this process's memory (see lookupForSend). */
+  forSend(conversationId: string): Promise<ConversationAccess> {
+    let pending = this.memo.get(conversationId);
+    if (!pending) {
+      pending = this.service.lookupForSend(this.userId, conversationId, this.requestId);
       this.memo.set(conversationId, pending);
     }
     return pending;

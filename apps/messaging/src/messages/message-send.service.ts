@@ -52,7 +52,7 @@ export class MessageSendService {
 
   /** `deadline`: when the caller stops waiting (see MessageSendQueue). */
   async send(scope: AccessScope, input: NewMessageInput, deadline?: number): Promise<SendOutcome> {
-    const access = await scope.of(input.conversationId);
+    const access = await scope.forSend(input.conversationId);
     this.checkSend(access);
     const clientKey =
       input.clientMessageId === null ? null : `${scope.userId}:${input.clientMessageId}`;
