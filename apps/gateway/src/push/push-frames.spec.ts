@@ -1,13 +1,15 @@
 import { serializeFrame } from './push-frames';
 
 describe('serializeFrame', () => {
-  it('writes a MessagePush as JSON.stringify would, reusing the message JSON', () => {
-    const message = { id: 'm1', body: 'he said "hi"\n', reactions: {} };
+  it('writes a MessagePush as JSON.stringify would (UTF-8), reusing the message JSON', () => {
+    const message = { id: 'm1', body: 'he said "hi"\n — ünïcödé 👋', reactions: {} };
     const stringify = jest.spyOn(JSON, 'stringify');
     const first = serializeFrame({ '@type': 'MessagePush', accountId: 'a1', message });
     const second = serializeFrame({ '@type': 'MessagePush', accountId: 'a2', message });
-    expect(JSON.parse(first)).toEqual({ '@type': 'MessagePush', accountId: 'a1', message });
-    expect(JSON.parse(second)).toEqual({ '@type': 'MessagePush', accountId: 'a2', message });
+    const text = (payload: string | Buffer) =>
+      typeof payload === 'string' ? payload : payload.toString('utf8');
+    expect(text(first)).toBe(JSON.stringify({ '@type': 'MessagePush', accountId: 'a1', message }));
+    expect(JSON.parse(text(second))).toEqual({ '@type': 'MessagePush', accountId: 'a2', message });
     // The message was serialized once; each frame only adds its account id.
     expect(stringify.mock.calls.filter(([value]) => value === message)).toHaveLength(1);
     stringify.mockRestore();

@@ -29,9 +29,19 @@ export function decodePushState(pushState: string): PushCursor | null {
     : { horizon: head, presence };
 }
 
+/** States whose order was read lately: a push compares the same states on every connection. */
+const recentOrders = new Map<string, bigint | null>();
+const RECENT_ORDERS_MAX = 256;
+
 /** The order of a state: its modseq (horizon states) or counter (Presence); null if unreadable. */
 function orderOf(state: string): bigint | null {
-  return decodeCursor(state)?.modseq ?? null;
+  let order = recentOrders.get(state);
+  if (order === undefined) {
+    order = decodeCursor(state)?.modseq ?? null;
+    if (recentOrders.size >= RECENT_ORDERS_MAX) recentOrders.clear();
+    recentOrders.set(state, order);
+  }
+  return order;
 }
 
 /**

@@ -98,7 +98,8 @@ export class WsConnection implements PushTransport {
       return 'slow';
     }
     this.corkUntilNextTick();
-    this.socket.send(serializeFrame(frame));
+    // Always a text frame, also when the payload comes as bytes.
+    this.socket.send(serializeFrame(frame), { binary: false });
     return null;
   }
 
