@@ -30,14 +30,30 @@ const keys = {
   dirty: 'messaging:delivered:dirty',
 };
 
-/** HSET userId seq if greater than what is pending; marks the conversation dirty. 1 if recorded. */
+/** Positions recorded by one script call at most. */
+const RECORD_CHUNK = 500;
+
+/**
+ * For each position i (KEYS[i + 1] its conversation's pending hash; ARGV userId, seq,
+ * conversationId): HSET userId seq if greater than what is pending, and mark the conversation
+ * dirty (KEYS[1]). ARGV[1] is the hashes' TTL. Returns how many were recorded. One call for a
+ * whole batch of receipts: a command per receipt made Redis and this process parse hundreds.
+ */
 const RECORD = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current and tonumber(current) >= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-redis.call('SADD', KEYS[2], ARGV[3])
-return 1`;
+local ttl = tonumber(ARGV[1])
+local recorded = 0
+for i = 2, #KEYS do
+  local base = (i - 2) * 3 + 1
+  local userId, seq, conversationId = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
+  local current = redis.call('HGET', KEYS[i], userId)
+  if not current or tonumber(current) < tonumber(seq) then
+    redis.call('HSET', KEYS[i], userId, seq)
+    redis.call('EXPIRE', KEYS[i], ttl)
+    redis.call('SADD', KEYS[1], conversationId)
+    recorded = recorded + 1
+  end
+end
+return recorded`;
 
 /** Takes (reads and clears) what is pending for one conversation. */
 const TAKE = `
@@ -93,24 +109,29 @@ export class DeliveredPositions implements OnApplicationBootstrap, OnModuleDestr
     await this.flushDirty();
   }
 
-  /** Records many positions in one Redis round trip; returns how many moved. */
+  /** Records many positions (a script call per RECORD_CHUNK); returns how many moved. */
   async recordMany(positions: readonly ReceivedPosition[]): Promise<number> {
-    if (positions.length === 0) return 0;
-    const pipeline = this.redis.pipeline();
-    for (const { conversationId, userId, seq } of positions) {
-      pipeline.eval(
-        RECORD,
-        2,
-        keys.pending(conversationId),
-        keys.dirty,
+    let moved = 0;
+    for (let start = 0; start < positions.length; start += RECORD_CHUNK) {
+      const chunk = positions.slice(start, start + RECORD_CHUNK);
+      const keysOf = chunk.map(({ conversationId }) => keys.pending(conversationId));
+      const args = chunk.flatMap(({ conversationId, userId, seq }) => [
         userId,
         seq.toString(),
         conversationId,
-        PENDING_TTL_SECONDS,
+      ]);
+      moved += Number(
+        await this.redis.eval(
+          RECORD,
+          keysOf.length + 1,
+          keys.dirty,
+          ...keysOf,
+          PENDING_TTL_SECONDS,
+          ...args,
+        ),
       );
     }
-    const results = (await pipeline.exec()) ?? [];
-    return results.filter(([error, moved]) => error === null && moved === 1).length;
+    return moved;
   }
 
   /** Writes what is pending for these conversations now (before answering a sender's deliveryStatus). */

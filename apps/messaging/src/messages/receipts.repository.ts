@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { lockConversation, type Message, PrismaService } from '@jchat/db';
+import { lockConversation, type Message, Prisma, PrismaService } from '@jchat/db';
 import { READ_BY_CAP, type ReceiptSummary } from './receipts';
 
 /** A delivered position gathered in Redis, to write to PostgreSQL. */
@@ -108,11 +108,12 @@ export class ReceiptsRepository {
     positions: readonly DeliveredPosition[],
   ): Promise<string[] | null> {
     if (positions.length === 0) return null;
-    const senders = await this.prisma.retrying(
-      () => this.prisma.$queryRaw<{ sender: string }[]>`
+    // Every second for each conversation with new receipts: off Prisma's query engine.
+    const senders = await this.prisma.retrying(() =>
+      this.prisma.hotQuery<{ sender: string }>(Prisma.sql`
         SELECT sender::text AS sender FROM jchat_flush_delivered(
           ${conversationId}::uuid, ${positions.map((p) => p.userId)}::uuid[],
-          ${positions.map((p) => p.seq)}::bigint[], ${RECEIPT_CHANGE_SPAN}::int)`,
+          ${positions.map((p) => p.seq.toString())}::bigint[], ${RECEIPT_CHANGE_SPAN}::int)`),
     );
     return senders.length === 0 ? null : senders.map((row) => row.sender);
   }
