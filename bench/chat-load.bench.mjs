@@ -27,7 +27,7 @@
 //   them 30 s: memory per connection as PSS summed over every process of the system, before
 //   (once it holds still after the logins) vs after.
 // - W3 runs first on the fresh system; each group workload then runs on freshly restarted apps
-//   (same database), as the ejabberd harness restarts its server before every run.
+//   (same database, checkpointed), as the ejabberd harness restarts its server before every run.
 // - Throughout: CPU% and PSS of the gateway, each service, PostgreSQL, NATS and Redis, and the
 //   generator's own CPU (all share the machine's cores).
 //
@@ -219,6 +219,22 @@ async function warmUp(base, conversations, senders, concurrency) {
   if (errors.total() > 0) log(`warm-up refusals: ${JSON.stringify(errors.counts)}`);
 }
 
+/**
+ * Writes the previous workloads' dirty pages out now (a PostgreSQL CHECKPOINT), so that a
+ * checkpoint they made due does not land in the next workload's window: each run starts from
+ * the same clean state, as the ejabberd harness's restart gives its server. (Checkpoints under a
+ * run's own writes still happen in it, as in production.)
+ */
+async function checkpoint() {
+  const admin = new pg.Client({ connectionString: pgAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query('CHECKPOINT');
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Waits (at most QUIET_MAX_S) until the system is nearly idle, so runs do not overlap. */
 async function settle() {
   const startedAt = performance.now();
@@ -295,6 +311,7 @@ async function runWorkloads(base, users, options) {
     // harness restarts its server before every run: an overloaded run's backlog (pushes still
     // queued, receipts, presence changes) must not be measured as the next one's latency.
     await restartApps(base);
+    await checkpoint();
     await warmUp(base, conversations, options.senders, WARM_UP_CONCURRENCY);
     await logIn(base, groupUsers, options.concurrency, TOKEN_REFRESH_MS);
     await attempt(spec.name, () => runGroup(base, conversations, spec, options));
