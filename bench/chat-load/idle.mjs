@@ -1,7 +1,8 @@
 // W3 of the chat-load benchmark: N users log in (POST /auth/login), then each opens one
 // push-enabled WebSocket (includeObjects), `concurrency` at a time, and holds it. Reports
 // logins/s, connections/s and the memory each idle connection costs, as PSS summed over every
-// process of the system (gateway, services, PostgreSQL, NATS, Redis), before and after.
+// process of the system (gateway, services, PostgreSQL, NATS, Redis): the growth from half to
+// all of the connections open, each point once the PSS holds still.
 import { JmapSocket, login } from './clients.mjs';
 import { GROUPS } from './processes.mjs';
 import { delay, pool, round1 } from './stats.mjs';
@@ -35,40 +36,55 @@ async function timed(fn) {
   return { ...result, seconds: (performance.now() - startedAt) / 1000 };
 }
 
-/** ctx: {base, users, concurrency, system, monitor()}; spec: {connections, holdSeconds}. */
+/** Opens and push-enables a WebSocket for each user (`concurrency` at a time) into `sockets`. */
+function openSockets(ctx, users, sockets) {
+  return timed(() =>
+    pool(users, ctx.concurrency, async (user) => {
+      const socket = await JmapSocket.open(ctx.base, user);
+      sockets.push(socket);
+      await socket.enablePush(true);
+    }),
+  );
+}
+
+/**
+ * ctx: {base, users, concurrency, system, monitor()}; spec: {connections, holdSeconds}.
+ * Memory per connection is the slope between half and all of the connections open, each once
+ * the PSS holds still: what the logins left behind (and a process shrinking back from them
+ * later) is in both points, so it cancels out.
+ */
 export async function runIdleWorkload(ctx, spec) {
   const users = ctx.users.slice(0, spec.connections);
   const logins = await timed(() => pool(users, ctx.concurrency, (user) => login(ctx.base, user)));
-  const { pss: pssBefore, seconds: memorySettleSeconds } = await steadyPss(ctx.system);
-  console.log(`[bench:chat-load] w3: opening ${users.length} WebSockets`);
+  const loggedIn = users.filter((user) => user.token);
+  const half = loggedIn.slice(0, Math.floor(loggedIn.length / 2));
+  const rest = loggedIn.slice(half.length);
+  console.log(`[bench:chat-load] w3: opening ${loggedIn.length} WebSockets`);
   const sockets = [];
   try {
-    const opened = await timed(() =>
-      pool(
-        users.filter((user) => user.token),
-        ctx.concurrency,
-        async (user) => {
-          const socket = await JmapSocket.open(ctx.base, user);
-          sockets.push(socket);
-          await socket.enablePush(true);
-        },
-      ),
-    );
+    const first = await openSockets(ctx, half, sockets);
+    const { pss: pssHalf, seconds: memorySettleSeconds } = await steadyPss(ctx.system);
+    const second = await openSockets(ctx, rest, sockets);
     const monitor = ctx.monitor();
     await monitor.start();
     await delay(spec.holdSeconds * 1000);
     const resources = await monitor.stop();
-    const pssAfter = await ctx.system.pss();
     const alive = sockets.filter((socket) => socket.isOpen).length;
-    const measured = { logins, opened, pssBefore, pssAfter, alive, resources };
+    const { pss: pssAfter } = await steadyPss(ctx.system);
+    const opened = {
+      ok: first.ok + second.ok,
+      seconds: first.seconds + second.seconds,
+      errors: first.errors.merge(second.errors),
+    };
+    const measured = { logins, opened, second, pssHalf, pssAfter, alive, resources };
     return { ...idleRecord(spec, ctx, measured), memory_settle_s: round1(memorySettleSeconds) };
   } finally {
     for (const socket of sockets) socket.close();
   }
 }
 
-function idleRecord(spec, ctx, { logins, opened, pssBefore, pssAfter, alive, resources }) {
-  const perConnection = (name) => round1((pssAfter[name] - pssBefore[name]) / opened.ok);
+function idleRecord(spec, ctx, { logins, opened, second, pssHalf, pssAfter, alive, resources }) {
+  const perConnection = (name) => round1((pssAfter[name] - pssHalf[name]) / second.ok);
   return {
     workload: 'w3',
     params: {
@@ -85,7 +101,7 @@ function idleRecord(spec, ctx, { logins, opened, pssBefore, pssAfter, alive, res
     connect_s: round1(opened.seconds),
     connections_per_s: round1(opened.ok / opened.seconds),
     alive_after_hold: alive,
-    pss_mib_before: round1(pssBefore.total / 1024),
+    pss_mib_half: round1(pssHalf.total / 1024),
     pss_mib_after: round1(pssAfter.total / 1024),
     pss_kib_per_connection: perConnection('total'),
     pss_kib_per_connection_by_process: Object.fromEntries(

@@ -44,6 +44,15 @@ export class Tally {
   total() {
     return Object.values(this.counts).reduce((sum, n) => sum + n, 0);
   }
+
+  /** A new tally of both. */
+  merge(other) {
+    const merged = new Tally();
+    for (const tally of [this, other]) {
+      for (const [kind, n] of Object.entries(tally.counts)) merged.add(kind, n);
+    }
+    return merged;
+  }
 }
 
 export const now = () => performance.timeOrigin + performance.now();
