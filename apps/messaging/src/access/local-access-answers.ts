@@ -71,7 +71,10 @@ export class LocalAccessAnswers {
       if (users) this.entries -= users.size;
       this.byConversation.delete(event.conversationId);
     } else if (event !== null && event.userIds.length > 0) {
-      for (const users of this.byConversation.values()) this.forgetUsers(users, event.userIds);
+      for (const [conversationId, users] of this.byConversation) {
+        this.forgetUsers(users, event.userIds);
+        if (users.size === 0) this.byConversation.delete(conversationId);
+      }
     } else {
       this.clear();
     }
