@@ -103,7 +103,7 @@ describe('batched sends (real PostgreSQL, NATS and Redis)', () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it('carries the new messages whole in the stateChanged events, in seq order', async () => {
+  it('without member lists at hand, carries the new messages whole in stateChanged events, in order', async () => {
     const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
     const bus = await EventBus.connect(process.env.NATS_URL!, 'batch-test');
     const seen: StateChangedEvent[] = [];

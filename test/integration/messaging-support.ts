@@ -1,4 +1,4 @@
-// The messaging and rbac services in-process against the run's PostgreSQL, NATS and Redis, and
+// The messaging and rbac services (and, where asked, conversations) in-process against the run's PostgreSQL, NATS and Redis, and
 // small data factories (writing rows as conversations would).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
@@ -11,16 +11,25 @@ import { loadMessagingConfig } from '../../apps/messaging/src/config';
 import { loadRbacConfig } from '../../apps/rbac/src/config';
 import { RbacModule } from '../../apps/rbac/src/rbac.module';
 import { MessagingModule } from '../../apps/messaging/src/messaging.module';
+import { loadConversationsConfig } from '../../apps/conversations/src/config';
+import { ConversationsModule } from '../../apps/conversations/src/conversations.module';
 import { deleteRedisKeys, deleteStreams } from '../support/isolation';
 
 export class Harness {
   private app!: INestMicroservice;
   private rbac!: INestMicroservice;
+  private conversations: INestMicroservice | undefined;
   bus!: BusClient;
   db!: Client;
 
-  /** `settings` override messaging's environment (e.g. DELIVERED_FLUSH_MS: '0'). */
-  constructor(private readonly settings: Record<string, string> = {}) {}
+  /**
+   * `settings` override messaging's environment (e.g. DELIVERED_FLUSH_MS: '0'). With
+   * `withConversations`, the conversations service runs too and answers member lists.
+   */
+  constructor(
+    private readonly settings: Record<string, string> = {},
+    private readonly options: { withConversations?: boolean } = {},
+  ) {}
 
   async start(): Promise<void> {
     this.db = new Client({ connectionString: process.env.DATABASE_URL });
@@ -51,6 +60,18 @@ export class Harness {
     );
     this.rbac.useGlobalFilters(new RpcExceptionFilter());
     await this.rbac.listen();
+    if (this.options.withConversations) {
+      this.conversations = await NestFactory.createMicroservice<MicroserviceOptions>(
+        ConversationsModule.forRoot(loadConversationsConfig()),
+        {
+          transport: Transport.NATS,
+          options: { servers: [config.NATS_URL], queue: 'conversations' },
+          logger: ['error', 'warn'],
+        },
+      );
+      this.conversations.useGlobalFilters(new RpcExceptionFilter());
+      await this.conversations.listen();
+    }
     this.bus = BusClient.connect(config.NATS_URL);
     await this.bus.ready();
   }
@@ -64,6 +85,7 @@ export class Harness {
     await this.bus?.close();
     await this.app?.close();
     await this.rbac?.close();
+    await this.conversations?.close();
     await this.db?.end();
     const prefix = process.env.JCHAT_PREFIX ?? '';
     await deleteStreams(prefix);
@@ -108,15 +130,16 @@ export class Harness {
     );
   }
 
-  /** Calls JMAP methods as `userId`, returning the method responses in order. */
+  /** Calls JMAP methods as `userId` (of messaging unless told), returning the responses in order. */
   async jmap(
     userId: string,
     calls: [string, Record<string, unknown>][],
+    service: 'messaging' | 'conversations' = 'messaging',
   ): Promise<[string, Record<string, any>, string][]> {
     const responses: JmapInvocation[] = [];
     let createdIds: Record<string, string> = {};
     for (const [index, [name, args]] of calls.entries()) {
-      const reply = await this.bus.request(JmapCallSubjects.messaging, {
+      const reply = await this.bus.request(JmapCallSubjects[service], {
         userId,
         sessionId: 's',
         name,

@@ -1,8 +1,9 @@
 import { int, loadConfig } from '@jchat/common';
-import { serviceSettings } from '@jchat/bus';
+import { membersCacheSettings, serviceSettings } from '@jchat/bus';
 
 export const messagingSettings = {
   ...serviceSettings,
+  ...membersCacheSettings,
   MESSAGE_SEND_MAX_BATCH: int(
     'most messages stored in one transaction (sends arriving together share it)',
     256,

@@ -1,5 +1,5 @@
 import { int, loadConfig } from '@jchat/common';
-import { serviceSettings } from '@jchat/bus';
+import { membersCacheSettings, serviceSettings } from '@jchat/bus';
 
 export const presenceSettings = {
   ...serviceSettings,
@@ -46,18 +46,7 @@ export const presenceSettings = {
     0,
     60_000,
   ),
-  PUSH_MEMBERS_CACHE_MS: int(
-    'how long the push fan-out caches a conversation member list',
-    60_000,
-    0,
-    3600_000,
-  ),
-  PUSH_MEMBERS_CACHE_SIZE: int(
-    'member ids the push fan-out caches at most (all conversations together)',
-    2_000_000,
-    0,
-    100_000_000,
-  ),
+  ...membersCacheSettings,
 };
 
 export type PresenceConfig = ReturnType<typeof loadPresenceConfig>;

@@ -1,10 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '@jchat/common';
-import { BusModule, healthController, jmapCallController, JmapMethodsModule } from '@jchat/bus';
+import {
+  BusModule,
+  ConversationMembers,
+  healthController,
+  jmapCallController,
+  JmapMethodsModule,
+  MEMBERS_CACHE_OPTIONS,
+  membersCacheOptions,
+} from '@jchat/bus';
 import { DbModule } from '@jchat/db';
 import { PRESENCE_CONFIG, type PresenceConfig } from './config';
 import { AccountPublisher } from './fanout/account-publisher';
-import { MembersService } from './fanout/members.service';
 import { PushFanoutService } from './fanout/push-fanout.service';
 import { PresenceHandler } from './presence/presence.handler';
 import { PresenceJmap } from './presence/presence.jmap';
@@ -33,7 +40,8 @@ export class PresenceModule {
       providers: [
         { provide: PRESENCE_CONFIG, useValue: config },
         AccountPublisher,
-        MembersService,
+        { provide: MEMBERS_CACHE_OPTIONS, useValue: membersCacheOptions(config) },
+        ConversationMembers,
         PushFanoutService,
         PresenceRepository,
         PresenceStore,

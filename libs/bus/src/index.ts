@@ -13,3 +13,5 @@ export * from './service-bootstrap';
 export * from './service-config';
 export * from './staged-payloads';
 export * from './contract-payload';
+export * from './conversation-members';
+export * from './members-cache';

@@ -1,5 +1,5 @@
 import { busPrefix } from './contract';
-import type { JmapDataType, PushedMessage } from './events.contract';
+import type { JmapDataType, PushedMessage, StateChangedEvent } from './events.contract';
 
 /**
  * The push delivery subject (core NATS, not persisted): every gateway subscribes to
@@ -37,3 +37,24 @@ export type AccountPush =
       messages?: PushedMessage[];
     }
   | { kind: 'typing'; conversationId: string; userId: string; isTyping: boolean };
+
+/**
+ * The push of a state change to the accounts that can see it, or null when it has nothing to
+ * push. `state` is the sync horizon read after the write committed: every PostgreSQL type's
+ * `/get` state is such a horizon. Presence is left out: its state is its own counter and its
+ * pushes come from the presence service.
+ */
+export function statePush(event: StateChangedEvent, state: string): AccountPush | null {
+  const types = [...new Set(event.types)].filter((type) => type !== 'Presence');
+  if (types.length === 0) return null;
+  const states: Partial<Record<JmapDataType, string>> = {};
+  for (const type of types) states[type] = state;
+  return {
+    kind: 'state',
+    types,
+    states,
+    messageId: event.messageId,
+    conversationId: event.conversationId,
+    ...(event.messages ? { messages: event.messages } : {}),
+  };
+}

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ConversationMembers } from '@jchat/bus';
 import { MessagingOutboxRelay } from './messaging-outbox.relay';
 import { StateEvents } from './state-events';
 
-@Module({ providers: [StateEvents, MessagingOutboxRelay], exports: [StateEvents] })
+@Module({
+  providers: [ConversationMembers, StateEvents, MessagingOutboxRelay],
+  exports: [StateEvents],
+})
 export class EventsModule {}

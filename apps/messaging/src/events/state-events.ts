@@ -3,9 +3,11 @@ import {
   Events,
   type JmapDataType,
   type PushedMessage,
+  RemoteError,
   type StateChangedEvent,
+  statePush,
 } from '@jchat/contracts';
-import { EventBus } from '@jchat/bus';
+import { ConversationMembers, EventBus } from '@jchat/bus';
 import { OutboxStore } from '@jchat/db';
 
 /** The outbox rows of this service (see OutboxRelay). */
@@ -28,6 +30,7 @@ export class StateEvents {
   constructor(
     @Inject(EventBus) private readonly events: EventBus,
     private readonly outbox: OutboxStore,
+    private readonly members: ConversationMembers,
   ) {}
 
   /**
@@ -97,9 +100,14 @@ export class StateEvents {
   }
 
   /**
-   * New messages of one conversation (in seq order), carried in the events so the fan-out needs
-   * no read per recipient; several per event, in order. A message too large to travel is
-   * announced by id alone and fetched by the clients that want it inline.
+   * New messages of one conversation (in seq order), carried whole so no one reads them again;
+   * several per event, in order. A message too large to travel is announced by id alone and
+   * fetched by the clients that want it inline.
+   *
+   * With the state read after the commit and the members at hand (cached), the pushes go
+   * straight to the gateways: no JetStream round trip and no fan-out hop on the way to the
+   * members. Otherwise the events go through JetStream to the fan-out. Either way the staged
+   * outbox row is settled only once they are out.
    */
   async created(
     conversationId: string,
@@ -107,39 +115,44 @@ export class StateEvents {
     state: string | undefined,
     outboxId?: string,
   ): Promise<void> {
-    let batch: PushedMessage[] = [];
-    let bytes = 0;
-    const publishes: Promise<boolean>[] = [];
-    const flush = () => {
-      if (batch.length === 0) return;
-      // The first event shares its dedupe id with the staged one: never both published.
-      const dedupeId = publishes.length === 0 && outboxId ? outboxDedupeId(outboxId) : undefined;
-      publishes.push(
-        this.publish(conversationId, [], CREATED_TYPES, null, dedupeId, {
-          messages: batch,
-          state,
-        }),
-      );
-      batch = [];
-      bytes = 0;
-    };
-    for (const message of messages) {
-      const size = Buffer.byteLength(JSON.stringify(message));
-      if (size > MAX_EVENT_MESSAGE_BYTES) {
-        flush();
-        const id = String(message.view['id']);
-        publishes.push(
-          this.publish(conversationId, [], CREATED_TYPES, id, `message:${id}:created`, { state }),
-        );
-        continue;
-      }
-      if (bytes + size > MAX_EVENT_MESSAGE_BYTES) flush();
-      batch.push(message);
-      bytes += size;
+    const events = createdEvents(conversationId, messages, state);
+    if (state !== undefined && (await this.pushed(conversationId, events, state))) {
+      if (outboxId) this.settle(outboxId);
+      return;
     }
-    flush();
-    const published = await Promise.all(publishes);
+    const published = await Promise.all(
+      events.map(({ event, dedupeId }, index) =>
+        // The first event shares its dedupe id with the staged one: never both published.
+        this.publishEvent(event, index === 0 && outboxId ? outboxDedupeId(outboxId) : dedupeId),
+      ),
+    );
     if (outboxId && published.every(Boolean)) this.settle(outboxId);
+  }
+
+  /** Delivers the events' pushes to the conversation's members; false when it could not. */
+  private async pushed(
+    conversationId: string,
+    events: readonly { event: StateChangedEvent }[],
+    state: string,
+  ): Promise<boolean> {
+    let members: readonly string[];
+    try {
+      members = (await this.members.members(conversationId)).ids;
+    } catch (error: unknown) {
+      // A conversation that no longer exists has no one left to tell.
+      if (error instanceof RemoteError && error.code === 'not_found') return true;
+      return false;
+    }
+    try {
+      for (const { event } of events) {
+        const push = statePush(event, state);
+        if (push) this.events.deliver(members, push);
+      }
+      return true;
+    } catch (error: unknown) {
+      this.logger.warn({ conversationId, error: String(error) }, 'could not push new messages');
+      return false;
+    }
   }
 
   /** Something only these accounts see changed (e.g. deliveryStatus, which only senders see). */
@@ -147,33 +160,32 @@ export class StateEvents {
     if (accountIds.length > 0) await this.publish(null, accountIds, types, null);
   }
 
-  private async publish(
+  private publish(
     conversationId: string | null,
     extraAccountIds: string[],
     types: JmapDataType[],
     messageId: string | null,
     dedupeId?: string,
-    carried: { messages?: PushedMessage[]; state?: string } = {},
   ): Promise<boolean> {
+    const event = {
+      conversationId,
+      types,
+      extraAccountIds,
+      messageId,
+      at: new Date().toISOString(),
+    };
+    return this.publishEvent(event, dedupeId);
+  }
+
+  private async publishEvent(event: StateChangedEvent, dedupeId?: string): Promise<boolean> {
     try {
-      await this.events.publish(
-        Events.stateChanged,
-        {
-          conversationId,
-          types,
-          extraAccountIds,
-          messageId,
-          ...carried,
-          at: new Date().toISOString(),
-        },
-        dedupeId,
-      );
+      await this.events.publish(Events.stateChanged, event, dedupeId);
       return true;
     } catch (error: unknown) {
       this.logger.warn(
         {
-          conversationId,
-          messageId,
+          conversationId: event.conversationId,
+          messageId: event.messageId,
           error: error instanceof Error ? error.message : String(error),
         },
         'could not publish stateChanged',
@@ -181,6 +193,52 @@ export class StateEvents {
       return false;
     }
   }
+}
+
+/**
+ * The events announcing new messages of one conversation: as many messages per event as fit in
+ * MAX_EVENT_MESSAGE_BYTES, in order; a larger message alone, by id, with its own dedupe id.
+ */
+function createdEvents(
+  conversationId: string,
+  messages: readonly PushedMessage[],
+  state: string | undefined,
+): { event: StateChangedEvent; dedupeId?: string }[] {
+  const at = new Date().toISOString();
+  const event = (
+    messageId: string | null,
+    carried: PushedMessage[] | undefined,
+  ): StateChangedEvent => ({
+    conversationId,
+    types: CREATED_TYPES,
+    extraAccountIds: [],
+    messageId,
+    ...(carried ? { messages: carried } : {}),
+    ...(state ? { state } : {}),
+    at,
+  });
+  const events: { event: StateChangedEvent; dedupeId?: string }[] = [];
+  let batch: PushedMessage[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (batch.length > 0) events.push({ event: event(null, batch) });
+    batch = [];
+    bytes = 0;
+  };
+  for (const message of messages) {
+    const size = Buffer.byteLength(JSON.stringify(message));
+    if (size > MAX_EVENT_MESSAGE_BYTES) {
+      flush();
+      const id = String(message.view['id']);
+      events.push({ event: event(id, undefined), dedupeId: `message:${id}:created` });
+      continue;
+    }
+    if (bytes + size > MAX_EVENT_MESSAGE_BYTES) flush();
+    batch.push(message);
+    bytes += size;
+  }
+  flush();
+  return events;
 }
 
 const outboxDedupeId = (outboxId: string): string => `outbox:${outboxId}`;

@@ -1,6 +1,6 @@
 import type { AccountPush } from '@jchat/contracts';
 import type { AccountPublisher } from './account-publisher';
-import type { MembersService } from './members.service';
+import type { ConversationMembers } from '@jchat/bus';
 import { normalizeEvent, PushFanoutService } from './push-fanout.service';
 import type { SyncRepository } from '@jchat/db';
 import type { EventBus } from '@jchat/bus';
@@ -15,7 +15,7 @@ function setup(members: string[]) {
   } as unknown as AccountPublisher;
   const membersService = {
     members: jest.fn(async () => ({ ids: members, set: new Set(members) })),
-  } as unknown as MembersService;
+  } as unknown as ConversationMembers;
   const sync = {
     horizon: jest.fn(async () => ({ modseq: 36n * 36n, fingerprint: 'ab12' })),
   } as unknown as SyncRepository;

@@ -6,12 +6,12 @@ import {
   type PushedMessage,
   RemoteError,
   type StateChangedEvent,
+  statePush,
 } from '@jchat/contracts';
-import { EventBus } from '@jchat/bus';
+import { ConversationMembers, EventBus } from '@jchat/bus';
 import { SyncRepository } from '@jchat/db';
 import { horizonState } from '@jchat/jmap';
 import { AccountPublisher } from './account-publisher';
-import { MembersService } from './members.service';
 
 export const FANOUT_DURABLE = 'presence-push-fanout';
 /** Events being fanned out at once (of different conversations). */
@@ -34,7 +34,7 @@ export class PushFanoutService implements OnApplicationBootstrap {
 
   constructor(
     private readonly events: EventBus,
-    private readonly members: MembersService,
+    private readonly members: ConversationMembers,
     private readonly sync: SyncRepository,
     private readonly publisher: AccountPublisher,
   ) {}
@@ -56,25 +56,14 @@ export class PushFanoutService implements OnApplicationBootstrap {
       this.logger.warn('dropping a malformed state-changed event');
       return 0;
     }
-    // Presence has its own state (a counter in Redis); its pushes come from the presence service itself.
-    const types = [...new Set(event.types)].filter((type) => type !== 'Presence');
-    if (types.length === 0) return 0;
+    if (!event.types.some((type) => type !== 'Presence')) return 0;
     const audience = new Set(event.extraAccountIds);
     if (event.conversationId !== null) {
       for (const id of await this.membersOf(event.conversationId)) audience.add(id);
     }
     if (audience.size === 0) return 0;
-    const state = event.state ?? horizonState(await this.sync.horizon());
-    const states: Partial<Record<JmapDataType, string>> = {};
-    for (const type of types) states[type] = state;
-    return this.publisher.publish(audience, {
-      kind: 'state',
-      types,
-      states,
-      messageId: event.messageId,
-      conversationId: event.conversationId,
-      ...(event.messages ? { messages: event.messages } : {}),
-    });
+    const push = statePush(event, event.state ?? horizonState(await this.sync.horizon()));
+    return push ? this.publisher.publish(audience, push) : 0;
   }
 
   private async membersOf(conversationId: string): Promise<readonly string[]> {

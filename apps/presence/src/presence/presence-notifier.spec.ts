@@ -1,7 +1,7 @@
 import type { AccessChangedEvent, AccountPush } from '@jchat/contracts';
 import type { PresenceConfig } from '../config';
 import type { AccountPublisher } from '../fanout/account-publisher';
-import type { MembersService } from '../fanout/members.service';
+import type { ConversationMembers } from '@jchat/bus';
 import { PresenceNotifier } from './presence-notifier';
 import type { PresenceRepository } from './presence.repository';
 
@@ -21,7 +21,7 @@ function setup() {
   let listener: (event: AccessChangedEvent | null) => void = () => undefined;
   const members = {
     onAccessChanged: (l: typeof listener) => (listener = l),
-  } as unknown as MembersService;
+  } as unknown as ConversationMembers;
   const notifier = new PresenceNotifier(
     repository as unknown as PresenceRepository,
     publisher,

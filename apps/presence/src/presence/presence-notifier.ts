@@ -4,7 +4,7 @@ import type { AccessChangedEvent } from '@jchat/contracts';
 import { encodeState } from '@jchat/jmap';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
 import { AccountPublisher } from '../fanout/account-publisher';
-import { MembersService } from '../fanout/members.service';
+import { ConversationMembers } from '@jchat/bus';
 import { PresenceRepository } from './presence.repository';
 
 const CONTACTS_TTL_MS = 60_000;
@@ -40,7 +40,7 @@ export class PresenceNotifier {
   constructor(
     private readonly repository: PresenceRepository,
     private readonly publisher: AccountPublisher,
-    members: MembersService,
+    members: ConversationMembers,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
   ) {
     members.onAccessChanged((event) => this.accessChanged(event));

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RemoteError } from '@jchat/contracts';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
 import { AccountPublisher } from '../fanout/account-publisher';
-import { MembersService } from '../fanout/members.service';
+import { ConversationMembers } from '@jchat/bus';
 import { PresenceStore } from '../presence/presence.store';
 
 const SWEEP_BATCH = 500;
@@ -25,7 +25,7 @@ export class TypingService {
 
   constructor(
     private readonly store: PresenceStore,
-    private readonly members: MembersService,
+    private readonly members: ConversationMembers,
     private readonly publisher: AccountPublisher,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
   ) {}
