@@ -1,7 +1,8 @@
 import type { AccessChangedEvent, AccountPush } from '@jchat/contracts';
+import type { ConversationMembers } from '@jchat/bus';
+import { encodeState } from '@jchat/jmap';
 import type { PresenceConfig } from '../config';
 import type { AccountPublisher } from '../fanout/account-publisher';
-import type { ConversationMembers } from '@jchat/bus';
 import { PresenceNotifier } from './presence-notifier';
 import type { PresenceRepository } from './presence.repository';
 
@@ -10,9 +11,14 @@ const CONVERSATIONS: Record<string, string[]> = { u1: ['c1', 'c2'], u2: ['c1'], 
 const CONTACTS: Record<string, string[]> = { u1: ['u2', 'u3'], u2: ['u1'], u4: [] };
 
 function setup() {
+  const lookup = (userIds: readonly string[]) =>
+    new Map(
+      userIds
+        .filter((id) => CONVERSATIONS[id])
+        .map((id) => [id, { contacts: CONTACTS[id] ?? [], conversationIds: CONVERSATIONS[id]! }]),
+    );
   const repository = {
-    contacts: jest.fn(async (userId: string) => CONTACTS[userId] ?? []),
-    conversationsOf: jest.fn(async (userId: string) => CONVERSATIONS[userId] ?? []),
+    contactsOfMany: jest.fn(async (userIds: readonly string[]) => lookup(userIds)),
   };
   const published: { to: string[]; push: AccountPush }[] = [];
   const publisher = {
@@ -32,6 +38,7 @@ function setup() {
   return {
     notifier,
     repository,
+    lookup,
     published,
     warm,
     emit: (e: AccessChangedEvent | null) => listener(e),
@@ -39,17 +46,34 @@ function setup() {
 }
 
 describe('PresenceNotifier', () => {
-  it('pushes to the contacts and the user, caching the lists', async () => {
+  it('pushes once to the contacts and the users, caching the lists', async () => {
     const { notifier, repository, published, warm } = setup();
     await warm();
     await warm();
-    expect(published.find((p) => p.to.includes('u1') && p.to.includes('u3'))?.to.sort()).toEqual([
-      'u1',
-      'u2',
-      'u3',
-    ]);
-    expect(repository.contacts).toHaveBeenCalledTimes(3);
+    expect(published).toHaveLength(2);
+    expect(published[0]!.to.sort()).toEqual(['u1', 'u2', 'u3', 'u4']);
+    expect(repository.contactsOfMany).toHaveBeenCalledTimes(1);
     expect(notifier.cachedUsers).toBe(3);
+  });
+
+  it("tells only the changed users' contacts, with the batch's latest state", async () => {
+    const { notifier, published } = setup();
+    await notifier.notify([{ userId: 'u4', seq: 3n }]);
+    await notifier.notify([
+      { userId: 'u2', seq: 7n },
+      { userId: 'u4', seq: 5n },
+    ]);
+    expect(published[0]!.to).toEqual(['u4']);
+    expect(published[1]!.to.sort()).toEqual(['u1', 'u2', 'u4']);
+    expect(published[1]!.push).toMatchObject({ states: { Presence: encodeState(7n) } });
+  });
+
+  it('tells the users themselves when their contacts cannot be read', async () => {
+    const { notifier, repository, published } = setup();
+    repository.contactsOfMany.mockRejectedValueOnce(new Error('database away'));
+    await notifier.notify([{ userId: 'u1', seq: 2n }]);
+    expect(published.map((p) => p.to)).toEqual([['u1']]);
+    expect(notifier.cachedUsers).toBe(0);
   });
 
   it('drops only the lists of the changed conversation and the users it names', async () => {
@@ -58,7 +82,8 @@ describe('PresenceNotifier', () => {
     emit({ conversationId: 'c1', userIds: ['u9'] });
     expect(notifier.cachedUsers).toBe(1);
     await warm();
-    expect(repository.contacts).toHaveBeenCalledTimes(5);
+    expect(repository.contactsOfMany).toHaveBeenCalledTimes(2);
+    expect(repository.contactsOfMany).toHaveBeenLastCalledWith(['u1', 'u2'], 50);
     emit({ conversationId: 'c9', userIds: ['u4'] });
     expect(notifier.cachedUsers).toBe(2);
     emit({ conversationId: 'c9', userIds: [] });
@@ -76,10 +101,10 @@ describe('PresenceNotifier', () => {
   });
 
   it('does not cache a list read while access changed', async () => {
-    const { notifier, repository, emit } = setup();
+    const { notifier, repository, lookup, emit } = setup();
     let release: () => void = () => undefined;
-    repository.conversationsOf.mockImplementationOnce(
-      () => new Promise<string[]>((resolve) => (release = () => resolve(['c1']))),
+    repository.contactsOfMany.mockImplementationOnce(
+      (userIds) => new Promise((resolve) => (release = () => resolve(lookup(userIds)))),
     );
     const pending = notifier.notify([{ userId: 'u2', seq: 1n }]);
     await new Promise((resolve) => setImmediate(resolve));

@@ -3,13 +3,15 @@ import { LRUCache } from 'lru-cache';
 import type { AccessChangedEvent } from '@jchat/contracts';
 import { encodeState } from '@jchat/jmap';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
-import { AccountPublisher } from '../fanout/account-publisher';
 import { ConversationMembers } from '@jchat/bus';
+import { AccountPublisher } from '../fanout/account-publisher';
 import { PresenceRepository } from './presence.repository';
 
 const CONTACTS_TTL_MS = 60_000;
 const CONTACTS_CACHE_ENTRIES = 50_000;
-const PARALLEL_LOOKUPS = 8;
+/** Users whose contacts one statement reads at most. */
+const LOOKUP_CHUNK = 1000;
+const NO_CONTACTS = { contacts: [], conversationIds: [] };
 
 interface ContactsEntry {
   ids: string[];
@@ -18,8 +20,8 @@ interface ContactsEntry {
 }
 
 /**
- * Tells a user's contacts (and the user's own other connections) that their presence
- * changed: a `Presence` state push per change. Contact lists are cached for a minute;
+ * Tells users' contacts (and the users' own other connections) that their presence
+ * changed: one `Presence` state push per batch of changes. Contact lists are cached for a minute;
  * an access change in a conversation drops the lists of its cached members and of the
  * users it names (an unreadable event, or one not about a conversation, drops them all).
  */
@@ -46,28 +48,35 @@ export class PresenceNotifier {
     members.onAccessChanged((event) => this.accessChanged(event));
   }
 
-  /** Publishes the changes; failures are logged (a client resyncs with Presence/changes). */
+  /**
+   * Publishes the changes as one push: the Presence state is one counter, so the latest state
+   * of the batch tells every user's contacts (and the users themselves) that theirs changed.
+   * A failed contacts lookup is logged and the users alone are told (contacts resync with
+   * Presence/changes).
+   */
   async notify(changes: readonly { userId: string; seq: bigint }[]): Promise<void> {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let change = changes[next++]; change !== undefined; change = changes[next++]) {
-        try {
-          const audience = new Set(await this.contactsOf(change.userId));
-          audience.add(change.userId);
-          const state = encodeState(change.seq);
-          this.publisher.publish(audience, {
-            kind: 'state',
-            types: ['Presence'],
-            states: { Presence: state },
-            messageId: null,
-            conversationId: null,
-          });
-        } catch (error: unknown) {
-          this.logger.warn({ userId: change.userId, error: String(error) }, 'presence push failed');
-        }
+    const [first] = changes;
+    if (!first) return;
+    const audience = new Set<string>();
+    let latest = first.seq;
+    for (const change of changes) {
+      audience.add(change.userId);
+      if (change.seq > latest) latest = change.seq;
+    }
+    try {
+      for (const ids of await this.contactsOf([...audience])) {
+        for (const id of ids) audience.add(id);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_LOOKUPS, changes.length) }, worker));
+    } catch (error: unknown) {
+      this.logger.warn({ users: changes.length, error: String(error) }, 'presence push failed');
+    }
+    this.publisher.publish(audience, {
+      kind: 'state',
+      types: ['Presence'],
+      states: { Presence: encodeState(latest) },
+      messageId: null,
+      conversationId: null,
+    });
   }
 
   /** Cached contact lists (for tests). */
@@ -87,23 +96,39 @@ export class PresenceNotifier {
     for (const userId of affected) this.drop(userId);
   }
 
-  private async contactsOf(userId: string): Promise<string[]> {
-    const cached = this.contacts.get(userId);
-    if (cached) return cached.ids;
-    const generation = this.generation;
-    const [ids, conversationIds] = await Promise.all([
-      this.repository.contacts(userId, this.config.PRESENCE_PUSH_MAX_MEMBERS),
-      this.repository.conversationsOf(userId),
-    ]);
-    if (generation !== this.generation) return ids;
+  /** The contact lists of these users: cached ones, the others read in chunks and cached. */
+  private async contactsOf(userIds: readonly string[]): Promise<string[][]> {
+    const lists: string[][] = [];
+    const missing: string[] = [];
+    for (const userId of userIds) {
+      const cached = this.contacts.get(userId);
+      if (cached) lists.push(cached.ids);
+      else missing.push(userId);
+    }
+    for (let start = 0; start < missing.length; start += LOOKUP_CHUNK) {
+      const chunk = missing.slice(start, start + LOOKUP_CHUNK);
+      const generation = this.generation;
+      const found = await this.repository.contactsOfMany(
+        chunk,
+        this.config.PRESENCE_PUSH_MAX_MEMBERS,
+      );
+      for (const userId of chunk) {
+        const { contacts: ids, conversationIds } = found.get(userId) ?? NO_CONTACTS;
+        lists.push(ids);
+        if (generation === this.generation) this.remember(userId, { ids, conversationIds });
+      }
+    }
+    return lists;
+  }
+
+  private remember(userId: string, entry: ContactsEntry): void {
     this.drop(userId);
-    this.contacts.set(userId, { ids, conversationIds });
-    for (const conversationId of conversationIds) {
+    this.contacts.set(userId, entry);
+    for (const conversationId of entry.conversationIds) {
       let users = this.byConversation.get(conversationId);
       if (!users) this.byConversation.set(conversationId, (users = new Set()));
       users.add(userId);
     }
-    return ids;
   }
 
   private drop(userId: string): void {

@@ -87,31 +87,45 @@ export class PresenceRepository {
   }
 
   /**
-   * Everyone sharing an active conversation of at most `maxMembers` members with the user:
-   * who is told when the user's presence changes. Bigger channels are left out (their
-   * members ask with Presence/get) so that one user going online is not a push to thousands.
+   * Of each user: the conversations they are an active member of (of any size), and their
+   * contacts, who is told when their presence changes: the active members of those of at most
+   * `maxMembers` people. Bigger channels are left out (their members ask with Presence/get) so
+   * that one user going online is not a push to thousands. One statement for all the users; a
+   * user in no conversation is left out.
    */
-  async contacts(userId: string, maxMembers: number): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ user_id: string }[]>`
-      SELECT DISTINCT theirs.user_id::text AS user_id
-      FROM participants mine
-      JOIN participants theirs ON theirs.conversation_id = mine.conversation_id AND theirs.is_active
-      WHERE mine.user_id = ${userId}::uuid AND mine.is_active
-        AND theirs.user_id <> ${userId}::uuid
-        AND (SELECT count(*) FROM (
-              SELECT 1 FROM participants p
-              WHERE p.conversation_id = mine.conversation_id AND p.is_active
-              LIMIT ${maxMembers + 1}) AS bounded) <= ${maxMembers}`;
-    return rows.map((row) => row.user_id);
-  }
-
-  /** The conversations the user is an active member of (of any size). */
-  async conversationsOf(userId: string): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ conversation_id: string }[]>`
-      SELECT conversation_id::text AS conversation_id
-      FROM participants
-      WHERE user_id = ${userId}::uuid AND is_active`;
-    return rows.map((row) => row.conversation_id);
+  async contactsOfMany(
+    userIds: readonly string[],
+    maxMembers: number,
+  ): Promise<Map<string, { contacts: string[]; conversationIds: string[] }>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<
+      { user_id: string; conversation_ids: string[]; contacts: string[] }[]
+    >`
+      WITH mine AS MATERIALIZED (
+        SELECT user_id, conversation_id FROM participants
+        WHERE user_id = ANY(${[...userIds]}::uuid[]) AND is_active
+      ), small AS MATERIALIZED (
+        SELECT c.conversation_id FROM (SELECT DISTINCT conversation_id FROM mine) c
+        WHERE (SELECT count(*) FROM (
+                SELECT 1 FROM participants p
+                WHERE p.conversation_id = c.conversation_id AND p.is_active
+                LIMIT ${maxMembers + 1}) AS bounded) <= ${maxMembers}
+      )
+      SELECT m.user_id::text AS user_id,
+             array_agg(DISTINCT m.conversation_id::text) AS conversation_ids,
+             array_remove(array_agg(DISTINCT theirs.user_id::text), NULL) AS contacts
+      FROM mine m
+      LEFT JOIN participants theirs
+        ON theirs.conversation_id = m.conversation_id AND theirs.is_active
+       AND theirs.user_id <> m.user_id
+       AND m.conversation_id IN (SELECT conversation_id FROM small)
+      GROUP BY m.user_id`;
+    return new Map(
+      rows.map((row) => [
+        row.user_id,
+        { contacts: row.contacts, conversationIds: row.conversation_ids },
+      ]),
+    );
   }
 
   /** Up to `limit` users sharing an active conversation with the user (not the user). */
