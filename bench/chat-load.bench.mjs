@@ -152,6 +152,14 @@ async function startSystem() {
       LOG_LEVEL: 'warn',
       LOGIN_LIMIT_PER_IP: '100000',
       LOGIN_LIMIT_PER_EMAIL: '1000',
+      // W3 asks the apps for a full GC before each memory point (SystemProcesses.collectGarbage).
+      NODE_OPTIONS: [
+        process.env.NODE_OPTIONS,
+        '--expose-gc',
+        `--require ${path.join(rootDir, 'bench', 'lib', 'collect-on-signal.cjs')}`,
+      ]
+        .filter(Boolean)
+        .join(' '),
     },
   });
   const base = `http://127.0.0.1:${port}`;

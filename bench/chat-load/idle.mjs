@@ -2,7 +2,8 @@
 // push-enabled WebSocket (includeObjects), `concurrency` at a time, and holds it. Reports
 // logins/s, connections/s and the memory each idle connection costs, as PSS summed over every
 // process of the system (gateway, services, PostgreSQL, NATS, Redis): the growth from half to
-// all of the connections open, each point once the PSS holds still.
+// all of the connections open, each point after a full garbage collection in every app, once
+// the PSS holds still.
 import { JmapSocket, login } from './clients.mjs';
 import { GROUPS } from './processes.mjs';
 import { delay, pool, round1 } from './stats.mjs';
@@ -13,11 +14,12 @@ const PSS_STEADY_SHARE = 0.005;
 const PSS_SETTLE_MAX_MS = 60_000;
 
 /**
- * The summed PSS once it holds still (within 0.5% over 10 s: the heaps have shrunk back after
- * the logins), or after a minute; and how long that took.
+ * The summed PSS after a full garbage collection in every app, once it holds still (within 0.5%
+ * over 10 s), or after a minute; and how long that took.
  */
 async function steadyPss(system) {
   const startedAt = performance.now();
+  await system.collectGarbage();
   let last = await system.pss();
   for (let steady = 0; steady < PSS_STEADY_SAMPLES; ) {
     if (performance.now() - startedAt > PSS_SETTLE_MAX_MS) break;
@@ -49,9 +51,9 @@ function openSockets(ctx, users, sockets) {
 
 /**
  * ctx: {base, users, concurrency, system, monitor()}; spec: {connections, holdSeconds}.
- * Memory per connection is the slope between half and all of the connections open, each once
- * the PSS holds still: what the logins left behind (and a process shrinking back from them
- * later) is in both points, so it cancels out.
+ * Memory per connection is the slope between half and all of the connections open, each after
+ * a full collection in every app: the logins' garbage is gone from both points, so it cannot
+ * count for or against the connections, whenever V8 would have collected it.
  */
 export async function runIdleWorkload(ctx, spec) {
   const users = ctx.users.slice(0, spec.connections);
@@ -84,7 +86,11 @@ export async function runIdleWorkload(ctx, spec) {
 }
 
 function idleRecord(spec, ctx, { logins, opened, second, pssHalf, pssAfter, alive, resources }) {
-  const perConnection = (name) => round1((pssAfter[name] - pssHalf[name]) / second.ok);
+  const growth = (name) => (pssAfter[name] - pssHalf[name]) / second.ok;
+  const perConnection = (name) => round1(growth(name));
+  // A process that shrank between the points (still returning pages freed before) is counted as
+  // no growth: its shrinking is not the connections' doing and must not hide another's growth.
+  const total = round1(GROUPS.reduce((sum, name) => sum + Math.max(0, growth(name)), 0));
   return {
     workload: 'w3',
     params: {
@@ -103,7 +109,7 @@ function idleRecord(spec, ctx, { logins, opened, second, pssHalf, pssAfter, aliv
     alive_after_hold: alive,
     pss_mib_half: round1(pssHalf.total / 1024),
     pss_mib_after: round1(pssAfter.total / 1024),
-    pss_kib_per_connection: perConnection('total'),
+    pss_kib_per_connection: total,
     pss_kib_per_connection_by_process: Object.fromEntries(
       GROUPS.map((name) => [name, perConnection(name)]),
     ),

@@ -207,7 +207,8 @@ function idleSection(w3) {
     `W3: ${w3.logged_in} logins in ${w3.login_s} s (${w3.logins_per_s}/s, errors: ${kinds(w3.login_errors)}); ` +
       `${w3.connected} push-enabled WebSockets in ${w3.connect_s} s (${w3.connections_per_s}/s, errors: ${kinds(w3.connect_errors)}), ` +
       `${w3.alive_after_hold} still open after ${w3.params.hold_s} s. PSS of all processes with half of them open ${w3.pss_mib_half} MiB, with all ${w3.pss_mib_after} MiB: ` +
-      `${w3.pss_kib_per_connection} KiB per connection (${byProcess}).`,
+      `${w3.pss_kib_per_connection} KiB per connection, the growth of the processes that grew ` +
+      `(each after a full garbage collection; by process: ${byProcess}).`,
   ].join('\n');
 }
 
