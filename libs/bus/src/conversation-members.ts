@@ -75,4 +75,9 @@ export class ConversationMembers implements OnModuleInit, OnModuleDestroy {
   members(conversationId: string): Promise<MemberList> {
     return this.cache.get(conversationId);
   }
+
+  /** The members if they are cached; else undefined, and they are fetched for next time. */
+  cachedMembers(conversationId: string): MemberList | undefined {
+    return this.cache.peek(conversationId);
+  }
 }

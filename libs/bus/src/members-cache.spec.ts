@@ -56,4 +56,21 @@ describe('MembersCache', () => {
     await cache.get('b');
     expect(fetch).toHaveBeenCalledTimes(4);
   });
+
+  it('peeks without waiting: a miss starts the fetch for the next caller, failures ignored', async () => {
+    let now = 0;
+    const fetch = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('conversations away'))
+      .mockResolvedValue(['u1']);
+    const cache = new MembersCache(fetch, { ttlMs: 1000, maxIds: 100, now: () => now });
+    expect(cache.peek('c1')).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.peek('c1')).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.peek('c1')?.ids).toEqual(['u1']);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    now = 1001;
+    expect(cache.peek('c1')).toBeUndefined();
+  });
 });

@@ -61,6 +61,17 @@ export class MembersCache {
     return loading;
   }
 
+  /**
+   * The conversation's list if it is cached and fresh; otherwise undefined, and the list is
+   * loaded (in the background, failures ignored) for the next caller.
+   */
+  peek(conversationId: string): MemberList | undefined {
+    const entry = this.entries.get(conversationId);
+    if (entry && entry.expiresAt > this.now()) return entry.list;
+    this.get(conversationId).catch(() => undefined);
+    return undefined;
+  }
+
   /** Drops one conversation's list, or every list when `conversationId` is null. */
   invalidate(conversationId: string | null): void {
     if (conversationId === null) {

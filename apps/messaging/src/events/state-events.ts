@@ -3,7 +3,6 @@ import {
   Events,
   type JmapDataType,
   type PushedMessage,
-  RemoteError,
   type StateChangedEvent,
   statePush,
 } from '@jchat/contracts';
@@ -104,9 +103,9 @@ export class StateEvents {
    * several per event, in order. A message too large to travel is announced by id alone and
    * fetched by the clients that want it inline.
    *
-   * With the state read after the commit and the members at hand (cached), the pushes go
-   * straight to the gateways: no JetStream round trip and no fan-out hop on the way to the
-   * members. Otherwise the events go through JetStream to the fan-out. Either way the staged
+   * With the state read after the commit and the members cached, the pushes go straight to
+   * the gateways: no JetStream round trip and no fan-out hop on the way to the members.
+   * Otherwise the events go through JetStream to the fan-out. Either way the staged
    * outbox row is settled only once they are out.
    */
   async created(
@@ -116,7 +115,7 @@ export class StateEvents {
     outboxId?: string,
   ): Promise<void> {
     const events = createdEvents(conversationId, messages, state);
-    if (state !== undefined && (await this.pushed(conversationId, events, state))) {
+    if (state !== undefined && this.pushed(conversationId, events, state)) {
       if (outboxId) this.settle(outboxId);
       return;
     }
@@ -129,24 +128,22 @@ export class StateEvents {
     if (outboxId && published.every(Boolean)) this.settle(outboxId);
   }
 
-  /** Delivers the events' pushes to the conversation's members; false when it could not. */
-  private async pushed(
+  /**
+   * Delivers the events' pushes to the conversation's members; false when it could not. Only
+   * with the member list cached: new messages never wait for the conversations service (the
+   * list is fetched meanwhile, and these go through the fan-out).
+   */
+  private pushed(
     conversationId: string,
     events: readonly { event: StateChangedEvent }[],
     state: string,
-  ): Promise<boolean> {
-    let members: readonly string[];
-    try {
-      members = (await this.members.members(conversationId)).ids;
-    } catch (error: unknown) {
-      // A conversation that no longer exists has no one left to tell.
-      if (error instanceof RemoteError && error.code === 'not_found') return true;
-      return false;
-    }
+  ): boolean {
+    const members = this.members.cachedMembers(conversationId);
+    if (!members) return false;
     try {
       for (const { event } of events) {
         const push = statePush(event, state);
-        if (push) this.events.deliver(members, push);
+        if (push) this.events.deliver(members.ids, push);
       }
       return true;
     } catch (error: unknown) {
