@@ -2,6 +2,7 @@ import './messaging-prefix';
 import type { Subscription } from 'nats';
 import { pushDeliverySubject, type PushDelivery, type StateChangedEvent } from '@jchat/contracts';
 import { EventBus } from '@jchat/bus';
+import { natsUrl, prefix } from '../support/env';
 import { Harness } from './messaging-support';
 
 const decode = (data: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(data));
@@ -27,12 +28,12 @@ describe('push of new messages from messaging (real PostgreSQL, NATS and Redis)'
     ann = await h.user('Ann');
     bob = await h.user('Bob');
     eve = await h.user('Eve');
-    bus = await EventBus.connect(process.env.NATS_URL!, 'push-test');
+    bus = await EventBus.connect(natsUrl(), 'push-test');
     subscriptions.push(
       bus.connection.subscribe(pushDeliverySubject(), {
         callback: (_error, message) => deliveries.push(decode(message.data) as PushDelivery),
       }),
-      bus.connection.subscribe(`${process.env.JCHAT_PREFIX}.events.>`, {
+      bus.connection.subscribe(`${prefix()}.events.>`, {
         callback: (_error, message) => events.push(decode(message.data) as StateChangedEvent),
       }),
     );

@@ -1,7 +1,7 @@
-// The messaging and rbac services (and, where asked, conversations) in-process against the run's PostgreSQL, NATS and Redis, and
-// small data factories (writing rows as conversations would).
+// The messaging and rbac services (and, where asked, conversations) in-process against the
+// run's PostgreSQL, NATS and Redis, and small data factories (writing rows as conversations would).
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { INestMicroservice } from '@nestjs/common';
+import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { Client } from 'pg';
@@ -14,6 +14,22 @@ import { MessagingModule } from '../../apps/messaging/src/messaging.module';
 import { loadConversationsConfig } from '../../apps/conversations/src/config';
 import { ConversationsModule } from '../../apps/conversations/src/conversations.module';
 import { deleteRedisKeys, deleteStreams } from '../support/isolation';
+
+/** A service module listening on NATS in this process, as its main.ts would start it. */
+async function startService(
+  module: DynamicModule,
+  natsUrl: string,
+  queue: string,
+): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
+    transport: Transport.NATS,
+    options: { servers: [natsUrl], queue },
+    logger: ['error', 'warn'],
+  });
+  app.useGlobalFilters(new RpcExceptionFilter());
+  await app.listen();
+  return app;
+}
 
 export class Harness {
   private app!: INestMicroservice;
@@ -36,41 +52,15 @@ export class Harness {
     await this.db.connect();
     const config = loadMessagingConfig({ ...process.env, ...this.settings });
 
-    const options: MicroserviceOptions = {
-      transport: Transport.NATS,
-      options: { servers: [config.NATS_URL], queue: 'messaging' },
-    };
-    this.app = await NestFactory.createMicroservice<MicroserviceOptions>(
-      MessagingModule.forRoot(config),
-      {
-        ...options,
-        logger: ['error', 'warn'],
-      },
-    );
-    this.app.useGlobalFilters(new RpcExceptionFilter());
-    await this.app.listen();
+    this.app = await startService(MessagingModule.forRoot(config), config.NATS_URL, 'messaging');
     // The real rbac service answers messaging's access questions, with its real rules.
-    this.rbac = await NestFactory.createMicroservice<MicroserviceOptions>(
-      RbacModule.forRoot(loadRbacConfig()),
-      {
-        transport: Transport.NATS,
-        options: { servers: [config.NATS_URL], queue: 'rbac' },
-        logger: ['error', 'warn'],
-      },
-    );
-    this.rbac.useGlobalFilters(new RpcExceptionFilter());
-    await this.rbac.listen();
+    this.rbac = await startService(RbacModule.forRoot(loadRbacConfig()), config.NATS_URL, 'rbac');
     if (this.options.withConversations) {
-      this.conversations = await NestFactory.createMicroservice<MicroserviceOptions>(
+      this.conversations = await startService(
         ConversationsModule.forRoot(loadConversationsConfig()),
-        {
-          transport: Transport.NATS,
-          options: { servers: [config.NATS_URL], queue: 'conversations' },
-          logger: ['error', 'warn'],
-        },
+        config.NATS_URL,
+        'conversations',
       );
-      this.conversations.useGlobalFilters(new RpcExceptionFilter());
-      await this.conversations.listen();
     }
     this.bus = BusClient.connect(config.NATS_URL);
     await this.bus.ready();

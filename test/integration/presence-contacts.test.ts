@@ -4,12 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { PrismaService } from '@jchat/db';
 import { PresenceRepository } from '../../apps/presence/src/presence/presence.repository';
-
-const url = () => {
-  const value = process.env.DATABASE_URL;
-  if (!value) throw new Error('DATABASE_URL is not set: run through scripts/test.mjs');
-  return value;
-};
+import { databaseUrl } from '../support/env';
 
 describe('presence contacts of many users (real PostgreSQL)', () => {
   let db: Client;
@@ -17,9 +12,9 @@ describe('presence contacts of many users (real PostgreSQL)', () => {
   let repository: PresenceRepository;
 
   beforeAll(async () => {
-    db = new Client({ connectionString: url() });
+    db = new Client({ connectionString: databaseUrl() });
     await db.connect();
-    prisma = new PrismaService({ url: url(), poolSize: 2 });
+    prisma = new PrismaService({ url: databaseUrl(), poolSize: 2 });
     await prisma.onModuleInit();
     repository = new PresenceRepository(prisma);
   });

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { AccessChangedEvent } from '@jchat/contracts';
+import { ConversationMembers } from '@jchat/bus';
 import { encodeState } from '@jchat/jmap';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
-import { ConversationMembers } from '@jchat/bus';
 import { AccountPublisher } from '../fanout/account-publisher';
 import { PresenceRepository } from './presence.repository';
 
