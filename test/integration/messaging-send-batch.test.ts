@@ -66,6 +66,24 @@ describe('batched sends (real PostgreSQL, NATS and Redis)', () => {
     for (const row of read.rows) expect(row.read).toBeGreaterThanOrEqual(row.own);
   });
 
+  it("answers each send with a newState read after its batch's commit", async () => {
+    const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const replies = await Promise.all(['a', 'b', 'c'].map((body) => sendRaw(bob, room, body)));
+    for (const reply of replies) {
+      const id = reply!['created']['m']['id'];
+      const changes = async (sinceState: string) => {
+        const [[name, args]] = (await h.jmap(bob, [['Message/changes', { sinceState }]])) as [
+          [string, Record<string, string[]>],
+        ];
+        expect(name).toBe('Message/changes');
+        return [...args['created']!, ...args['updated']!];
+      };
+      expect(await changes(reply!['oldState'])).toContain(id);
+      // The message is below the new state: a client syncing from it is not sent it again.
+      expect(await changes(reply!['newState'])).not.toContain(id);
+    }
+  });
+
   it('answers each send of a mixed batch on its own: refused ones store nothing', async () => {
     const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
     const archived = await h.conversation([{ userId: ann, role: 'owner' }]);

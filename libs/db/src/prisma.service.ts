@@ -140,6 +140,14 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
         FROM pg_current_snapshot() AS s`);
     const [row] = rows;
     if (!row) throw new Error('pg_current_snapshot() returned nothing');
+    return this.horizonRead(row);
+  }
+
+  /**
+   * A horizon read by a statement of the caller's own (e.g. after the commit of a procedure that
+   * writes and then reads it), as that read gave it; remembered like syncHorizon's reads.
+   */
+  horizonRead(row: { horizon: string; fingerprint: string }): SyncHorizon {
     const horizon = { modseq: BigInt(row.horizon), fingerprint: row.fingerprint };
     if (!this.lastHorizon || horizon.modseq >= this.lastHorizon.horizon.modseq) {
       this.lastHorizon = { horizon, at: performance.now() };

@@ -1,4 +1,5 @@
 import type { Message } from '@jchat/db';
+import { horizonState } from '@jchat/jmap';
 import type { StateEvents } from '../events/state-events';
 import type { MessagingConfig } from '../config';
 import { MessageSendQueue, SendQueueFull } from './message-send.queue';
@@ -9,7 +10,6 @@ import type {
   PendingSend,
   SendResult,
 } from './message-send.repository';
-import type { MessagesRepository } from './messages.repository';
 
 function pending(id: string): PendingSend {
   return {
@@ -63,6 +63,7 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
   let release: (() => void) | null = null;
   let hold = false;
   const staged: string[] = [];
+  let readHorizon = () => ({ modseq: 42n, fingerprint: 'f' });
   const repository = {
     insertBatch: async (sends: PendingSend[], staging?: BatchStaging): Promise<BatchOutcome> => {
       batches.push(sends.map((s) => s.row.id));
@@ -86,12 +87,13 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
           ? { kind: 'refused', reason: 'no-conversation' }
           : { kind: 'stored', message: storedMessage(s, (seq += 1)) },
       );
-      return { results, outboxIds };
+      return { results, outboxIds, horizonAfter: readHorizon() };
     },
   } as unknown as MessageSendRepository;
   const announced: string[][] = [];
   const settled: string[] = [];
   const announcedWith: (string | undefined)[] = [];
+  const announcedStates: (string | undefined)[] = [];
   const events = {
     createdIntent: (conversationId: string) => ({
       conversationId,
@@ -101,10 +103,11 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
     created: async (
       _conversationId: string,
       messages: { view: { id: unknown } }[],
-      _state: string | undefined,
+      state: string | undefined,
       outboxId?: string,
     ) => {
       announced.push(messages.map((m) => String(m.view.id)));
+      announcedStates.push(state);
       announcedWith.push(outboxId);
     },
   } as unknown as StateEvents;
@@ -113,11 +116,7 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
     MESSAGE_SEND_MAX_BATCH: options.maxBatch ?? 50,
     MESSAGE_SEND_MAX_WAIT_MS: options.maxWaitMs ?? 60_000,
   } as MessagingConfig;
-  let readHorizon = () => ({ modseq: 42n, fingerprint: 'f' });
-  const messages = {
-    syncHorizon: async () => readHorizon(),
-  } as unknown as MessagesRepository;
-  const queue = new MessageSendQueue(repository, messages, events, config);
+  const queue = new MessageSendQueue(repository, events, config);
   return {
     queue,
     batches,
@@ -125,6 +124,7 @@ function setup(options: { maxQueued?: number; maxBatch?: number; maxWaitMs?: num
     staged,
     settled,
     announcedWith,
+    announcedStates,
     hold: () => (hold = true),
     release: () => {
       hold = false;
@@ -150,7 +150,7 @@ describe('MessageSendQueue', () => {
     expect(t.announced).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
-  it('answers each send with the horizon read after its batch committed', async () => {
+  it('answers and announces each batch with the horizon read after its commit', async () => {
     const t = setup();
     let reads = 0;
     t.horizonReads(() => {
@@ -162,9 +162,14 @@ describe('MessageSendQueue', () => {
     const rest = ['b', 'c'].map((id) => t.queue.send(pending(id)));
     t.release();
     const results = await Promise.all([first, ...rest]);
-    // One read per batch, after its commit, shared by its senders.
-    expect(results.map((r) => r.horizonAfter?.modseq)).toEqual([101n, 102n, 102n]);
+    // One read per batch, after its commit, shared by its senders and its push.
+    expect(results.map((r) => r.horizonAfter.modseq)).toEqual([101n, 102n, 102n]);
     expect(reads).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(t.announcedStates).toEqual([
+      horizonState({ modseq: 101n, fingerprint: 'f' }),
+      horizonState({ modseq: 102n, fingerprint: 'f' }),
+    ]);
   });
 
   it('stages the event of each batch with the batch and announces it under that id', async () => {

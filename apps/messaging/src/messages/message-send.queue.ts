@@ -6,18 +6,18 @@ import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
 import { MESSAGING_OUTBOX, StateEvents } from '../events/state-events';
 import { DEFAULT_MESSAGE_PROPERTIES, newMessageView } from './message-view';
 import {
+  type BatchOutcome,
   MessageSendRepository,
   type PendingSend,
   type SendResult,
 } from './message-send.repository';
-import { MessagesRepository } from './messages.repository';
 
 /**
- * A send's result, with the sync horizon read once its batch had committed (undefined if that
- * read failed): a state that already covers the message, shared by the batch's push and by the
- * `newState` of the /set calls whose only writes were its sends.
+ * A send's result, with the sync horizon read once its batch had committed: a state that already
+ * covers the message, shared by the batch's push and by the `newState` of the /set calls whose
+ * only writes were its sends.
  */
-export type QueuedSendResult = SendResult & { horizonAfter?: SyncHorizon };
+export type QueuedSendResult = SendResult & { horizonAfter: SyncHorizon };
 
 /** A send whose caller stops waiting sooner than this is refused rather than stored unseen. */
 const DEADLINE_MARGIN_MS = 1000;
@@ -60,7 +60,6 @@ export class MessageSendQueue {
 
   constructor(
     private readonly repository: MessageSendRepository,
-    private readonly messages: MessagesRepository,
     private readonly events: StateEvents,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
@@ -118,15 +117,12 @@ export class MessageSendQueue {
   }
 
   private async store(batch: Waiting[]): Promise<void> {
-    let results: SendResult[];
-    let staged: Map<string, string>;
+    let outcome: BatchOutcome;
     try {
       // A batch PostgreSQL aborted (deadlock, serialization failure) is tried again.
       const sends = batch.map((w) => w.send);
       const staging = { service: MESSAGING_OUTBOX, events: this.intents(batch) };
-      ({ results, outboxIds: staged } = await retryTransient(() =>
-        this.repository.insertBatch(sends, staging),
-      ));
+      outcome = await retryTransient(() => this.repository.insertBatch(sends, staging));
     } catch (error: unknown) {
       if (batch.length === 1) {
         batch[0]?.reject(error);
@@ -140,19 +136,13 @@ export class MessageSendQueue {
       for (const waiting of batch) await this.store([waiting]);
       return;
     }
-    // One read after the commit serves every sender of the batch and its push; the next batch
-    // is written meanwhile (the senders are answered once it is back).
-    const horizon: Promise<SyncHorizon | undefined> = this.messages
-      .syncHorizon()
-      .catch(() => undefined);
+    const { results, outboxIds: staged, horizonAfter } = outcome;
+    for (const [index, waiting] of batch.entries()) {
+      const result = results[index];
+      if (result) waiting.resolve({ ...result, horizonAfter });
+      else waiting.reject(new Error('no result for a batched send'));
+    }
     const stored = results.flatMap((r) => (r.kind === 'stored' ? [r.message] : []));
-    void horizon.then((horizonAfter) => {
-      for (const [index, waiting] of batch.entries()) {
-        const result = results[index];
-        if (result) waiting.resolve({ ...result, horizonAfter });
-        else waiting.reject(new Error('no result for a batched send'));
-      }
-    });
     const storedIn = new Set(stored.map((message) => message.conversationId));
     for (const [conversationId, outboxId] of staged) {
       if (!storedIn.has(conversationId)) this.events.settle(outboxId);
@@ -160,7 +150,7 @@ export class MessageSendQueue {
     // Announced in batch order; the senders are not kept waiting for it (a busy pool must not
     // turn stored sends into timeouts).
     this.publishing = this.publishing
-      .then(() => this.announce(stored, staged, horizon))
+      .then(() => this.announce(stored, staged, horizonState(horizonAfter)))
       .catch((error: unknown) => {
         // The messages are stored; clients that missed the push find them with /changes.
         this.logger.warn({ error: String(error) }, 'could not announce new messages');
@@ -181,12 +171,9 @@ export class MessageSendQueue {
   private async announce(
     stored: readonly Message[],
     staged: ReadonlyMap<string, string>,
-    horizonAfter: Promise<SyncHorizon | undefined>,
+    state: string,
   ): Promise<void> {
     if (stored.length === 0) return;
-    // Read once, after the commit, for every event of the batch (the fan-out needs no read).
-    const horizon = await horizonAfter;
-    const state = horizon ? horizonState(horizon) : undefined;
     const byConversation = new Map<string, PushedMessage[]>();
     for (const message of stored) {
       const list = byConversation.get(message.conversationId) ?? [];

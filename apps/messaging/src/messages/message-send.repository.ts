@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { inStagingOrder, type Message, Prisma, PrismaService, stagingCte } from '@jchat/db';
+import { type Message, Prisma, PrismaService } from '@jchat/db';
+import type { SyncHorizon } from '@jchat/jmap';
 
 /** The stored columns a send writes. */
 export interface NewMessageRow {
@@ -50,11 +51,23 @@ export interface BatchOutcome {
   results: SendResult[];
   /** The staged outbox row of each conversation of `BatchStaging.events`. */
   outboxIds: Map<string, string>;
+  /** The sync horizon read just after the batch committed: a state that covers its messages. */
+  horizonAfter: SyncHorizon;
 }
 
-type SendRow =
-  | { idx: number; outcome: 'stored' | 'duplicate' | NotStored; message: StoredMessageJson | null }
-  | { idx: null; outcome: 'staged'; outboxId: string };
+interface SendRow {
+  idx: number;
+  outcome: 'stored' | 'duplicate' | NotStored;
+  message: StoredMessageJson | null;
+}
+
+/** The INOUT parameters of jchat_send_messages_committed. */
+interface CommittedBatchRow {
+  results: SendRow[];
+  outbox_ids: string[];
+  horizon: string;
+  fingerprint: string;
+}
 
 /** A `messages` row as PostgreSQL's to_jsonb writes it. */
 interface StoredMessageJson {
@@ -81,22 +94,24 @@ interface StoredMessageJson {
 }
 
 /**
- * Stores sends in batches, in one round trip whatever the batch holds: the SQL function
- * `jchat_send_messages` (see its migration, 20261201000000_send_batch) locks the conversations,
- * checks each send as a single send is checked, gives each message the next seq and a sentAt in
- * the server's order, and moves the counters and the senders' read positions. Under load every
- * round trip waits for a core, so their number, more than the work in them, bounds the rate.
+ * Stores sends in batches, in one round trip whatever the batch holds: the SQL procedure
+ * `jchat_send_messages_committed` (migration 20261202100000_send_commit_horizon) runs
+ * `jchat_send_messages` (20261201000000_send_batch), which locks the conversations, checks each
+ * send as a single send is checked, gives each message the next seq and a sentAt in the server's
+ * order, and moves the counters and the senders' read positions; it stages the batch's outbox
+ * rows, commits, and reads the sync horizon after the commit. Under load every round trip waits
+ * for a core, and at a low rate for both ends to wake up, so their number, more than the work in
+ * them, bounds the rate and the latency.
  */
 @Injectable()
 export class MessageSendRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Stores the batch; the outbox rows of `staging` are written in the same statement, so they
-   * commit (or roll back) with the messages, with no commit of their own.
+   * Stores and commits the batch; the outbox rows of `staging` commit (or roll back) with the
+   * messages, with no commit of their own.
    */
   async insertBatch(sends: readonly PendingSend[], staging?: BatchStaging): Promise<BatchOutcome> {
-    if (sends.length === 0) return { results: [], outboxIds: new Map() };
     const batch = sends.map(({ conversationId, row, assumed }) => ({
       conversationId,
       senderId: row.senderId,
@@ -114,28 +129,16 @@ export class MessageSendRepository {
         : { assumedRole: assumed.role, assumedConversationType: assumed.conversationType }),
     }));
     const staged = [...(staging?.events ?? [])];
-    const send = Prisma.sql`
-      SELECT idx, outcome, message, NULL::text AS "outboxId"
-        FROM jchat_send_messages(${JSON.stringify(batch)}::jsonb)`;
-    const rows = await this.prisma.hotQuery<SendRow>(
-      staging && staged.length > 0
-        ? Prisma.sql`
-            WITH ${stagingCte(
-              'staged',
-              staged.map(([, payload]) => ({ service: staging.service, payload })),
-            )}
-            ${send}
-            UNION ALL
-            SELECT NULL, 'staged', NULL, id::text FROM staged`
-        : send,
-    );
+    const [committed] = await this.prisma.hotQuery<CommittedBatchRow>(Prisma.sql`
+      CALL jchat_send_messages_committed(${JSON.stringify(batch)}::jsonb, ${staging?.service ?? ''},
+        ${JSON.stringify(staged.map(([, payload]) => payload))}::jsonb, NULL, NULL, NULL, NULL)`);
+    if (!committed) throw new Error('jchat_send_messages_committed returned nothing');
     const outboxIds = stagedIds(
       staged.map(([conversationId]) => conversationId),
-      rows.flatMap((row) => (row.outcome === 'staged' ? [row.outboxId] : [])),
+      committed.outbox_ids,
     );
     const results: (SendResult | undefined)[] = new Array<SendResult | undefined>(sends.length);
-    for (const row of rows) {
-      if (row.outcome === 'staged') continue;
+    for (const row of committed.results) {
       if (row.outcome === 'stored' || row.outcome === 'duplicate') {
         if (row.message === null)
           throw new Error(`jchat_send_messages: ${row.outcome} without a row`);
@@ -150,11 +153,12 @@ export class MessageSendRepository {
         return result;
       }),
       outboxIds,
+      horizonAfter: this.prisma.horizonRead(committed),
     };
   }
 }
 
-/** Outbox ids (bigserial, in staging order) matched to the conversations they were staged for. */
+/** Outbox ids (in staging order) matched to the conversations they were staged for. */
 function stagedIds(
   conversationIds: readonly string[],
   ids: readonly string[],
@@ -162,8 +166,7 @@ function stagedIds(
   if (ids.length !== conversationIds.length) {
     throw new Error(`staged ${ids.length} outbox rows for ${conversationIds.length} events`);
   }
-  const sorted = inStagingOrder(ids);
-  return new Map(conversationIds.map((id, index) => [id, sorted[index] as string]));
+  return new Map(conversationIds.map((id, index) => [id, ids[index] as string]));
 }
 
 /** The Prisma Message of a row written by to_jsonb. */
