@@ -107,6 +107,25 @@ describe('presence and typing', () => {
     expect(Date.parse(after.lastSeenAt)).toBeGreaterThan(closedAt - 60_000);
   });
 
+  it("takes many accounts online and offline at once, keeping each one's open and close in order", async () => {
+    const crowd = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => newUser({ displayName: `Crowd ${i}` })),
+    );
+    await newConversation(bob, crowd);
+    const watcher = await socket(bob);
+    await watcher.enablePush({ dataTypes: ['Presence'] });
+    const opened = await Promise.all(crowd.map((user) => JmapSocket.open(user.accessToken)));
+    // One closes and opens again at once: its close must not overtake its new open.
+    const [flaky, ...others] = crowd as [TestUser, ...TestUser[]];
+    await opened[0]!.close();
+    await socket(flaky);
+    for (const user of crowd) await untilStatus(watcher, bob, user.id, 'online', 5000);
+
+    await Promise.all(opened.slice(1).map((s) => s.close()));
+    for (const user of others) await untilStatus(watcher, bob, user.id, 'offline', 15_000);
+    expect((await presenceOf(bob, flaky.id)).status).toBe('online');
+  });
+
   it("sets one's own status and message, and nobody else's", async () => {
     const watcher = await socket(bob);
     await watcher.enablePush({ dataTypes: ['Presence'] });

@@ -72,11 +72,9 @@ describe('batched sends (real PostgreSQL, NATS and Redis)', () => {
     for (const reply of replies) {
       const id = reply!['created']['m']['id'];
       const changes = async (sinceState: string) => {
-        const [[name, args]] = (await h.jmap(bob, [['Message/changes', { sinceState }]])) as [
-          [string, Record<string, string[]>],
-        ];
-        expect(name).toBe('Message/changes');
-        return [...args['created']!, ...args['updated']!];
+        const [response] = await h.jmap(bob, [['Message/changes', { sinceState }]]);
+        expect(response![0]).toBe('Message/changes');
+        return [...response![1]['created'], ...response![1]['updated']] as string[];
       };
       expect(await changes(reply!['oldState'])).toContain(id);
       // The message is below the new state: a client syncing from it is not sent it again.

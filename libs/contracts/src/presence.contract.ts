@@ -1,11 +1,13 @@
 import { contract } from './contract';
 import {
+  PRESENCE_CONNECTION_BATCH,
   PRESENCE_HEARTBEAT_BATCH,
   PresenceConnectionDto,
+  PresenceConnectionsDto,
   PresenceHeartbeatDto,
 } from './dto/presence.dto';
 
-export { PRESENCE_HEARTBEAT_BATCH };
+export { PRESENCE_CONNECTION_BATCH, PRESENCE_HEARTBEAT_BATCH };
 
 /**
  * Gateways tell the presence service which accounts hold push connections: when an
@@ -18,6 +20,23 @@ export interface PresenceConnectionRequest {
   gatewayId: string;
   /** How long this report keeps the user connected without another heartbeat. */
   ttlMs: number;
+}
+
+/** An account's first push connection on the gateway opened (true), or its last closed (false). */
+export interface PresenceConnectionChange {
+  userId: string;
+  opened: boolean;
+}
+
+/**
+ * The opens and closes a gateway saw since its previous report, in the order it saw them (an
+ * account's open and close must not swap). Many sockets opening at once cost one message.
+ */
+export interface PresenceConnectionsRequest {
+  gatewayId: string;
+  /** How long an open keeps the user connected without another heartbeat. */
+  ttlMs: number;
+  changes: PresenceConnectionChange[];
 }
 
 export interface PresenceHeartbeatAccount {
@@ -41,10 +60,16 @@ export interface PushBaselineReply {
 }
 
 export const PresenceSubjects = {
+  connectionsChanged: contract<PresenceConnectionsRequest, Record<string, never>>(
+    'presence.connections.changed.v1',
+    PresenceConnectionsDto,
+  ),
+  /** One open (gateways now send connectionsChanged; kept for a rolling upgrade's older ones). */
   connectionOpened: contract<PresenceConnectionRequest, Record<string, never>>(
     'presence.connection.opened.v1',
     PresenceConnectionDto,
   ),
+  /** One close (see connectionOpened). */
   connectionClosed: contract<PresenceConnectionRequest, Record<string, never>>(
     'presence.connection.closed.v1',
     PresenceConnectionDto,

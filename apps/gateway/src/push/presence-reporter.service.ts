@@ -6,9 +6,14 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { PRESENCE_HEARTBEAT_BATCH, PresenceSubjects } from '@jchat/contracts';
+import {
+  PRESENCE_CONNECTION_BATCH,
+  PRESENCE_HEARTBEAT_BATCH,
+  type PresenceConnectionChange,
+  PresenceSubjects,
+} from '@jchat/contracts';
 import { BusClient } from '@jchat/bus';
-import { randomToken } from '@jchat/common';
+import { MicroBatcher, randomToken } from '@jchat/common';
 import { PUSH_CONFIG, type PushConfig } from './push-config';
 
 interface AccountActivity {
@@ -19,17 +24,18 @@ interface AccountActivity {
 
 /**
  * Tells the presence service which accounts hold push connections on this gateway:
- * at the first open and the last close (in order, per account), and in a batched
- * heartbeat that also carries each account's last activity. No database is touched
- * per heartbeat; the presence service keeps it in Redis with expiry, so a gateway that
- * dies takes its users offline after a few missed heartbeats.
+ * at the first open and the last close, and in a batched heartbeat that also carries each
+ * account's last activity. Opens and closes go in order, one report at a time: those that
+ * happen while a report is on its way go together in the next (thousands of sockets opening
+ * at once cost a few messages, not one each), and with no load a change is reported at once.
+ * No database is touched per heartbeat; the presence service keeps it in Redis with expiry,
+ * so a gateway that dies takes its users offline after a few missed heartbeats.
  */
 @Injectable()
 export class PresenceReporter implements OnApplicationBootstrap, OnModuleDestroy {
   readonly gatewayId = `${hostname()}:${process.pid}:${randomToken(4)}`;
   private readonly logger = new Logger('presence-reporter');
   private readonly accounts = new Map<string, AccountActivity>();
-  private readonly chains = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly ttlMs: number;
 
@@ -57,25 +63,27 @@ export class PresenceReporter implements OnApplicationBootstrap, OnModuleDestroy
   opened(userId: string): Promise<void> {
     const now = Date.now();
     this.accounts.set(userId, { lastActiveAt: now, reportedActiveAt: now });
-    return this.inOrder(userId, () =>
-      this.bus.request(PresenceSubjects.connectionOpened, {
-        userId,
-        gatewayId: this.gatewayId,
-        ttlMs: this.ttlMs,
-      }),
-    );
+    return this.changes.add({ userId, opened: true });
   }
 
   closed(userId: string): Promise<void> {
     this.accounts.delete(userId);
-    return this.inOrder(userId, () =>
-      this.bus.request(PresenceSubjects.connectionClosed, {
-        userId,
+    return this.changes.add({ userId, opened: false });
+  }
+
+  private readonly changes = new MicroBatcher<PresenceConnectionChange, void>(async (changes) => {
+    try {
+      await this.bus.request(PresenceSubjects.connectionsChanged, {
         gatewayId: this.gatewayId,
         ttlMs: this.ttlMs,
-      }),
-    );
-  }
+        changes,
+      });
+    } catch (error: unknown) {
+      // The next heartbeat reports every open account again; a missed close expires.
+      this.logger.warn({ error: String(error), changes: changes.length }, 'presence report failed');
+    }
+    return changes.map(() => undefined);
+  }, PRESENCE_CONNECTION_BATCH);
 
   /**
    * The client did something. Reported at once when the presence service's idea of the
@@ -114,19 +122,5 @@ export class PresenceReporter implements OnApplicationBootstrap, OnModuleDestroy
         );
       }
     }
-  }
-
-  private inOrder(userId: string, work: () => Promise<unknown>): Promise<void> {
-    const previous = this.chains.get(userId) ?? Promise.resolve();
-    const next = previous.then(work).then(
-      () => undefined,
-      (error: unknown) =>
-        this.logger.warn({ userId, error: String(error) }, 'presence report failed'),
-    );
-    this.chains.set(userId, next);
-    void next.finally(() => {
-      if (this.chains.get(userId) === next) this.chains.delete(userId);
-    });
-    return next;
   }
 }

@@ -3,6 +3,7 @@ import { MessagePattern } from '@nestjs/microservices';
 import { ContractPayload } from '@jchat/bus';
 import {
   type PresenceConnectionRequest,
+  type PresenceConnectionsRequest,
   type PresenceHeartbeatRequest,
   PresenceSubjects,
   type PushBaselineReply,
@@ -19,6 +20,14 @@ export class PresenceHandler {
     private readonly presence: PresenceService,
     private readonly sync: SyncRepository,
   ) {}
+
+  @MessagePattern(subjectOf(PresenceSubjects.connectionsChanged))
+  async connectionsChanged(
+    @ContractPayload(PresenceSubjects.connectionsChanged) request: PresenceConnectionsRequest,
+  ): Promise<Record<string, never>> {
+    await this.presence.connectionsChanged(request);
+    return {};
+  }
 
   @MessagePattern(subjectOf(PresenceSubjects.connectionOpened))
   async opened(

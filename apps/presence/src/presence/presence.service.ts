@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { PresenceConnectionRequest, PresenceHeartbeatRequest } from '@jchat/contracts';
+import type {
+  PresenceConnectionChange,
+  PresenceConnectionRequest,
+  PresenceConnectionsRequest,
+  PresenceHeartbeatRequest,
+} from '@jchat/contracts';
 import { MicroBatcher, toUtcDate } from '@jchat/common';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config';
 import { PresenceNotifier } from './presence-notifier';
@@ -43,18 +48,37 @@ export class PresenceService {
   ) {}
 
   /**
-   * A gateway holds a first push connection of the user. Reports arriving together (a gateway
-   * opening thousands of sockets) are applied together: one lookup of the saved choices and one
-   * Redis round trip for all of them.
+   * A gateway's report of the accounts whose first push connection opened or last one closed,
+   * in the order it saw them: each run of opens (or closes) is applied together, the runs in
+   * order, so an account's close never overtakes its open.
    */
+  async connectionsChanged(request: PresenceConnectionsRequest, now = Date.now()): Promise<void> {
+    for (const run of runsOf(request.changes)) {
+      const reports = run.map(({ userId }) => ({ ...request, userId }));
+      if (run[0]?.opened)
+        await this.connectAll(reports.map((report) => ({ request: report, now })));
+      else await this.disconnectAll(reports, now);
+    }
+  }
+
+  /** A gateway holds a first push connection of the user (one report: see connectionsChanged). */
   connected(request: PresenceConnectionRequest, now = Date.now()): Promise<void> {
     return this.connections.add({ request, now });
   }
 
+  /** Single reports arriving together are applied together (see connectAll). */
   private readonly connections = new MicroBatcher<
     { request: PresenceConnectionRequest; now: number },
     void
   >(async (reports) => {
+    await this.connectAll(reports);
+    return reports.map(() => undefined);
+  });
+
+  /** One lookup of the saved choices and one Redis round trip for all of them. */
+  private async connectAll(
+    reports: readonly { request: PresenceConnectionRequest; now: number }[],
+  ): Promise<void> {
     await this.ensureLoaded(reports.map((report) => report.request.userId));
     await this.apply(
       reports.map(({ request, now }) => ({
@@ -64,15 +88,25 @@ export class PresenceService {
         activeAt: now,
       })),
     );
-    return reports.map(() => undefined);
-  });
+  }
 
   /** The last connection on a gateway closed: the user stays online for the grace period only. */
-  async disconnected(request: PresenceConnectionRequest, now = Date.now()): Promise<void> {
+  disconnected(request: PresenceConnectionRequest, now = Date.now()): Promise<void> {
+    return this.disconnectAll([request], now);
+  }
+
+  private async disconnectAll(
+    requests: readonly PresenceConnectionRequest[],
+    now: number,
+  ): Promise<void> {
     const expiresAt = now + this.config.PRESENCE_OFFLINE_GRACE_MS;
-    await this.apply([
-      { userId: request.userId, now, gateway: { id: request.gatewayId, expiresAt } },
-    ]);
+    await this.apply(
+      requests.map((request) => ({
+        userId: request.userId,
+        now,
+        gateway: { id: request.gatewayId, expiresAt },
+      })),
+    );
   }
 
   async heartbeat(request: PresenceHeartbeatRequest, now = Date.now()): Promise<void> {
@@ -177,6 +211,17 @@ export class PresenceService {
       }),
     );
   }
+}
+
+/** Consecutive changes of one kind (all opens, or all closes), in order. */
+export function runsOf(changes: readonly PresenceConnectionChange[]): PresenceConnectionChange[][] {
+  const runs: PresenceConnectionChange[][] = [];
+  for (const change of changes) {
+    const run = runs.at(-1);
+    if (run && run[0]?.opened === change.opened) run.push(change);
+    else runs.push([change]);
+  }
+  return runs;
 }
 
 function toView(

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsInt,
   IsISO8601,
   IsString,
@@ -13,13 +14,18 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type {
+  PresenceConnectionChange,
   PresenceConnectionRequest,
+  PresenceConnectionsRequest,
   PresenceHeartbeatAccount,
   PresenceHeartbeatRequest,
 } from '../presence.contract';
 
 /** Most accounts in one heartbeat message (keeps it far below the NATS payload limit). */
 export const PRESENCE_HEARTBEAT_BATCH = 2000;
+
+/** Most opens and closes in one connections report. */
+export const PRESENCE_CONNECTION_BATCH = 1000;
 
 const MIN_TTL_MS = 1000;
 const MAX_TTL_MS = 3600_000;
@@ -36,6 +42,31 @@ export class PresenceConnectionDto implements PresenceConnectionRequest {
   @Min(MIN_TTL_MS)
   @Max(MAX_TTL_MS)
   ttlMs!: number;
+}
+
+export class PresenceConnectionChangeDto implements PresenceConnectionChange {
+  @IsUUID()
+  userId!: string;
+
+  @IsBoolean()
+  opened!: boolean;
+}
+
+export class PresenceConnectionsDto implements PresenceConnectionsRequest {
+  @IsString()
+  @Length(1, 200)
+  gatewayId!: string;
+
+  @IsInt()
+  @Min(MIN_TTL_MS)
+  @Max(MAX_TTL_MS)
+  ttlMs!: number;
+
+  @IsArray()
+  @ArrayMaxSize(PRESENCE_CONNECTION_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => PresenceConnectionChangeDto)
+  changes!: PresenceConnectionChangeDto[];
 }
 
 export class PresenceHeartbeatAccountDto implements PresenceHeartbeatAccount {
