@@ -6,7 +6,7 @@ import type { PushConfig } from './push-config';
 function setup() {
   const reports: PresenceConnectionsRequest[] = [];
   let hold: Promise<void> | null = null;
-  let release = () => {};
+  let release: () => void = () => undefined;
   let failures = 0;
   const bus = {
     request: async (subject: { subject: string }, request: PresenceConnectionsRequest) => {
@@ -24,7 +24,9 @@ function setup() {
   return {
     reporter,
     reports,
-    hold: () => (hold = new Promise<void>((resolve) => (release = resolve))),
+    hold: () => {
+      hold = new Promise<void>((resolve) => (release = resolve));
+    },
     release: () => {
       hold = null;
       release();
