@@ -54,7 +54,8 @@ export class PresenceService {
    */
   async connectionsChanged(request: PresenceConnectionsRequest, now = Date.now()): Promise<void> {
     for (const run of runsOf(request.changes)) {
-      const reports = run.map(({ userId }) => ({ ...request, userId }));
+      const { gatewayId, ttlMs } = request;
+      const reports = run.map(({ userId }) => ({ userId, gatewayId, ttlMs }));
       if (run[0]?.opened)
         await this.connectAll(reports.map((report) => ({ request: report, now })));
       else await this.disconnectAll(reports, now);
