@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Message, Prisma, PrismaService } from '@jchat/db';
 import type { SyncHorizon } from '@jchat/jmap';
+import { messageOf, type StoredMessageJson } from './stored-message';
 
 /** The stored columns a send writes. */
 export interface NewMessageRow {
@@ -67,30 +68,6 @@ interface CommittedBatchRow {
   outbox_ids: string[];
   horizon: string;
   fingerprint: string;
-}
-
-/** A `messages` row as PostgreSQL's to_jsonb writes it. */
-interface StoredMessageJson {
-  id: string;
-  conversation_id: string;
-  sender_id: string;
-  body: string;
-  body_type: string;
-  sent_at: string;
-  received_at: string;
-  edited_at: string | null;
-  is_deleted: boolean;
-  is_system_message: boolean;
-  reply_to_message_id: string | null;
-  attachments: Prisma.JsonValue;
-  reactions: Prisma.JsonValue;
-  delivery_status: string;
-  read_by: string[];
-  metadata: Prisma.JsonValue;
-  seq: number | string;
-  client_message_id: string | null;
-  modseq: number | string;
-  created_modseq: number | string;
 }
 
 /**
@@ -167,30 +144,4 @@ function stagedIds(
     throw new Error(`staged ${ids.length} outbox rows for ${conversationIds.length} events`);
   }
   return new Map(conversationIds.map((id, index) => [id, ids[index] as string]));
-}
-
-/** The Prisma Message of a row written by to_jsonb. */
-function messageOf(row: StoredMessageJson): Message {
-  return {
-    id: row.id,
-    conversationId: row.conversation_id,
-    senderId: row.sender_id,
-    body: row.body,
-    bodyType: row.body_type,
-    sentAt: new Date(row.sent_at),
-    receivedAt: new Date(row.received_at),
-    editedAt: row.edited_at === null ? null : new Date(row.edited_at),
-    isDeleted: row.is_deleted,
-    isSystemMessage: row.is_system_message,
-    replyToMessageId: row.reply_to_message_id,
-    attachments: row.attachments ?? [],
-    reactions: row.reactions ?? {},
-    deliveryStatus: row.delivery_status,
-    readBy: row.read_by,
-    metadata: row.metadata ?? {},
-    seq: BigInt(row.seq),
-    clientMessageId: row.client_message_id,
-    modseq: BigInt(row.modseq),
-    createdModseq: BigInt(row.created_modseq),
-  };
 }

@@ -23,12 +23,12 @@ export class MessageSyncRepository {
    * without having changed), or a leave of one with messages (they would silently disappear).
    */
   async membershipMovedSince(userId: string, since: bigint): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<{ one: number }[]>`
+    const rows = await this.prisma.hotQuery<{ one: number }>(Prisma.sql`
       SELECT 1 AS one FROM participants p
        WHERE p.user_id = ${userId}::uuid AND p.membership_modseq >= ${since}
          AND EXISTS (SELECT 1 FROM messages m
                       WHERE m.conversation_id = p.conversation_id AND (NOT p.is_active OR m.modseq < ${since}))
-       LIMIT 1`;
+       LIMIT 1`);
     return rows.length > 0;
   }
 
@@ -72,9 +72,13 @@ export class MessageSyncRepository {
                WHERE r.conversation_id = mine.conversation_id AND r.modseq >= ${since} AND ${receiptPast}
                ORDER BY r.modseq, m.id LIMIT ${limit}) x`
       : Prisma.empty;
-    const rows = await this.prisma.$queryRaw<
-      { id: string; modseq: bigint; created_modseq: bigint; joined_modseq: bigint }[]
-    >`
+    // Straight on the pool (hotQuery): every client that syncs after a StateChange runs it.
+    const rows = await this.prisma.hotQuery<{
+      id: string;
+      modseq: string;
+      created_modseq: string;
+      joined_modseq: string;
+    }>(Prisma.sql`
       WITH mine AS (
         SELECT conversation_id, membership_modseq AS joined_modseq FROM participants
          WHERE user_id = ${scope.userId}::uuid AND is_active
@@ -93,12 +97,12 @@ export class MessageSyncRepository {
        GROUP BY c.id
       HAVING ${cursor.afterId === null ? Prisma.sql`TRUE` : Prisma.sql`(max(c.modseq), c.id) > (${since}, ${cursor.afterId}::uuid)`}
        ORDER BY 2, 1
-       LIMIT ${limit}`;
+       LIMIT ${limit}`);
     return rows.map((row) => ({
       id: row.id,
-      modseq: row.modseq,
-      createdModseq: row.created_modseq,
-      joinedModseq: row.joined_modseq,
+      modseq: BigInt(row.modseq),
+      createdModseq: BigInt(row.created_modseq),
+      joinedModseq: BigInt(row.joined_modseq),
     }));
   }
 }

@@ -1,6 +1,7 @@
 import type { SyncHorizon } from '@jchat/jmap';
 import { Injectable } from '@nestjs/common';
 import { type Message, type MessageVersion, Prisma, PrismaService } from '@jchat/db';
+import { messageOf, type StoredMessageJson } from './stored-message';
 
 /** Where a message sits: conversation, seq and sender. */
 export type MessagePosition = Pick<Message, 'id' | 'conversationId' | 'seq' | 'senderId'>;
@@ -24,19 +25,20 @@ export class MessagesRepository {
 
   /**
    * Messages by id that the user could possibly see: in a conversation they are an active
-   * member of, or in a public one (rbac has the last word).
+   * member of, or in a public one (rbac has the last word). Straight on the pool (hotQuery): every
+   * client that fetches new messages after a StateChange runs it.
    */
-  findForUser(userId: string, ids: string[]): Promise<Message[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.prisma.message.findMany({
-      where: {
-        id: { in: ids },
-        conversation: {
-          deletedAt: null,
-          OR: [{ privacyLevel: 'public' }, { participants: { some: { userId, isActive: true } } }],
-        },
-      },
-    });
+  async findForUser(userId: string, ids: string[]): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.hotQuery<{ message: StoredMessageJson }>(Prisma.sql`
+      SELECT to_jsonb(m) - 'search' AS message
+        FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.id = ANY(${ids}::uuid[]) AND c.deleted_at IS NULL
+         AND (c.privacy_level = 'public'
+              OR EXISTS (SELECT 1 FROM participants p
+                          WHERE p.conversation_id = c.id AND p.user_id = ${userId}::uuid
+                            AND p.is_active))`);
+    return rows.map((row) => messageOf(row.message));
   }
 
   findInConversation(conversationId: string, id: string): Promise<Message | null> {
