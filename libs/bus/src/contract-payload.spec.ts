@@ -73,6 +73,26 @@ describe('ContractPayloadPipe', () => {
     expect(error.message).toContain('accounts.0.lastActiveAt');
   });
 
+  it('checks the gateway, time to live and changes of every presence report', () => {
+    const report = { gatewayId: 'g1', ttlMs: 5000, changes: [{ userId: USER, opened: true }] };
+    expect(new ContractPayloadPipe(PresenceSubjects.connectionsChanged).transform(report)).toEqual(
+      report,
+    );
+    const bad = rejection(PresenceSubjects.connectionsChanged, {
+      gatewayId: '',
+      ttlMs: 10,
+      changes: [{ userId: USER, opened: 'yes' }],
+    }).message;
+    expect(bad).toContain('gatewayId must be longer than or equal to 1 characters');
+    expect(bad).toContain('ttlMs must not be less than 1000');
+    expect(bad).toContain('changes.0.opened');
+    for (const contract of [PresenceSubjects.connectionOpened, PresenceSubjects.heartbeat]) {
+      expect(
+        rejection(contract, { userId: USER, gatewayId: 'g1', accounts: [] }).message,
+      ).toContain('ttlMs');
+    }
+  });
+
   it('keeps a system message whose details are absent', () => {
     const post = {
       conversationId: CONVERSATION,

@@ -30,10 +30,8 @@ export const PRESENCE_CONNECTION_BATCH = 1000;
 const MIN_TTL_MS = 1000;
 const MAX_TTL_MS = 3600_000;
 
-export class PresenceConnectionDto implements PresenceConnectionRequest {
-  @IsUUID()
-  userId!: string;
-
+/** What every report of a gateway carries: who reports, and how long its word holds. */
+abstract class GatewayReportDto {
   @IsString()
   @Length(1, 200)
   gatewayId!: string;
@@ -42,6 +40,11 @@ export class PresenceConnectionDto implements PresenceConnectionRequest {
   @Min(MIN_TTL_MS)
   @Max(MAX_TTL_MS)
   ttlMs!: number;
+}
+
+export class PresenceConnectionDto extends GatewayReportDto implements PresenceConnectionRequest {
+  @IsUUID()
+  userId!: string;
 }
 
 export class PresenceConnectionChangeDto implements PresenceConnectionChange {
@@ -52,16 +55,7 @@ export class PresenceConnectionChangeDto implements PresenceConnectionChange {
   opened!: boolean;
 }
 
-export class PresenceConnectionsDto implements PresenceConnectionsRequest {
-  @IsString()
-  @Length(1, 200)
-  gatewayId!: string;
-
-  @IsInt()
-  @Min(MIN_TTL_MS)
-  @Max(MAX_TTL_MS)
-  ttlMs!: number;
-
+export class PresenceConnectionsDto extends GatewayReportDto implements PresenceConnectionsRequest {
   @IsArray()
   @ArrayMaxSize(PRESENCE_CONNECTION_BATCH)
   @ValidateNested({ each: true })
@@ -77,16 +71,7 @@ export class PresenceHeartbeatAccountDto implements PresenceHeartbeatAccount {
   lastActiveAt!: string;
 }
 
-export class PresenceHeartbeatDto implements PresenceHeartbeatRequest {
-  @IsString()
-  @Length(1, 200)
-  gatewayId!: string;
-
-  @IsInt()
-  @Min(MIN_TTL_MS)
-  @Max(MAX_TTL_MS)
-  ttlMs!: number;
-
+export class PresenceHeartbeatDto extends GatewayReportDto implements PresenceHeartbeatRequest {
   @IsArray()
   @ArrayMaxSize(PRESENCE_HEARTBEAT_BATCH)
   @ValidateNested({ each: true })
