@@ -55,15 +55,18 @@ describe('batched sends (real PostgreSQL, NATS and Redis)', () => {
         latest: true,
       });
     }
-    // Each sender has read up to their own latest message.
+    // Each sender has read exactly up to their own latest message (nobody read anything else).
     const read = await h.db.query(
-      `SELECT p.last_read_seq::int AS read,
-              (SELECT max(seq)::int FROM messages m WHERE m.conversation_id = p.conversation_id
-                  AND m.sender_id = p.user_id) AS own
-         FROM participants p WHERE p.conversation_id = $1`,
-      [one],
+      `SELECT p.last_read_seq::int AS read, p.last_read_message_id AS "readId",
+              own.seq::int AS own, own.id AS "ownId"
+         FROM participants p
+         JOIN LATERAL (SELECT seq, id FROM messages m WHERE m.conversation_id = p.conversation_id
+                          AND m.sender_id = p.user_id ORDER BY seq DESC LIMIT 1) own ON true
+        WHERE p.conversation_id = ANY($1)`,
+      [[one, two]],
     );
-    for (const row of read.rows) expect(row.read).toBeGreaterThanOrEqual(row.own);
+    expect(read.rows).toHaveLength(4);
+    for (const row of read.rows) expect([row.read, row.readId]).toEqual([row.own, row.ownId]);
   });
 
   it("answers each send with a newState read after its batch's commit", async () => {
