@@ -3,8 +3,10 @@
 -- ids from `messages`. PL/pgSQL keeps a statement's generic plan once it has one, and a plan made
 -- while `messages` was small scans the whole table: the bench saw every batch read 12,000 rows,
 -- a cost growing with the history (a million messages, a million rows per batch). The batch's
--- messages are known as they are stored, so the update now takes them from arrays built in the
--- loop and never reads `messages`. Everything else is as in 20261201000000_send_batch.
+-- messages are known as they are stored, so their senders' latest ones now come from arrays built
+-- in the loop, and each sender's position is moved by the unique (conversation, user) key: a join
+-- planned while `participants` was small scanned all of it too. Everything else is as in
+-- 20261201000000_send_batch.
 CREATE OR REPLACE FUNCTION jchat_send_messages(batch jsonb)
 RETURNS TABLE (idx integer, outcome text, message jsonb)
 LANGUAGE plpgsql VOLATILE AS $$
@@ -20,6 +22,7 @@ DECLARE
   stored_senders uuid[] := '{}';
   stored_seqs bigint[] := '{}';
   stored_times timestamptz[] := '{}';
+  latest record;
   -- Per conversation of the batch: [next free seq - 1, latest sentAt, messages added, last id].
   counters jsonb := '{}';
   counter jsonb;
@@ -118,15 +121,19 @@ BEGIN
    WHERE c.id = n.key::uuid AND (n.value->>2)::int > 0;
 
   -- The senders have read what they wrote (the trigger on participants derives the seqs).
-  UPDATE participants p
-     SET last_read_message_id = latest.id, last_read_at = latest.received_at,
-         last_active_at = latest.received_at
-    FROM (SELECT DISTINCT ON (s.conversation_id, s.sender_id)
-                 s.conversation_id, s.sender_id, s.id, s.seq, s.received_at
-            FROM unnest(stored_conversations, stored_senders, stored_ids, stored_seqs, stored_times)
-                   AS s(conversation_id, sender_id, id, seq, received_at)
-           ORDER BY s.conversation_id, s.sender_id, s.seq DESC) AS latest
-   WHERE p.conversation_id = latest.conversation_id AND p.user_id = latest.sender_id
-     AND p.is_active AND p.last_read_seq < latest.seq;
+  -- One update by the unique (conversation, user) key per sender, whatever plan a join would get.
+  FOR latest IN
+    SELECT DISTINCT ON (s.conversation_id, s.sender_id)
+           s.conversation_id, s.sender_id, s.id, s.seq, s.received_at
+      FROM unnest(stored_conversations, stored_senders, stored_ids, stored_seqs, stored_times)
+             AS s(conversation_id, sender_id, id, seq, received_at)
+     ORDER BY s.conversation_id, s.sender_id, s.seq DESC
+  LOOP
+    UPDATE participants p
+       SET last_read_message_id = latest.id, last_read_at = latest.received_at,
+           last_active_at = latest.received_at
+     WHERE p.conversation_id = latest.conversation_id AND p.user_id = latest.sender_id
+       AND p.is_active AND p.last_read_seq < latest.seq;
+  END LOOP;
 END;
 $$;
