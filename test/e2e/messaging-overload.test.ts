@@ -1,6 +1,9 @@
 // Overload of the send path, as a client sees it: more sends than the server takes at once get a
 // retryable refusal (rateLimit with a hint), never serverFail, and a retry with the same
 // clientMessageId stores each message exactly once.
+import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { RbacSubjects } from '@jchat/contracts';
+import { natsUrl } from '../support/env';
 import { startSystem, type System } from '../support/system';
 import { call, newUser, type TestUser } from './support/http';
 
@@ -61,6 +64,76 @@ describe('sends beyond what the server takes at once', () => {
       { base: system.url },
     );
   }
+
+  it("asks rbac once for a sender's burst of first sends, not once per send", async () => {
+    const [[, created]] = (await call(
+      ann.accessToken,
+      [
+        [
+          'Conversation/set',
+          {
+            accountId: ann.id,
+            create: {
+              c: {
+                conversationType: 'group',
+                privacyLevel: 'private',
+                title: 'Cold',
+                participantIds: [bob.id],
+              },
+            },
+          },
+          'c',
+        ],
+      ],
+      { base: system.url },
+    )) as [[string, Record<string, any>, string]];
+    const cold: string = created['created'].c.id;
+    const nats: NatsConnection = await connect({ servers: natsUrl() });
+    try {
+      // NestJS's NATS transport wraps the request: {pattern, data, id}.
+      const codec = JSONCodec<{ data: { userId: string; conversationId: string } }>();
+      const asked = nats.subscribe(`${system.prefix}.${RbacSubjects.conversationAccess.subject}`);
+      let asks = 0;
+      void (async () => {
+        for await (const message of asked) {
+          const { userId, conversationId } = codec.decode(message.data).data;
+          if (userId === bob.id && conversationId === cold) asks += 1;
+        }
+      })();
+      await nats.flush();
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          call(
+            bob.accessToken,
+            [
+              [
+                'Message/set',
+                {
+                  accountId: bob.id,
+                  create: { m: { conversationId: cold, body: `cold ${i}` } },
+                },
+                's',
+              ],
+            ],
+            { base: system.url },
+          ),
+        ),
+      );
+      // Stored, or refused as overload by the tiny queue: never refused for want of access.
+      for (const [[, args]] of burst) {
+        expect(args['created']?.m?.id ?? args['notCreated']?.m?.type).toMatch(
+          /^(.{36}|rateLimit)$/,
+        );
+      }
+      await nats.flush();
+      // Concurrent misses share one request; one that missed just as the first answer was being
+      // cached may still ask again.
+      expect(asks).toBeGreaterThanOrEqual(1);
+      expect(asks).toBeLessThanOrEqual(2);
+    } finally {
+      await nats.close();
+    }
+  });
 
   it('refuses the excess with rateLimit and a hint; retries store each message once', async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);

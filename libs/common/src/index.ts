@@ -5,6 +5,7 @@ export * from './time';
 export * from './redis.module';
 export * from './hmac-key';
 export * from './micro-batcher';
+export * from './single-flight';
 export * from './health-probes';
 export * from './store-errors';
 export * from './observability/request-context';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS, type Redis } from '@jchat/common';
+import { REDIS, type Redis, SingleFlight } from '@jchat/common';
 import { type AccessChangedEvent, type ConversationAccess, RbacSubjects } from '@jchat/contracts';
 import { BusClient } from '@jchat/bus';
 import { LocalAccessAnswers } from './local-access-answers';
@@ -41,6 +41,12 @@ interface CachedAnswer {
 @Injectable()
 export class ConversationAccessService {
   private readonly local = new LocalAccessAnswers(LOCAL_TTL_MS, LOCAL_MAX_ANSWERS);
+  /**
+   * Cache misses asking rbac the same question under the same generations share one request: a
+   * sender's first sends arrive together (ten in flight), and a thousand identical requests at
+   * once starved rbac's connection pool until every one of them failed.
+   */
+  private readonly asking = new SingleFlight<ConversationAccess>();
 
   constructor(
     private readonly bus: BusClient,
@@ -80,7 +86,9 @@ export class ConversationAccessService {
     ) {
       return cached.a;
     }
-    return this.ask(userId, conversationId, requestId, generations);
+    return this.asking.run(`${userId}:${conversationId}:${generations.join(':')}`, () =>
+      this.ask(userId, conversationId, requestId, generations),
+    );
   }
 
   /**

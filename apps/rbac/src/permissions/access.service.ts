@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid } from '@jchat/common';
+import { isUuid, SingleFlight } from '@jchat/common';
 import type { AccessChangedEvent, ConversationAccess } from '@jchat/contracts';
 import { AccessCache } from './access-cache';
 import { effectiveAccess, NO_ACCESS, unionOf } from './effective-access';
@@ -8,6 +8,9 @@ import { PermissionsRepository } from './permissions.repository';
 /** Answers permission questions, from the Redis cache when it can. */
 @Injectable()
 export class AccessService {
+  /** Concurrent misses of one question under the same epochs compute it once. */
+  private readonly computing = new SingleFlight<ConversationAccess>();
+
   constructor(
     private readonly repository: PermissionsRepository,
     private readonly cache: AccessCache,
@@ -18,9 +21,12 @@ export class AccessService {
     const cached = await this.cache.get(conversationId, userId);
     if (cached) return cached;
     const epochs = await this.cache.epochs(conversationId, userId);
-    const access = effectiveAccess(await this.repository.accessFacts(userId, conversationId));
-    await this.cache.store(conversationId, userId, epochs, access);
-    return access;
+    const key = [userId, conversationId, epochs.all, epochs.conversation, epochs.user].join(':');
+    return this.computing.run(key, async () => {
+      const access = effectiveAccess(await this.repository.accessFacts(userId, conversationId));
+      await this.cache.store(conversationId, userId, epochs, access);
+      return access;
+    });
   }
 
   /** The union of the user's system roles' permissions (not cached: asked only for admin actions). */
