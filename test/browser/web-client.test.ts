@@ -121,10 +121,19 @@ describe('the web client', () => {
     const composer = ann.page.getByLabel('Message', { exact: true });
     const typing = bob.page.getByTestId('typing').filter({ hasText: 'Ann is typing' });
     await composer.fill('The falcon');
-    for (let key = 0; key < 5 && !(await typing.isVisible()); key++) {
-      await visible(typing, 3500).catch(() => composer.press('.'));
+    // Seen once is enough: the indicator lapses a few seconds after each push, so looking again
+    // afterwards could miss it.
+    let seen = false;
+    for (let key = 0; key < 5 && !seen; key++) {
+      seen = await visible(typing, 3500).then(
+        () => true,
+        async () => {
+          await composer.press('.');
+          return false;
+        },
+      );
     }
-    await visible(typing, 1000);
+    expect(seen).toBe(true);
     await send(ann.page, 'The **falcon** has landed');
     await visible(messageBody(bob.page, 'The falcon has landed'));
     expect(

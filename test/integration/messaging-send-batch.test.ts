@@ -1,4 +1,5 @@
 import './messaging-prefix';
+import { randomUUID } from 'node:crypto';
 import { type StateChangedEvent } from '@jchat/contracts';
 import { EventBus } from '@jchat/bus';
 import { Harness } from './messaging-support';
@@ -67,6 +68,44 @@ describe('batched sends (real PostgreSQL, NATS and Redis)', () => {
     );
     expect(read.rows).toHaveLength(4);
     for (const row of read.rows) expect([row.read, row.readId]).toEqual([row.own, row.ownId]);
+  });
+
+  it('stores a batch without scanning the messages, whatever plans it keeps', async () => {
+    // PL/pgSQL keeps a generic plan after a few calls on a connection; one made on a small table
+    // that scans it would scan it again for every batch, however large the history grows.
+    const room = await h.conversation([{ userId: ann, role: 'owner' }, { userId: bob }]);
+    const batchOf = (n: number, round: number) =>
+      JSON.stringify(
+        Array.from({ length: n }, (_, i) => ({
+          conversationId: room,
+          senderId: i % 2 ? ann : bob,
+          id: randomUUID(),
+          body: `plan ${round}.${i}`,
+          bodyType: 'text/plain',
+          proposedSentAt: null,
+          replyToMessageId: null,
+          attachments: null,
+          metadata: null,
+          clientKey: `plan-${round}-${i}`,
+          isSystemMessage: false,
+        })),
+      );
+    for (let round = 0; round < 8; round += 1) {
+      await h.db.query('SELECT count(*) FROM jchat_send_messages($1::jsonb)', [batchOf(2, round)]);
+    }
+    await h.db.query('BEGIN');
+    try {
+      const { rows } = await h.db.query('SELECT outcome FROM jchat_send_messages($1::jsonb)', [
+        batchOf(3, 8),
+      ]);
+      expect(rows.map((row) => row.outcome)).toEqual(['stored', 'stored', 'stored']);
+      const scans = await h.db.query(
+        `SELECT seq_scan::int FROM pg_stat_xact_user_tables WHERE relname = 'messages'`,
+      );
+      expect(scans.rows).toEqual([{ seq_scan: 0 }]);
+    } finally {
+      await h.db.query('ROLLBACK');
+    }
   });
 
   it("answers each send with a newState read after its batch's commit", async () => {
