@@ -59,19 +59,23 @@ describe('push of new messages', () => {
     ]);
     expect(Date.now() - sentAt).toBeLessThan(1000);
 
-    const pushed = frame.changed[bob.id].Message;
-    expect(pushed).not.toBe(before);
+    // Each transport coalesces on its own: one may carry the set-up's push (a state after
+    // `before` that Bob's read had not yet seen) where the other folded it into the message's.
+    expect(frame.pushState).toEqual(expect.any(String));
     expect(event.data).toEqual({
       '@type': 'StateChange',
-      changed: { [bob.id]: { Message: pushed } },
-      pushState: frame.pushState,
+      changed: { [bob.id]: { Message: expect.any(String) } },
+      pushState: expect.any(String),
     });
     expect(event.id).toBe(event.data.pushState);
 
     const changes = await ok(bob, 'Message/changes', { sinceState: before });
     expect([...changes.created, ...changes.updated]).toContain(messageId);
-    // The pushed state is a state of this server: syncing from it works.
-    expect((await ok(bob, 'Message/changes', { sinceState: pushed })).oldState).toBe(pushed);
+    // The pushed states are states of this server: syncing from them works.
+    for (const pushed of [frame.changed[bob.id].Message, event.data.changed[bob.id].Message]) {
+      expect(pushed).not.toBe(before);
+      expect((await ok(bob, 'Message/changes', { sinceState: pushed })).oldState).toBe(pushed);
+    }
   });
 
   it('sends the message itself first to a client that asked for includeObjects, and only to it', async () => {
