@@ -18,6 +18,14 @@ describe('sends beyond what the server takes at once', () => {
     system = await startSystem({ env: { MESSAGE_SEND_MAX_QUEUED: '2' } });
     await system.waitForHealth();
     [ann, bob] = await Promise.all([newUser({ base: system.url }), newUser({ base: system.url })]);
+    room = await groupOfAnnAndBob('Busy');
+  });
+
+  afterAll(async () => {
+    await system?.stopAll();
+  });
+
+  async function groupOfAnnAndBob(title: string): Promise<string> {
     const [[, created]] = (await call(
       ann.accessToken,
       [
@@ -29,7 +37,7 @@ describe('sends beyond what the server takes at once', () => {
               c: {
                 conversationType: 'group',
                 privacyLevel: 'private',
-                title: 'Busy',
+                title,
                 participantIds: [bob.id],
               },
             },
@@ -39,12 +47,8 @@ describe('sends beyond what the server takes at once', () => {
       ],
       { base: system.url },
     )) as [[string, Record<string, any>, string]];
-    room = created['created'].c.id;
-  });
-
-  afterAll(async () => {
-    await system?.stopAll();
-  });
+    return created['created'].c.id;
+  }
 
   function send(user: TestUser, key: string) {
     return call(
@@ -66,28 +70,7 @@ describe('sends beyond what the server takes at once', () => {
   }
 
   it("asks rbac once for a sender's burst of first sends, not once per send", async () => {
-    const [[, created]] = (await call(
-      ann.accessToken,
-      [
-        [
-          'Conversation/set',
-          {
-            accountId: ann.id,
-            create: {
-              c: {
-                conversationType: 'group',
-                privacyLevel: 'private',
-                title: 'Cold',
-                participantIds: [bob.id],
-              },
-            },
-          },
-          'c',
-        ],
-      ],
-      { base: system.url },
-    )) as [[string, Record<string, any>, string]];
-    const cold: string = created['created'].c.id;
+    const cold = await groupOfAnnAndBob('Cold');
     const nats: NatsConnection = await connect({ servers: natsUrl() });
     try {
       // NestJS's NATS transport wraps the request: {pattern, data, id}.

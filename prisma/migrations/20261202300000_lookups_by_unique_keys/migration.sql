@@ -1,12 +1,16 @@
--- Lookups that only the right index can answer (issue 9). A plan PL/pgSQL keeps was made while
--- `messages` was small, and with every index looking as good as another it took one on
--- (conversation_id, sent_at) and filtered the rest: a lookup read the conversation's whole
--- history (416 rows per send in the integration test; a million for a million messages).
+-- Lookups that only the right index can answer (issue 9). PL/pgSQL keeps a statement's plan once
+-- it has one, and plans made while `messages` was small read the whole history: with every index
+-- looking as good as another, lookups went through (conversation_id, sent_at) and filtered the
+-- rest (416 rows per send in the integration test; a million for a million messages), and the
+-- batch's read-back of its own messages scanned the table (12,000 rows per batch in the bench).
 --
--- jchat_send_messages: a send's clientMessageId is no longer looked up before the insert; the
--- insert's own conflict check on the unique (conversation_id, client_message_id) index finds an
--- earlier one (ON CONFLICT DO NOTHING), and only a duplicate is then read back. Everything else is
--- as in 20261202200000_send_read_positions.
+-- jchat_send_messages (otherwise as in 20261201000000_send_batch):
+-- - the senders' latest messages of the batch come from arrays built as they are stored, not
+--   from selecting the batch's ids back from `messages`, and each sender's read position is moved
+--   by the unique (conversation, user) key;
+-- - a send's clientMessageId is no longer looked up before the insert: the insert's own conflict
+--   check on the unique (conversation_id, client_message_id) index finds an earlier one
+--   (ON CONFLICT DO NOTHING), and only a duplicate is then read back.
 --
 -- jchat_participant_read_seq: the message behind a read position is found by its primary key
 -- alone, and its conversation checked on the row found.

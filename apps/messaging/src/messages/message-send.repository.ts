@@ -73,7 +73,7 @@ interface CommittedBatchRow {
 /**
  * Stores sends in batches, in one round trip whatever the batch holds: the SQL procedure
  * `jchat_send_messages_committed` (migration 20261202100000_send_commit_horizon) runs
- * `jchat_send_messages` (20261201000000_send_batch; 20261202200000_send_read_positions), which
+ * `jchat_send_messages` (20261201000000_send_batch; 20261202300000_lookups_by_unique_keys), which
  * locks the conversations, checks each send as a single send is checked, gives each message the
  * next seq and a sentAt in the server's order, and moves the counters and the senders' read
  * positions without reading the messages back; it stages the batch's outbox
