@@ -1,9 +1,11 @@
 // Overload of the send path, as a client sees it: more sends than the server takes at once get a
 // retryable refusal (rateLimit with a hint), never serverFail, and a retry with the same
-// clientMessageId stores each message exactly once.
+// clientMessageId stores each message exactly once. Sends are paced to the push path: while a
+// gateway's pushes are far behind, new messages are refused the same way.
 import { connect, JSONCodec, type NatsConnection } from 'nats';
 import { RbacSubjects } from '@jchat/contracts';
 import { natsUrl } from '../support/env';
+import { eventually } from '../support/eventually';
 import { startSystem, type System } from '../support/system';
 import { call, newUser, type TestUser } from './support/http';
 
@@ -159,5 +161,50 @@ describe('sends beyond what the server takes at once', () => {
     expect(query['ids']).toHaveLength(keys.length);
     const [[, again]] = await send(ann, 'k1');
     expect(query['ids']).toContain(again['created'].m.id);
+  });
+
+  it('refuses new messages while the gateway reports its pushes far behind, and takes them after', async () => {
+    const nats: NatsConnection = await connect({ servers: natsUrl() });
+    const codec = JSONCodec();
+    // A push delivery published 3 s ago reaches the gateway now: its pushes are 3 s behind.
+    const lagging = setInterval(() => {
+      const typing = { kind: 'typing', conversationId: room, userId: ann.id, isTyping: false };
+      nats.publish(
+        `${system.prefix}.push.deliver`,
+        codec.encode({ accountIds: ['nobody'], sentAt: Date.now() - 3000, push: typing }),
+      );
+    }, 100);
+    let refusedKey = '';
+    try {
+      // Until messaging has the gateway's report: a send racing it may still be stored.
+      let attempt = 0;
+      const refusal = await eventually(
+        async () => {
+          const key = `paced-${(attempt += 1)}`;
+          const [[, args]] = await send(bob, key);
+          const error = args['notCreated']?.m;
+          if (!error || !/pushes to members are \d+ ms behind/.test(error.description)) return;
+          refusedKey = key;
+          return error;
+        },
+        10_000,
+        'a refusal for the push lag',
+      );
+      expect(refusal).toMatchObject({ type: 'rateLimit', retryAfterMs: expect.any(Number) });
+      expect(refusal.retryAfterMs).toBeGreaterThanOrEqual(2000);
+      const [[, still]] = await send(bob, refusedKey);
+      expect(still['notCreated'].m.type).toBe('rateLimit');
+    } finally {
+      clearInterval(lagging);
+      await nats.close();
+    }
+    // Caught up (the gateway's next reports), the refused message is stored, once.
+    const id = await eventually(
+      async () => (await send(bob, refusedKey))[0][1]['created']?.m?.id as string | undefined,
+      10_000,
+      'the message stored once the pushes caught up',
+    );
+    const [[, again]] = await send(bob, refusedKey);
+    expect(again['created'].m.id).toBe(id);
   });
 });

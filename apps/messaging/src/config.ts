@@ -22,6 +22,12 @@ export const messagingSettings = {
     1,
     1_000_000,
   ),
+  MESSAGE_SEND_MAX_PUSH_LAG_MS: int(
+    'while a gateway reports its pushes this far behind, new messages are refused (rateLimit; 0: never)',
+    500,
+    0,
+    600_000,
+  ),
   DELIVERED_FLUSH_MS: int(
     'how often delivered positions gathered in Redis are written to PostgreSQL (0: only when asked)',
     1000,

@@ -18,6 +18,8 @@ import {
   MAX_ACCOUNTS_PER_DELIVERY,
   type PushDelivery,
   pushDeliverySubject,
+  type PushLagReport,
+  pushLagSubject,
 } from '@jchat/contracts';
 import { type EventContract, eventStreamName, eventSubjectOf } from '@jchat/contracts';
 import { busPrefix } from '@jchat/contracts';
@@ -276,9 +278,10 @@ export class EventBus {
     const ids = [...accountIds];
     if (ids.length === 0) return 0;
     const pushJson = JSON.stringify(push);
+    const sentAt = Date.now();
     for (let start = 0; start < ids.length; start += MAX_ACCOUNTS_PER_DELIVERY) {
       const chunk = ids.slice(start, start + MAX_ACCOUNTS_PER_DELIVERY);
-      const json = `{"accountIds":${JSON.stringify(chunk)},"push":${pushJson}}`;
+      const json = `{"accountIds":${JSON.stringify(chunk)},"sentAt":${sentAt},"push":${pushJson}}`;
       this.connection.publish(pushDeliverySubject(), Buffer.from(json));
     }
     return ids.length;
@@ -311,9 +314,44 @@ export class EventBus {
     return subscription;
   }
 
+  /** A gateway's push lag, for the senders to pace themselves by (see pushLagSubject). */
+  reportPushLag(report: PushLagReport): void {
+    this.connection.publish(pushLagSubject(), codec.encode(report));
+  }
+
+  /** Every gateway's push lag reports, in every replica; malformed ones are dropped. */
+  watchPushLag(onReport: (report: PushLagReport) => void): Subscription {
+    return this.connection.subscribe(pushLagSubject(), {
+      callback: (error, message) => {
+        if (error) return;
+        let report: PushLagReport | null = null;
+        try {
+          report = codec.decode(message.data) as PushLagReport;
+        } catch {
+          // dropped below
+        }
+        if (isPushLagReport(report)) onReport(report);
+        else this.logger.warn('dropping a malformed push lag report');
+      },
+    });
+  }
+
   async close(): Promise<void> {
     for (const unregister of this.unregister) unregister();
     for (const messages of this.running) messages.stop();
     await this.connection.drain();
   }
+}
+
+function isPushLagReport(value: unknown): value is PushLagReport {
+  const report = value as Partial<PushLagReport> | null;
+  return (
+    typeof report?.gatewayId === 'string' &&
+    typeof report.lagMs === 'number' &&
+    Number.isFinite(report.lagMs) &&
+    report.lagMs >= 0 &&
+    typeof report.validForMs === 'number' &&
+    Number.isFinite(report.validForMs) &&
+    report.validForMs > 0
+  );
 }

@@ -19,6 +19,25 @@ export const MAX_ACCOUNTS_PER_DELIVERY = 4096;
 export interface PushDelivery {
   accountIds: string[];
   push: AccountPush;
+  /** When it was published (ms since the epoch): a gateway's push lag is its age on arrival. */
+  sentAt?: number;
+}
+
+/**
+ * The push lag subject (core NATS): every gateway reports, every PUSH_LAG_REPORT_MS, how far
+ * behind its push deliveries are, and every messaging replica listens, to refuse new messages
+ * (retryably) while pushes are so far behind that accepting more would only queue them.
+ */
+export function pushLagSubject(): string {
+  return `${busPrefix()}.push.lag`;
+}
+
+export interface PushLagReport {
+  gatewayId: string;
+  /** The oldest push delivery this gateway handled since its last report, by age on arrival. */
+  lagMs: number;
+  /** How long the report holds: a gateway that stops reporting stops counting. */
+  validForMs: number;
 }
 
 export type AccountPush =

@@ -32,6 +32,12 @@ export const pushSettings = {
     500,
     600_000,
   ),
+  PUSH_LAG_REPORT_MS: int(
+    'how often the gateway tells the senders how far behind its push deliveries are',
+    250,
+    50,
+    60_000,
+  ),
   PUSH_ACTIVITY_REPORT_MS: int(
     'client activity is reported at once when the last report is older than this',
     30_000,

@@ -2,6 +2,7 @@ import type { EventBus } from '@jchat/bus';
 import type { AccountPush, PushDelivery } from '@jchat/contracts';
 import type { PresenceReporter } from './presence-reporter.service';
 import { PushHub } from './push-hub.service';
+import type { PushLagReporter } from './push-lag-reporter.service';
 
 function setup() {
   let onDelivery: ((delivery: PushDelivery) => void) | null = null;
@@ -18,9 +19,12 @@ function setup() {
     opened: async (id: string) => void presence.opened.push(id),
     closed: async (id: string) => void presence.closed.push(id),
   } as unknown as PresenceReporter;
-  const hub = new PushHub(bus, reporter);
-  const deliver = (accountIds: string[], push: AccountPush) => onDelivery?.({ accountIds, push });
-  return { hub, deliver, presence, subscriptions: () => subscriptions };
+  const arrivals: (number | undefined)[] = [];
+  const lag = { arrived: (sentAt?: number) => void arrivals.push(sentAt) };
+  const hub = new PushHub(bus, reporter, lag as unknown as PushLagReporter);
+  const deliver = (accountIds: string[], push: AccountPush, sentAt?: number) =>
+    onDelivery?.({ accountIds, push, ...(sentAt === undefined ? {} : { sentAt }) });
+  return { hub, deliver, presence, arrivals, subscriptions: () => subscriptions };
 }
 
 const push: AccountPush = { kind: 'typing', conversationId: 'c1', userId: 'u9', isTyping: true };
@@ -35,6 +39,14 @@ describe('PushHub', () => {
     t.deliver(['ann', 'cid-not-here'], push);
     expect(got).toEqual(['ann-1', 'ann-2']);
     expect(t.subscriptions()).toBe(1);
+  });
+
+  it('tells the lag reporter when each delivery was published, also one for no one here', async () => {
+    const t = setup();
+    await t.hub.attach('ann', () => undefined);
+    t.deliver(['ann'], push, 1_000);
+    t.deliver(['nobody-here'], push, 2_000);
+    expect(t.arrivals).toEqual([1_000, 2_000]);
   });
 
   it('reports an account opened at its first connection and closed after its last', async () => {

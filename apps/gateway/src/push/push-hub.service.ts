@@ -9,6 +9,7 @@ import type { Subscription } from 'nats';
 import { EventBus } from '@jchat/bus';
 import type { AccountPush, PushDelivery } from '@jchat/contracts';
 import { PresenceReporter } from './presence-reporter.service';
+import { PushLagReporter } from './push-lag-reporter.service';
 
 export type PushListener = (push: AccountPush) => void;
 
@@ -27,6 +28,7 @@ export class PushHub implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(EventBus) private readonly bus: EventBus,
     private readonly presence: PresenceReporter,
+    private readonly lag: PushLagReporter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -73,7 +75,8 @@ export class PushHub implements OnApplicationBootstrap, OnModuleDestroy {
     return this.subscription;
   }
 
-  private deliver({ accountIds, push }: PushDelivery): void {
+  private deliver({ accountIds, push, sentAt }: PushDelivery): void {
+    this.lag.arrived(sentAt);
     for (const accountId of accountIds) {
       const listeners = this.accounts.get(accountId);
       if (!listeners) continue;

@@ -7,6 +7,7 @@ import { PresenceReporter } from './presence-reporter.service';
 import { PushAuthenticator } from './push-auth';
 import { loadPushConfig, PUSH_CONFIG } from './push-config';
 import { PushHub } from './push-hub.service';
+import { PushLagReporter } from './push-lag-reporter.service';
 import { PushSessions } from './push-sessions.service';
 import { WsServer } from './ws/ws-server.service';
 
@@ -18,6 +19,7 @@ import { WsServer } from './ws/ws-server.service';
 export const PUSH_PROVIDERS: Provider[] = [
   { provide: PUSH_CONFIG, useFactory: () => loadPushConfig() },
   PresenceReporter,
+  PushLagReporter,
   PushHub,
   MessageFetcher,
   DeliveryReceipts,

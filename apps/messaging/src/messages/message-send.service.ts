@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
 import {
   type ConversationAccess,
@@ -11,6 +11,8 @@ import { forbidden, isPlainObject, SetErrorException, type SyncHorizon } from '@
 import { canRead, canSend } from '../access/access-rules';
 import type { AccessScope } from '../access/conversation-access.service';
 import { BlobsService } from '../blobs/blobs.service';
+import { MESSAGING_CONFIG, type MessagingConfig } from '../config';
+import { PushLagMonitor } from '../events/push-lag.monitor';
 import { sanitizeMessageHtml } from './html-sanitizer';
 import type { AttachmentInput, NewMessageInput } from './message-input';
 import type { Attachment } from './message-view';
@@ -31,6 +33,9 @@ export interface SendOutcome {
   horizonAfter?: SyncHorizon;
 }
 
+const MIN_PUSH_LAG_RETRY_MS = 100;
+const MAX_PUSH_LAG_RETRY_MS = 10_000;
+
 /** The access answer a send relied on was computed for another role or conversation type. */
 class AccessMoved extends Error {}
 
@@ -48,12 +53,15 @@ export class MessageSendService {
     private readonly messages: MessagesRepository,
     private readonly blobs: BlobsService,
     private readonly sendQueue: MessageSendQueue,
+    private readonly pushLag: PushLagMonitor,
+    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
   ) {}
 
   /** `deadline`: when the caller stops waiting (see MessageSendQueue). */
   async send(scope: AccessScope, input: NewMessageInput, deadline?: number): Promise<SendOutcome> {
     const access = await scope.forSend(input.conversationId);
     this.checkSend(access);
+    this.checkPushLag();
     const clientKey =
       input.clientMessageId === null ? null : `${scope.userId}:${input.clientMessageId}`;
     if (input.replyToMessageId !== null) {
@@ -116,6 +124,29 @@ export class MessageSendService {
             : 'you may not post in this conversation',
       );
     }
+  }
+
+  /**
+   * Paces members' sends to the push path: while a gateway reports its pushes more than
+   * MESSAGE_SEND_MAX_PUSH_LAG_MS behind, a new message is refused (rateLimit, with the time the
+   * backlog needs to drain as the hint) rather than accepted into a backlog its members would
+   * see it late from, or a gateway NATS would cut off as a slow consumer. System messages are
+   * not refused: they record changes already made.
+   */
+  private checkPushLag(): void {
+    const limit = this.config.MESSAGE_SEND_MAX_PUSH_LAG_MS;
+    if (limit === 0) return;
+    const lagMs = this.pushLag.lagMs();
+    if (lagMs <= limit) return;
+    const retryAfterMs = Math.min(
+      MAX_PUSH_LAG_RETRY_MS,
+      Math.max(MIN_PUSH_LAG_RETRY_MS, lagMs - limit),
+    );
+    throw new SetErrorException({
+      type: 'rateLimit',
+      description: `pushes to members are ${lagMs} ms behind: retry in ${retryAfterMs} ms`,
+      retryAfterMs,
+    });
   }
 
   /** A system message (idempotent by its key); not_found when the conversation does not exist. */

@@ -1,0 +1,34 @@
+import type { EventBus } from '@jchat/bus';
+import type { PushLagReport } from '@jchat/contracts';
+import type { PushConfig } from './push-config';
+import { PushLagReporter } from './push-lag-reporter.service';
+
+function setup() {
+  const reports: PushLagReport[] = [];
+  const bus = { reportPushLag: (report: PushLagReport) => void reports.push(report) };
+  const config = { PUSH_LAG_REPORT_MS: 250 } as PushConfig;
+  const reporter = new PushLagReporter(bus as unknown as EventBus, config);
+  return { reporter, reports };
+}
+
+describe('PushLagReporter', () => {
+  it('reports the oldest delivery of the interval by its age on arrival, then starts over', () => {
+    const { reporter, reports } = setup();
+    reporter.arrived(10_000, 10_040);
+    reporter.arrived(10_000, 10_700);
+    reporter.arrived(10_650, 10_710);
+    reporter.report();
+    reporter.report();
+    expect(reports.map((r) => r.lagMs)).toEqual([700, 0]);
+    expect(reports[0]?.validForMs).toBe(1000);
+    expect(reports[0]?.gatewayId).toBe(reports[1]?.gatewayId);
+  });
+
+  it('ignores deliveries without a publication time and clocks that disagree', () => {
+    const { reporter, reports } = setup();
+    reporter.arrived(undefined, 10_000);
+    reporter.arrived(10_050, 10_000);
+    reporter.report();
+    expect(reports.map((r) => r.lagMs)).toEqual([0]);
+  });
+});
