@@ -162,7 +162,10 @@ export class JmapSocket {
  * `notCreated:<type>`, or `socketClosed`.
  */
 export function classifySetReply(frame) {
-  const hint = (object) => 1000 * (Number(object?.retryAfter ?? object?.retryAfterSeconds) || 0);
+  // A SetError's retryAfterMs, or the seconds of a request-level refusal.
+  const hint = (object) =>
+    Number(object?.retryAfterMs) ||
+    1000 * (Number(object?.retryAfter ?? object?.retryAfterSeconds) || 0);
   switch (frame['@type']) {
     case 'Response': {
       const [name, args] = frame.methodResponses?.[0] ?? [];
