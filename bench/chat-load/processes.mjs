@@ -6,6 +6,7 @@
 // (whoever listens on their ports). CPU from utime+stime in /proc/PID/stat, memory as PSS from
 // /proc/PID/smaps_rollup (PostgreSQL's shared memory would be counted once per backend in RSS).
 import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { ALL_APPS } from '../../scripts/lib/processes.mjs';
 import { delay, round1 } from './stats.mjs';
@@ -209,6 +210,9 @@ export class ResourceMonitor {
     this.pssStart = await this.system.pss();
     this.pssMax = { ...this.pssStart };
     this.generatorRssMax = process.memoryUsage().rss;
+    // The generator's own delays count in every latency it measures: they are reported too.
+    this.loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    this.loopDelay.enable();
     this.timer = setInterval(() => void this.samplePss(), this.intervalMs);
   }
 
@@ -238,6 +242,9 @@ export class ResourceMonitor {
       cpu[name] += used - (this.cpuStart.get(pid)?.seconds ?? 0);
     }
     const generator = process.cpuUsage(this.generatorStart);
+    this.loopDelay.disable();
+    // Less the 1 ms the timer is set for: the delay beyond it.
+    const delayMs = (nanos) => round1(Math.max(0, nanos / 1e6 - 1));
     const machine = machineTicks();
     const perGroup = {};
     for (const name of [...GROUPS, 'total']) {
@@ -257,6 +264,8 @@ export class ResourceMonitor {
       generator: {
         cpu_pct: round1(((generator.user + generator.system) / 1e6 / seconds) * 100),
         rss_mib_max: round1(this.generatorRssMax / 2 ** 20),
+        loop_delay_p99_ms: delayMs(this.loopDelay.percentile(99)),
+        loop_delay_max_ms: delayMs(this.loopDelay.max),
       },
       machine_busy_pct_of_all_cores: round1(busy * 100),
       pss_kib_start: this.pssStart,

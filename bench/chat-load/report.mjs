@@ -157,6 +157,13 @@ const GROUP_ROWS = [
     'generator CPU % / machine busy %',
     (r) => `${r.resources.generator.cpu_pct} / ${r.resources.machine_busy_pct_of_all_cores}`,
   ],
+  [
+    "generator's event-loop delay p99 / max ms (counted in its latencies)",
+    (r) => {
+      const { loop_delay_p99_ms: p99, loop_delay_max_ms: max } = r.resources.generator;
+      return p99 === undefined ? '–' : `${p99} / ${max}`;
+    },
+  ],
 ];
 
 function latencies(summary) {
