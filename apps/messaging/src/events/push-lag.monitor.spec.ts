@@ -36,4 +36,12 @@ describe('PushLagMonitor', () => {
     lag.record(report('a', 900), 2000);
     expect(lag.lagMs(2010)).toBe(0);
   });
+
+  it('holds a report 10 s at most, whatever it says', () => {
+    const lag = monitor();
+    lag.record(report('a', 900, 1e12), 0);
+    lag.record(report('a', 900, 1e12), 250);
+    expect(lag.lagMs(10_000)).toBe(900);
+    expect(lag.lagMs(10_250)).toBe(0);
+  });
 });

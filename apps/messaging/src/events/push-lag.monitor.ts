@@ -3,6 +3,9 @@ import type { Subscription } from 'nats';
 import { EventBus } from '@jchat/bus';
 import type { PushLagReport } from '@jchat/contracts';
 
+/** A report holds this long at most, whatever it says: a bad one cannot stop sends for long. */
+const MAX_VALID_FOR_MS = 10_000;
+
 interface GatewayLag {
   /** The lag the gateway's last two reports agree on: the lesser. */
   sustainedMs: number;
@@ -39,7 +42,7 @@ export class PushLagMonitor implements OnModuleInit, OnModuleDestroy {
     this.gateways.set(report.gatewayId, {
       sustainedMs: Math.min(previousMs, report.lagMs),
       latestMs: report.lagMs,
-      expiresAt: now + report.validForMs,
+      expiresAt: now + Math.min(report.validForMs, MAX_VALID_FOR_MS),
     });
   }
 
