@@ -27,7 +27,8 @@
 //   them 30 s: memory per connection as PSS summed over every process of the system, before
 //   (once it holds still after the logins) vs after.
 // - W3 runs first on the fresh system; each group workload then runs on freshly restarted apps
-//   (same database, checkpointed), as the ejabberd harness restarts its server before every run.
+//   (same database, vacuumed and checkpointed), as the ejabberd harness restarts its server
+//   before every run.
 // - Throughout: CPU% and PSS of the gateway, each service, PostgreSQL, NATS and Redis, and the
 //   generator's own CPU (all share the machine's cores).
 //
@@ -234,7 +235,7 @@ async function warmUp(base, conversations, senders, concurrency) {
  * server. Autovacuum is off on this project's machines; in production it does this as it goes.
  * (Checkpoints and dead rows under a run's own writes still count in it.)
  */
-async function checkpoint() {
+async function startClean() {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -321,7 +322,7 @@ async function runWorkloads(base, users, options) {
     // harness restarts its server before every run: an overloaded run's backlog (pushes still
     // queued, receipts, presence changes) must not be measured as the next one's latency.
     await restartApps(base);
-    await checkpoint();
+    await startClean();
     await warmUp(base, conversations, options.senders, WARM_UP_CONCURRENCY);
     await logIn(base, groupUsers, options.concurrency, TOKEN_REFRESH_MS);
     await attempt(spec.name, () => runGroup(base, conversations, spec, options));

@@ -1,5 +1,6 @@
 import type { EventBus } from '@jchat/bus';
 import type { PushLagReport } from '@jchat/contracts';
+import type { PresenceReporter } from './presence-reporter.service';
 import type { PushConfig } from './push-config';
 import { PushLagReporter } from './push-lag-reporter.service';
 
@@ -7,7 +8,8 @@ function setup() {
   const reports: PushLagReport[] = [];
   const bus = { reportPushLag: (report: PushLagReport) => void reports.push(report) };
   const config = { PUSH_LAG_REPORT_MS: 250 } as PushConfig;
-  const reporter = new PushLagReporter(bus as unknown as EventBus, config);
+  const presence = { gatewayId: 'host:1:abcd' } as PresenceReporter;
+  const reporter = new PushLagReporter(bus as unknown as EventBus, presence, config);
   return { reporter, reports };
 }
 
@@ -21,7 +23,7 @@ describe('PushLagReporter', () => {
     reporter.report();
     expect(reports.map((r) => r.lagMs)).toEqual([700, 0]);
     expect(reports[0]?.validForMs).toBe(1000);
-    expect(reports[0]?.gatewayId).toBe(reports[1]?.gatewayId);
+    expect(reports.map((r) => r.gatewayId)).toEqual(['host:1:abcd', 'host:1:abcd']);
   });
 
   it('ignores deliveries without a publication time and clocks that disagree', () => {

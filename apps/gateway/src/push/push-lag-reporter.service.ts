@@ -5,9 +5,9 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { hostname } from 'node:os';
 import { EventBus } from '@jchat/bus';
-import { randomToken, scrapedGauge } from '@jchat/common';
+import { scrapedGauge } from '@jchat/common';
+import { PresenceReporter } from './presence-reporter.service';
 import { PUSH_CONFIG, type PushConfig } from './push-config';
 
 /** A report holds for this many report intervals: a gateway that stops reporting stops counting. */
@@ -34,12 +34,13 @@ scrapedGauge(
 @Injectable()
 export class PushLagReporter implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('push-lag');
-  private readonly gatewayId = `${hostname()}:${process.pid}:${randomToken(4)}`;
   private worstLagMs = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(EventBus) private readonly bus: EventBus,
+    /** Whose gatewayId (this gateway's one identity) the reports carry. */
+    private readonly presence: PresenceReporter,
     @Inject(PUSH_CONFIG) private readonly config: PushConfig,
   ) {}
 
@@ -67,7 +68,7 @@ export class PushLagReporter implements OnApplicationBootstrap, OnModuleDestroy 
     this.worstLagMs = 0;
     try {
       this.bus.reportPushLag({
-        gatewayId: this.gatewayId,
+        gatewayId: this.presence.gatewayId,
         lagMs: lastReportedLagMs,
         validForMs: VALID_FOR_INTERVALS * this.config.PUSH_LAG_REPORT_MS,
       });
