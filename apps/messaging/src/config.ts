@@ -23,8 +23,8 @@ export const messagingSettings = {
     1_000_000,
   ),
   MESSAGE_SEND_MAX_PUSH_LAG_MS: int(
-    'while a gateway reports its pushes this far behind, new messages are refused (rateLimit; 0: never)',
-    500,
+    'push lag at which every new message is refused (rateLimit), a growing share from a third of it (0: never)',
+    1500,
     0,
     600_000,
   ),

@@ -24,6 +24,7 @@ import {
 } from './message-send.queue';
 import type { NewMessageRow, SendAssumption } from './message-send.repository';
 import { isUniqueViolation, MessagesRepository } from './messages.repository';
+import { PushLagPacing } from './push-lag-pacing';
 
 export interface SendOutcome {
   message: Message;
@@ -32,9 +33,6 @@ export interface SendOutcome {
   /** The sync horizon read after the message was stored (see QueuedSendResult). */
   horizonAfter?: SyncHorizon;
 }
-
-const MIN_PUSH_LAG_RETRY_MS = 100;
-const MAX_PUSH_LAG_RETRY_MS = 10_000;
 
 /** The access answer a send relied on was computed for another role or conversation type. */
 class AccessMoved extends Error {}
@@ -49,13 +47,17 @@ function assumptionOf(access: ConversationAccess): SendAssumption {
  */
 @Injectable()
 export class MessageSendService {
+  private readonly pacing: PushLagPacing;
+
   constructor(
     private readonly messages: MessagesRepository,
     private readonly blobs: BlobsService,
     private readonly sendQueue: MessageSendQueue,
     private readonly pushLag: PushLagMonitor,
-    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
-  ) {}
+    @Inject(MESSAGING_CONFIG) config: MessagingConfig,
+  ) {
+    this.pacing = new PushLagPacing(config.MESSAGE_SEND_MAX_PUSH_LAG_MS);
+  }
 
   /** `deadline`: when the caller stops waiting (see MessageSendQueue). */
   async send(scope: AccessScope, input: NewMessageInput, deadline?: number): Promise<SendOutcome> {
@@ -127,21 +129,16 @@ export class MessageSendService {
   }
 
   /**
-   * Paces members' sends to the push path: while a gateway reports its pushes more than
-   * MESSAGE_SEND_MAX_PUSH_LAG_MS behind, a new message is refused (rateLimit, with the time the
-   * backlog needs to drain as the hint) rather than accepted into a backlog its members would
-   * see it late from, or a gateway NATS would cut off as a slow consumer. System messages are
-   * not refused: they record changes already made.
+   * Paces members' sends to the push path (see PushLagPacing): while the gateways report their
+   * pushes behind, a share of new messages growing with the lag is refused (rateLimit, with the
+   * time the backlog needs to drain as the hint) rather than accepted into a backlog its members
+   * would see it late from, or a gateway NATS would cut off as a slow consumer. System messages
+   * are not refused: they record changes already made.
    */
   private checkPushLag(): void {
-    const limit = this.config.MESSAGE_SEND_MAX_PUSH_LAG_MS;
-    if (limit === 0) return;
     const lagMs = this.pushLag.lagMs();
-    if (lagMs <= limit) return;
-    const retryAfterMs = Math.min(
-      MAX_PUSH_LAG_RETRY_MS,
-      Math.max(MIN_PUSH_LAG_RETRY_MS, lagMs - limit),
-    );
+    const retryAfterMs = this.pacing.refusal(lagMs);
+    if (retryAfterMs === null) return;
     throw new SetErrorException({
       type: 'rateLimit',
       description: `pushes to members are ${lagMs} ms behind: retry in ${retryAfterMs} ms`,
