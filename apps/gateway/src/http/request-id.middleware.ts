@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { randomToken, runWithRequestId } from '@jchat/common';
+import { newRequestId, runWithRequestId } from '@jchat/common';
 import { REQUEST_ID } from './request-info';
 
 const acceptable = /^[A-Za-z0-9._-]{1,64}$/;
@@ -11,7 +11,7 @@ const acceptable = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
   const offered = req.get('x-request-id');
-  const id = offered && acceptable.test(offered) ? offered : randomToken(9);
+  const id = offered && acceptable.test(offered) ? offered : newRequestId();
   (req as Request & { [REQUEST_ID]?: string })[REQUEST_ID] = id;
   res.setHeader('X-Request-Id', id);
   runWithRequestId(id, next);

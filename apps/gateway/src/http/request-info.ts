@@ -1,12 +1,12 @@
 import type { Request } from 'express';
-import { randomToken } from '@jchat/common';
+import { newRequestId } from '@jchat/common';
 
 export const REQUEST_ID = Symbol('requestId');
 
 /** The request id set by the request-id middleware (or a fresh one). */
 export function requestIdOf(req: Request): string {
   const holder = req as Request & { [REQUEST_ID]?: string };
-  holder[REQUEST_ID] ??= randomToken(9);
+  holder[REQUEST_ID] ??= newRequestId();
   return holder[REQUEST_ID];
 }
 

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { type RawData, WebSocket } from 'ws';
-import { randomToken, runWithRequestId } from '@jchat/common';
+import { newRequestId, runWithRequestId } from '@jchat/common';
 import { JmapRequestError } from '@jchat/jmap';
 import type { AuthUser } from '../../auth/auth-user';
 import type { JmapApiService } from '../../jmap/jmap-api.service';
@@ -169,7 +169,7 @@ export class WsConnection implements PushTransport {
 
   /** Runs a Request frame under a request id of its own (in the logs of every process). */
   private async runRequest(text: string, id: string | null): Promise<void> {
-    const requestId = randomToken(9);
+    const requestId = newRequestId();
     this.running += 1;
     try {
       await runWithRequestId(requestId, () => this.answer(text, id, requestId));
