@@ -266,10 +266,11 @@ function groupSpecs(options) {
   const specs = [];
   const wanted = (name) => options.only.includes(name);
   if (wanted('w1')) specs.push({ ...base, name: 'w1' });
-  if (wanted('w1-plain')) specs.push({ ...base, name: 'w1-plain', pushObjects: false });
+  // Right after W1, so that the two are compared on a machine in the same state.
   if (wanted('w1-2x')) {
     specs.push({ ...base, name: 'w1-2x', sendersPerConversation: 2 * options.senders });
   }
+  if (wanted('w1-plain')) specs.push({ ...base, name: 'w1-plain', pushObjects: false });
   if (wanted('w2')) {
     for (const rate of options.rates) {
       specs.push({ ...base, name: `w2-${rate}`, rate, warmupSeconds: options.warmup });

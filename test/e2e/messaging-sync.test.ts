@@ -1,4 +1,5 @@
 // Message/changes and Message/queryChanges through the gateway after each kind of change.
+import { Client } from 'pg';
 import { createConversation, ok } from './conversations.fixtures';
 import { newUser, type TestUser } from './support/http';
 
@@ -120,6 +121,67 @@ describe('Message sync through the gateway', () => {
     expect(first['created']).toHaveLength(2);
     const rest = await ok(bob, 'Message/changes', { sinceState: first['newState'], maxChanges: 2 });
     expect(new Set([...first['created'], ...rest['created']])).toEqual(new Set(sent));
+  });
+
+  it('reports a message once though a transaction below it still runs, and that one once it commits', async () => {
+    // A transaction that took its id first and commits last, as a slow send or edit would.
+    const slow = new Client({ connectionString: process.env.DATABASE_URL });
+    await slow.connect();
+    try {
+      for (let calls = 0; calls < 20; calls++) {
+        const pending = await bobChanges();
+        if (pending['created'].length + pending['updated'].length === 0) break;
+      }
+      await slow.query('BEGIN');
+      await slow.query('SELECT pg_current_xact_id()');
+      const id = await send(ann, room, 'sent while an older transaction runs');
+      expect((await bobChanges())['created']).toEqual([id]);
+      // The horizon is still below the slow transaction: the state must remember `id` was seen.
+      const again = await bobChanges();
+      expect([...again['created'], ...again['updated']]).toEqual([]);
+      expect(await ok(bob, 'Message/changes', { sinceState: state })).toMatchObject({
+        created: [],
+        updated: [],
+      });
+      await slow.query(
+        `UPDATE messages SET body = 'edited by the slow transaction' WHERE id = $1`,
+        [ids[0]],
+      );
+      await slow.query('COMMIT');
+      const after = await bobChanges();
+      expect(after['created']).toEqual([]);
+      expect(after['updated']).toEqual([ids[0]]);
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('pages on past a receipts read cut short, reporting every message whose readBy moved', async () => {
+    // Receipt moves are read per conversation up to 8 × (maxChanges + 1) (move, message) pairs.
+    const readers = [bob, ...(await Promise.all(Array.from({ length: 11 }, () => newUser())))];
+    const group = (
+      await createConversation(ann, { participantIds: readers.map((reader) => reader.id) })
+    )['id'];
+    const [first, second] = [await send(ann, group, 'r1'), await send(ann, group, 'r2')];
+    let since = (await ok(ann, 'Message/get', { ids: [] }))['state'];
+    for (let calls = 0; calls < 20; calls++) {
+      const pending = await ok(ann, 'Message/changes', { sinceState: since });
+      if (pending['created'].length + pending['updated'].length === 0) break;
+      since = pending['newState'];
+    }
+    // Each reader's move crosses the conversation's system message and `first`: twelve moves
+    // fill the read for maxChanges 2 (24 pairs) with those two messages alone. Bob's next move,
+    // crossing `second` only, lies past it.
+    for (const reader of readers) await ok(reader, 'Message/set', { markRead: [first] });
+    await ok(bob, 'Message/set', { markRead: [second] });
+    const reported = new Set<string>();
+    for (let calls = 0; calls < 20; calls++) {
+      const changes = await ok(ann, 'Message/changes', { sinceState: since, maxChanges: 2 });
+      for (const id of [...changes['created'], ...changes['updated']]) reported.add(id);
+      since = changes['newState'];
+      if (!changes['hasMoreChanges']) break;
+    }
+    expect([...reported]).toEqual(expect.arrayContaining([first, second]));
   });
 
   it('refuses a state it never issued, and ifInState that no longer holds', async () => {

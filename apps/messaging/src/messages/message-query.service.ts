@@ -132,7 +132,7 @@ export class MessageQueryService {
       );
     }
     const horizon = await this.messages.syncHorizon();
-    const changed = await this.sync.changedInScope(scope, cursor, MAX_QUERY_CHANGES + 1);
+    const { rows: changed } = await this.sync.changedInScope(scope, cursor, MAX_QUERY_CHANGES + 1);
     if (changed.length > MAX_QUERY_CHANGES) {
       throw new JmapMethodError(
         'cannotCalculateChanges',

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUuid } from '@jchat/common';
 import { JmapMethodError, type SyncCursor } from '@jchat/jmap';
 import type { MessageScope } from './message-search.repository';
-import { type ChangedMessageRow, MessageSyncRepository } from './message-sync.repository';
+import { type ChangedMessages, MessageSyncRepository } from './message-sync.repository';
 import { ReceiptsRepository } from './receipts.repository';
 
 /** Message/changes and /queryChanges: the rows past a cursor, or cannotCalculateChanges. */
@@ -17,11 +17,7 @@ export class MessageSyncService {
    * Messages changed for the user past the cursor (see MessageSyncRepository.changedSince), or
    * cannotCalculateChanges when a join or leave since then changed which messages they see.
    */
-  async changedSince(
-    userId: string,
-    cursor: SyncCursor,
-    limit: number,
-  ): Promise<ChangedMessageRow[]> {
+  async changedSince(userId: string, cursor: SyncCursor, limit: number): Promise<ChangedMessages> {
     await this.checkCursor(userId, cursor);
     if (cursor.modseq < (await this.receipts.receiptsPrunedBelow())) {
       throw new JmapMethodError(
@@ -39,7 +35,7 @@ export class MessageSyncService {
     scope: MessageScope,
     cursor: SyncCursor,
     limit: number,
-  ): Promise<ChangedMessageRow[]> {
+  ): Promise<ChangedMessages> {
     await this.checkCursor(scope.userId, cursor);
     return this.sync.changedSince(scope, cursor, limit, { receipts: false });
   }

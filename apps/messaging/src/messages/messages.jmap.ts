@@ -18,7 +18,7 @@ import {
   type SetError,
   type SetState,
   standardMethods,
-  type SyncCursor,
+  stateAfterAll,
   type SyncHorizon,
   horizonState,
 } from '@jchat/jmap';
@@ -270,7 +270,7 @@ export class MessagesJmap implements OnModuleInit {
     let unchanged = false;
     if (cursor) {
       try {
-        unchanged = (await this.sync.changedSince(userId, cursor, 1)).length === 0;
+        unchanged = (await this.sync.changedSince(userId, cursor, 1)).rows.length === 0;
       } catch (error: unknown) {
         if (!(error instanceof JmapMethodError) || error.type !== 'cannotCalculateChanges')
           throw error;
@@ -289,8 +289,8 @@ export class MessagesJmap implements OnModuleInit {
     const cursor = decodeSinceCursor(parsed.sinceState);
     const maxChanges = Math.min(parsed.maxChanges ?? MAX_CHANGES, MAX_CHANGES);
     const horizon = await this.messages.syncHorizon();
-    const rows = await this.sync.changedSince(ctx.userId, cursor, maxChanges + 1);
-    const { page, hasMoreChanges, newState } = pageChanges(rows, maxChanges, horizon);
+    const { rows, cutAt } = await this.sync.changedSince(ctx.userId, cursor, maxChanges + 1);
+    const { page, hasMoreChanges, newState } = pageChanges(rows, maxChanges, horizon, cutAt);
     const created: string[] = [];
     const updated: string[] = [];
     for (const row of page) {
@@ -302,7 +302,14 @@ export class MessagesJmap implements OnModuleInit {
       response: {
         accountId: parsed.accountId,
         oldState: parsed.sinceState,
-        newState: hasMoreChanges ? newState : notBefore(newState, cursor, parsed.sinceState),
+        newState: hasMoreChanges
+          ? newState
+          : stateAfterAll(
+              horizon,
+              cursor,
+              page.flatMap((row) => row.modseqs),
+              parsed.sinceState,
+            ),
         hasMoreChanges,
         created,
         updated,
@@ -319,10 +326,4 @@ function markReadIds(parsed: SetArguments): string[] {
       allowCreationReferences: true,
     }) ?? []
   );
-}
-
-/** A state never moves backwards: if the horizon is behind the client's cursor, keep the cursor. */
-function notBefore(newState: string, cursor: SyncCursor, sinceState: string): string {
-  const next = decodeCursor(newState);
-  return next !== null && next.modseq < cursor.modseq ? sinceState : newState;
 }
