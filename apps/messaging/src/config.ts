@@ -6,7 +6,7 @@ export const messagingSettings = {
   ...membersCacheSettings,
   MESSAGE_SEND_MAX_BATCH: int(
     'most messages stored in one transaction (sends arriving together share it)',
-    64,
+    128,
     1,
     10_000,
   ),
