@@ -41,6 +41,8 @@
 // Users are inserted with SQL with one bcrypt hash of cost 4 (login reads the cost from the
 // hash), then log in for real; conversations are made with Conversation/set. Every loop is
 // bounded in count and time, and the process ends after --hard-limit seconds whatever happens.
+// JCHAT_BENCH_KEEP_LOGS=1 keeps the apps' logs; JCHAT_BENCH_TRACE=<path> writes every group
+// message's send, reply and first/last delivery times to <path>-<workload>.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';

@@ -7,6 +7,7 @@
 // does, a sender retries a message that was refused or not answered with the same body and
 // clientMessageId (after a back-off: 50 ms doubling to 2 s, or as long as the server asks),
 // until it is accepted, refused for good (a SetError other than a rate limit), or the run ends.
+import { writeFileSync } from 'node:fs';
 import {
   classifySetReply,
   isMessagePush,
@@ -42,12 +43,15 @@ class Ledger {
     this.holders = new Uint8Array(maxMessages * this.bytesPerMessage);
     this.next = 0;
     this.windowEnd = Infinity;
+    /** Acceptances from then on count in the steady rate (W1: once every pipeline is full). */
+    this.steadyFrom = Infinity;
     this.counts = {
       messages: 0,
       attempts: 0,
       pending: 0,
       accepted: 0,
       acceptedInWindow: 0,
+      acceptedSteady: 0,
       lateReplies: 0,
       deliveries: 0,
       deliveriesInWindow: 0,
@@ -56,6 +60,15 @@ class Ledger {
     this.refusals = new Tally();
     this.deliveryLatency = new Latencies(DELIVERY_SAMPLES);
     this.replyLatency = new Latencies(maxMessages);
+    /** With JCHAT_BENCH_TRACE: each message's send, reply, first and last delivery times. */
+    this.trace = process.env.JCHAT_BENCH_TRACE
+      ? {
+          sent: new Float64Array(maxMessages),
+          reply: new Float64Array(maxMessages),
+          first: new Float64Array(maxMessages),
+          last: new Float64Array(maxMessages),
+        }
+      : null;
   }
 
   get full() {
@@ -68,6 +81,7 @@ class Ledger {
     sender.sequence += 1;
     this.status[number] = PENDING;
     this.counts.messages += 1;
+    if (this.trace) this.trace.sent[number] = sentAt;
     const body = `${this.tag}|${sentAt.toFixed(3)}|${number}|${sender.index}|${sender.sequence}`;
     return { number, sentAt, body };
   }
@@ -89,9 +103,11 @@ class Ledger {
     if (this.status[number] === ACCEPTED) return;
     const at = now();
     this.status[number] = ACCEPTED;
+    if (this.trace) this.trace.reply[number] = at;
     this.counts.accepted += 1;
     if (late) return;
     if (at <= this.windowEnd) this.counts.acceptedInWindow += 1;
+    if (at >= this.steadyFrom && at <= this.windowEnd) this.counts.acceptedSteady += 1;
     this.replyLatency.add(at - sentAt);
   }
 
@@ -115,6 +131,10 @@ class Ledger {
     }
     this.holders[byte] |= bit;
     this.copies[number] += 1;
+    if (this.trace) {
+      if (!this.trace.first[number]) this.trace.first[number] = at;
+      this.trace.last[number] = at;
+    }
     this.counts.deliveries += 1;
     if (at <= this.windowEnd) this.counts.deliveriesInWindow += 1;
     this.deliveryLatency.add(at - Number(text.slice(start, end1)));
@@ -380,6 +400,7 @@ export async function runGroupWorkload(ctx, spec) {
     await monitor.start();
     const startedAt = now();
     ledger.windowEnd = startedAt + spec.seconds * 1000;
+    if (!spec.rate) ledger.steadyFrom = startedAt + steadySettleSeconds(spec) * 1000;
     if (spec.rate) {
       await openLoop(ledger, senders, spec.rate, spec.seconds, startedAt);
     } else {
@@ -387,6 +408,7 @@ export async function runGroupWorkload(ctx, spec) {
     }
     const resources = await monitor.stop();
     const drainSeconds = await drain(ledger, spec.drainSeconds);
+    if (ledger.trace) writeTrace(`${process.env.JCHAT_BENCH_TRACE}-${spec.name}.json`, ledger);
     const closedSockets = new Tally();
     for (const { socket } of connection.members) {
       if (socket?.closeCode != null) closedSockets.add(`code ${socket.closeCode}`);
@@ -402,6 +424,35 @@ export async function runGroupWorkload(ctx, spec) {
   } finally {
     for (const { socket } of connection.members) socket?.close();
   }
+}
+
+/**
+ * Each message's times (ms since the epoch; 0: never) for finding where latency comes from: when
+ * it was first sent, accepted, first and last held by a member. Lined up with the apps' own
+ * timestamps (one clock), a slow message shows which hop held it.
+ */
+function writeTrace(file, { trace, next }) {
+  const times = (array) => Array.from(array.subarray(0, next), (t) => Math.round(t * 10) / 10);
+  const { sent, reply, first, last } = trace;
+  writeFileSync(
+    file,
+    JSON.stringify({
+      sent: times(sent),
+      reply: times(reply),
+      first: times(first),
+      last: times(last),
+    }),
+  );
+  console.log(`[bench:chat-load] trace of ${next} messages in ${file}`);
+}
+
+/**
+ * W1 starts with every pipeline empty, so the window's first seconds count the time to fill
+ * `window` sends per sender (twice as long with twice the senders): the steady rate leaves
+ * them out. The whole window's rate is still reported, counted as ejabberd's harness counts it.
+ */
+function steadySettleSeconds(spec) {
+  return Math.min(spec.settleSeconds ?? 5, spec.seconds / 2);
 }
 
 function groupRecord(spec, ledger, run) {
@@ -431,6 +482,9 @@ function groupRecord(spec, ledger, run) {
     attempts_per_s: perSecond(counts.attempts),
     accepted_total: counts.accepted,
     accepted_in_window_per_s: perSecond(counts.acceptedInWindow),
+    accepted_steady_per_s: spec.rate
+      ? null
+      : round1(counts.acceptedSteady / (spec.seconds - steadySettleSeconds(spec))),
     deliveries_total: counts.deliveries,
     deliveries_in_window_per_s: perSecond(counts.deliveriesInWindow),
     expected_deliveries: expected,

@@ -74,14 +74,14 @@ function comparisonTable(results) {
       ),
     ]),
     row([
-      'W1 with 2× senders: accepted msg/s; refusals',
+      'W1 with 2× senders: accepted msg/s (steady: W1 steady); refusals',
       '–',
       '–',
       '≥ W1; excess refused retryably',
       ran(
         doubled,
         doubled &&
-          `${doubled.accepted_in_window_per_s}; ${kinds(doubled.refusals)} (${doubled.retryable_refusals} retryable)`,
+          `${doubled.accepted_in_window_per_s} (${show(doubled.accepted_steady_per_s)}: ${show(w1?.accepted_steady_per_s)}); ${kinds(doubled.refusals)} (${doubled.retryable_refusals} retryable)`,
       ),
     ]),
     row([
@@ -126,6 +126,10 @@ const GROUP_ROWS = [
   [
     'accepted per s (in window) / total',
     (r) => `${r.accepted_in_window_per_s} / ${r.accepted_total}`,
+  ],
+  [
+    'accepted per s once the pipelines are full (W1: after the first 5 s)',
+    (r) => show(r.accepted_steady_per_s),
   ],
   [
     'deliveries per s (in window) / total',

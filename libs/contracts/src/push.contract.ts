@@ -34,7 +34,10 @@ export function pushLagSubject(): string {
 
 export interface PushLagReport {
   gatewayId: string;
-  /** The oldest push delivery this gateway handled since its last report, by age on arrival. */
+  /**
+   * The freshest push delivery this gateway handled since its last report, by age on arrival:
+   * the backlog that stood through the interval (0 when none came).
+   */
   lagMs: number;
   /** How long the report holds: a gateway that stops reporting stops counting. */
   validForMs: number;

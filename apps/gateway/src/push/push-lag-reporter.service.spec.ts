@@ -14,16 +14,21 @@ function setup() {
 }
 
 describe('PushLagReporter', () => {
-  it('reports the oldest delivery of the interval by its age on arrival, then starts over', () => {
+  it('reports the freshest delivery of the interval by its age on arrival, then starts over', () => {
     const { reporter, reports } = setup();
+    // A burst: the deliveries queued behind a large batch arrive late, the next one fresh.
     reporter.arrived(10_000, 10_040);
     reporter.arrived(10_000, 10_700);
     reporter.arrived(10_650, 10_710);
     reporter.report();
+    // A standing backlog: every delivery of the interval waited at least 900 ms.
+    reporter.arrived(10_000, 11_000);
+    reporter.arrived(10_200, 11_100);
     reporter.report();
-    expect(reports.map((r) => r.lagMs)).toEqual([700, 0]);
+    reporter.report();
+    expect(reports.map((r) => r.lagMs)).toEqual([40, 900, 0]);
     expect(reports[0]?.validForMs).toBe(1000);
-    expect(reports.map((r) => r.gatewayId)).toEqual(['host:1:abcd', 'host:1:abcd']);
+    expect(reports.map((r) => r.gatewayId)).toEqual(['host:1:abcd', 'host:1:abcd', 'host:1:abcd']);
   });
 
   it('ignores deliveries without a publication time and clocks that disagree', () => {
