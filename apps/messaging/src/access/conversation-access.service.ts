@@ -101,7 +101,22 @@ export class ConversationAccessService {
     requestId: string | undefined,
   ): Promise<ConversationAccess> {
     const remembered = this.local.get(conversationId, userId);
-    if (remembered) return remembered;
+    if (remembered) {
+      if (this.local.refreshDue(conversationId, userId)) {
+        // Errors are the next lookup's to meet: the answer expires as it would have.
+        this.remembered(userId, conversationId, requestId).catch(() => undefined);
+      }
+      return remembered;
+    }
+    return this.remembered(userId, conversationId, requestId);
+  }
+
+  /** Looks the answer up (Redis, else rbac) and keeps it in this process's memory. */
+  private async remembered(
+    userId: string,
+    conversationId: string,
+    requestId: string | undefined,
+  ): Promise<ConversationAccess> {
     const generation = this.local.generation();
     const access = await this.lookup(userId, conversationId, requestId);
     this.local.remember(conversationId, userId, access, generation);

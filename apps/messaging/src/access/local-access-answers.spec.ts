@@ -21,6 +21,27 @@ describe('LocalAccessAnswers', () => {
     expect(answers.get('c1', 'u1')).toBeUndefined();
   });
 
+  it('hands out one refresh of an answer in use once it has lived 60 % of its TTL', () => {
+    const { answers, advance } = setup(1000);
+    answers.remember('c1', 'u1', member, answers.generation());
+    expect(answers.refreshDue('c1', 'u1')).toBe(false);
+    advance(599);
+    expect(answers.refreshDue('c1', 'u1')).toBe(false);
+    advance(1);
+    expect(answers.refreshDue('c1', 'u1')).toBe(true);
+    expect(answers.refreshDue('c1', 'u1')).toBe(false);
+    expect(answers.get('c1', 'u1')).toBe(member);
+    // The refreshed answer starts over; one not refreshed still expires on time.
+    answers.remember('c1', 'u1', member, answers.generation());
+    advance(599);
+    expect(answers.refreshDue('c1', 'u1')).toBe(false);
+    expect(answers.get('c1', 'u1')).toBe(member);
+    advance(401);
+    expect(answers.get('c1', 'u1')).toBeUndefined();
+    expect(answers.refreshDue('c1', 'u1')).toBe(false);
+    expect(answers.refreshDue('c2', 'u1')).toBe(false);
+  });
+
   it('keeps no answer for a non-member, and forgets the member answer it replaces', () => {
     const { answers } = setup();
     answers.remember('c1', 'u1', outsider, answers.generation());
