@@ -25,6 +25,8 @@ const FIRST_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 2000;
 const OPEN_LOOP_TICK_MS = 5;
 const DELIVERY_SAMPLES = 4_000_000;
+/** W1's steady rate counts acceptances from this many seconds in (see steadySettleSeconds). */
+const STEADY_AFTER_S = 5;
 
 const backoff = (attempt) => Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
 
@@ -452,7 +454,7 @@ function writeTrace(file, { trace, next }) {
  * them out. The whole window's rate is still reported, counted as ejabberd's harness counts it.
  */
 function steadySettleSeconds(spec) {
-  return Math.min(spec.settleSeconds ?? 5, spec.seconds / 2);
+  return Math.min(STEADY_AFTER_S, spec.seconds / 2);
 }
 
 function groupRecord(spec, ledger, run) {
