@@ -64,6 +64,25 @@ describe('access tokens on the WebSocket upgrade', () => {
     expect(await upgradeStatus({ token: user.accessToken })).toBe(401);
   });
 
+  it('refuses at once a session the gateway had just confirmed once the auth service ends it', async () => {
+    const user = await newUser();
+    // Login and refresh replies pass through the gateway, which remembers their sessions as live.
+    const rotated = await http('POST', '/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
+    expect(rotated.status).toBe(200);
+    expect(await upgradeStatus({ token: rotated.body.accessToken })).toBe(101);
+    // A reused refresh token: the auth service itself ends the session, and tells every gateway.
+    const reused = await http('POST', '/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
+    expect(reused.status).toBe(401);
+    expect(await upgradeStatus({ token: rotated.body.accessToken })).toBe(401);
+    expect((await http('GET', '/auth/sessions', { token: rotated.body.accessToken })).status).toBe(
+      401,
+    );
+  });
+
   it('refuses with the same error and message as the HTTP routes (one passport-jwt strategy)', async () => {
     const secret = process.env.JWT_SECRET!;
     const user = await newUser();

@@ -21,7 +21,7 @@ export class AuthModule {
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         RedisModule.forRoot({ url: config.REDIS_URL, prefix: config.JCHAT_PREFIX }),
-        BusModule.forRoot({ natsUrl: config.NATS_URL }),
+        BusModule.forRoot({ natsUrl: config.NATS_URL, events: 'auth' }),
         JmapMethodsModule,
       ],
       controllers: [healthController('auth'), jmapCallController('auth'), AuthHandler],

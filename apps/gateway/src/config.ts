@@ -33,6 +33,12 @@ export const gatewaySettings = {
     60000,
   ),
   HEALTH_TIMEOUT_MS: int('how long /health/ready waits for each service', 2000, 50, 10000),
+  SESSION_LIVENESS_MEMORY_MS: int(
+    'how long a session confirmed live is trusted without a Redis read (revocations reach every gateway at once; 0: always read)',
+    60_000,
+    0,
+    900_000,
+  ),
   JMAP_MAX_SIZE_REQUEST: int('maxSizeRequest in bytes', 10_000_000, 1024, 100_000_000),
   JMAP_MAX_SIZE_RESPONSE: int(
     'most bytes of method responses in one JMAP response (past it, reads answer requestTooLarge)',

@@ -4,6 +4,7 @@ import {
   AckPolicy,
   connect,
   DeliverPolicy,
+  Events as NatsEvents,
   JSONCodec,
   nanos,
   type ConsumerMessages,
@@ -334,6 +335,20 @@ export class EventBus {
         else this.logger.warn('dropping a malformed push lag report');
       },
     });
+  }
+
+  /**
+   * Calls `onChange(false)` when the connection to NATS is lost and `onChange(true)` once it is
+   * back: plain subscriptions (watch) miss what is published in between, so what they keep
+   * fresh must not be trusted across the gap.
+   */
+  watchConnection(onChange: (connected: boolean) => void): void {
+    void (async () => {
+      for await (const status of this.connection.status()) {
+        if (status.type === NatsEvents.Disconnect) onChange(false);
+        else if (status.type === NatsEvents.Reconnect) onChange(true);
+      }
+    })();
   }
 
   async close(): Promise<void> {

@@ -83,7 +83,16 @@ export interface AccessChangedEvent {
   userIds: string[];
 }
 
+/**
+ * These sessions ended (logout, revocation, a reused refresh token, the user deactivated):
+ * gateways drop what they remember of them at once (see the gateway's SessionLivenessService).
+ */
+export interface SessionsRevokedEvent {
+  sessionIds: string[];
+}
+
 export const Events = {
   stateChanged: event<StateChangedEvent>('state.changed.v1'),
   accessChanged: event<AccessChangedEvent>('access.changed.v1'),
+  sessionsRevoked: event<SessionsRevokedEvent>('sessions.revoked.v1'),
 } as const;

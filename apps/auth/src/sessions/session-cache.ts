@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS, type Redis } from '@jchat/common';
-import { REVOKED_SESSION_MARK, sessionCacheKey } from '@jchat/contracts';
+import { Events, REVOKED_SESSION_MARK, sessionCacheKey } from '@jchat/contracts';
+import { EventBus } from '@jchat/bus';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 
 /**
  * What the gateway reads to decide, without a database query, whether an access
- * token's session is live. A revoked mark outlives every access token of it.
+ * token's session is live. A revoked mark outlives every access token of it, and every
+ * revocation is also announced (`Events.sessionsRevoked`) to the gateways, which remember
+ * recently confirmed sessions in memory.
  */
 const MARK_LIVE_UNLESS_REVOKED = `
 if redis.call('GET', KEYS[1]) == ARGV[3] then return 0 end
@@ -17,6 +20,7 @@ export class SessionCache {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(EventBus) private readonly events: EventBus,
   ) {}
 
   /** Never overwrites a revoked mark: a refresh racing a logout must not revive the session. */
@@ -32,8 +36,17 @@ export class SessionCache {
     );
   }
 
+  /** Sessions just ended: marked, and announced to every gateway. */
   async markRevoked(sessionIds: string[]): Promise<void> {
     if (sessionIds.length === 0) return;
+    await this.markDead(sessionIds);
+    // Awaited: a revocation the gateways may not have heard of fails (and is retried by its
+    // caller) rather than leaving a session usable on a gateway that remembers it as live.
+    await this.events.publish(Events.sessionsRevoked, { sessionIds });
+  }
+
+  /** Sessions found dead (a cache refill: no gateway can remember them as live). */
+  async markDead(sessionIds: string[]): Promise<void> {
     const ttlSeconds = this.config.ACCESS_TOKEN_TTL_SECONDS + 60;
     const pipeline = this.redis.pipeline();
     for (const id of sessionIds)

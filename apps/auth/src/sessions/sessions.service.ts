@@ -168,7 +168,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       !!user?.isActive;
     try {
       if (live && session) await this.cache.markLive(session.id, session.userId, session.expiresAt);
-      else await this.cache.markRevoked([sessionId]);
+      else await this.cache.markDead([sessionId]);
     } catch (error: unknown) {
       // The database has answered; a cache that cannot be refilled now is refilled next time.
       if (!isStoreUnavailable(error)) throw error;

@@ -21,6 +21,7 @@ import { readJsonObject, stringField } from '../http/read-json';
 import { clientInfo, requestIdOf, requestOrigin } from '../http/request-info';
 import type { AuthUser } from './auth-user';
 import { CurrentUser, JwtAuthGuard } from './jwt-auth.guard';
+import { SessionLivenessService } from './session-liveness.service';
 
 /** The account routes of the HTTP interface; the auth service does the work. */
 @Controller('auth')
@@ -28,6 +29,7 @@ export class AuthController {
   constructor(
     private readonly bus: BusClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly liveness: SessionLivenessService,
   ) {}
 
   /** The public origin (PUBLIC_BASE_URL), else the request's own. */
@@ -59,7 +61,8 @@ export class AuthController {
   @HttpCode(200)
   async login(@Req() req: Request) {
     const body = await readJsonObject(req);
-    return this.bus.request(
+    const epoch = this.liveness.issuing();
+    const tokens = await this.bus.request(
       AuthSubjects.login,
       {
         email: stringField(body, 'email'),
@@ -68,17 +71,22 @@ export class AuthController {
       },
       { requestId: requestIdOf(req) },
     );
+    this.liveness.issued(tokens, epoch);
+    return tokens;
   }
 
   @Post('refresh')
   @HttpCode(200)
   async refresh(@Req() req: Request) {
     const body = await readJsonObject(req);
-    return this.bus.request(
+    const epoch = this.liveness.issuing();
+    const tokens = await this.bus.request(
       AuthSubjects.refresh,
       { refreshToken: stringField(body, 'refreshToken'), ...clientInfo(req) },
       { requestId: requestIdOf(req) },
     );
+    this.liveness.issued(tokens, epoch);
+    return tokens;
   }
 
   @Post('logout')
@@ -86,6 +94,7 @@ export class AuthController {
   @UseGuards(JwtAuthGuard)
   async logout(@CurrentUser() user: AuthUser, @Req() req: Request): Promise<void> {
     await this.bus.request(AuthSubjects.logout, user, { requestId: requestIdOf(req) });
+    this.liveness.ended([user.sessionId]);
   }
 
   @Get('sessions')
@@ -108,6 +117,7 @@ export class AuthController {
       { userId: user.userId, currentSessionId: user.sessionId, sessionId: id },
       { requestId: requestIdOf(req) },
     );
+    this.liveness.ended([id]);
   }
 
   @Get('providers')

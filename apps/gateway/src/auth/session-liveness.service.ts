@@ -1,14 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Subscription } from 'nats';
 import { isStoreUnavailable, REDIS, type Redis } from '@jchat/common';
-import { AuthSubjects, REVOKED_SESSION_MARK, sessionCacheKey } from '@jchat/contracts';
-import { BusClient } from '@jchat/bus';
+import {
+  AuthSubjects,
+  Events,
+  REVOKED_SESSION_MARK,
+  sessionCacheKey,
+  type TokenPair,
+} from '@jchat/contracts';
+import { BusClient, EventBus } from '@jchat/bus';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { RememberedSessions } from './remembered-sessions';
 
-/**
- * Is this session still live? Answered from Redis (written by the auth service
- * on login/refresh and on revoke), so a request costs no database query; on a
- * cache miss, or while Redis is unreachable, the auth service decides (and
- * refills the cache when it can).
- */
 /** Sessions whose cached liveness one Redis read fetches. */
 const SESSIONS_PER_READ = 500;
 
@@ -17,16 +20,67 @@ function unlessUnavailable(error: unknown): null {
   throw error;
 }
 
+/**
+ * Is this session still live? Sessions confirmed lately are remembered here (RememberedSessions:
+ * forgotten at once on `Events.sessionsRevoked`, and after SESSION_LIVENESS_MEMORY_MS at most);
+ * others are answered from Redis (written by the auth service on login/refresh and on revoke),
+ * so a request costs no database query; on a cache miss, or while Redis is unreachable, the
+ * auth service decides (and refills the cache when it can).
+ */
 @Injectable()
-export class SessionLivenessService {
+export class SessionLivenessService implements OnModuleInit, OnModuleDestroy {
+  private readonly remembered: RememberedSessions;
+  private revocations: Subscription | null = null;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly bus: BusClient,
-  ) {}
+    @Inject(EventBus) private readonly events: EventBus,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.remembered = new RememberedSessions(config.SESSION_LIVENESS_MEMORY_MS);
+  }
+
+  onModuleInit(): void {
+    this.revocations = this.events.watch(Events.sessionsRevoked, (event) => {
+      const ids = Array.isArray(event?.sessionIds) ? event.sessionIds : null;
+      if (ids && ids.every((id) => typeof id === 'string')) this.remembered.forget(ids);
+      else this.remembered.forgetAll();
+    });
+    this.events.watchConnection((connected) => this.remembered.connectionChanged(connected));
+  }
+
+  onModuleDestroy(): void {
+    this.revocations?.unsubscribe();
+  }
 
   async isLive(userId: string, sessionId: string, requestId?: string): Promise<boolean> {
+    const known = this.remembered.answer(userId, sessionId);
+    if (known !== undefined) return known;
+    const epoch = this.remembered.epoch;
     const cached = await this.redis.get(sessionCacheKey(sessionId)).catch(unlessUnavailable);
-    return this.decide(userId, sessionId, cached ?? null, requestId);
+    const live = await this.decide(userId, sessionId, cached ?? null, requestId);
+    if (live) this.remembered.remember(userId, sessionId, epoch);
+    return live;
+  }
+
+  /**
+   * Tokens the auth service has just issued (login, refresh) name a live session: remembered,
+   * so the client's first requests and its WebSocket need no Redis read. `epoch` is
+   * `issuing()`'s, taken before the request for them was sent.
+   */
+  issued(tokens: TokenPair, epoch: number): void {
+    const userId = subjectOf(tokens.accessToken);
+    if (userId) this.remembered.remember(userId, tokens.sessionId, epoch);
+  }
+
+  issuing(): number {
+    return this.remembered.epoch;
+  }
+
+  /** This gateway has just ended these sessions (logout, revocation): forgotten before the reply. */
+  ended(sessionIds: readonly string[]): void {
+    this.remembered.forget(sessionIds);
   }
 
   /**
@@ -66,5 +120,17 @@ export class SessionLivenessService {
       { requestId },
     );
     return reply.live;
+  }
+}
+
+/** The `sub` claim of an access token the auth service has just issued (its signature unchecked). */
+function subjectOf(accessToken: string): string | undefined {
+  try {
+    const payload = accessToken.split('.')[1] ?? '';
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    const sub = (claims as { sub?: unknown } | null)?.sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
   }
 }
