@@ -75,6 +75,27 @@ describe('JMAP over WebSocket (RFC 8887)', () => {
     ).toBe(101);
   });
 
+  it('closes the sockets of a session at once when it is revoked (1008), not at the next check', async () => {
+    const kim = await newUser();
+    const socket = await open(kim, 'header');
+    const other = await http('POST', '/auth/login', {
+      body: { email: kim.email, password: kim.password },
+      headers: { 'x-forwarded-for': kim.ip },
+    });
+    expect(other.status).toBe(200);
+    // Revoked from another session of hers: the announcement, not this socket's own request.
+    const revoked = await http('DELETE', `/auth/sessions/${kim.sessionId}`, {
+      token: other.body.accessToken,
+    });
+    expect(revoked.status).toBe(204);
+    // The periodic check runs every PUSH_HEARTBEAT_MS (15 s here).
+    const closed = await Promise.race([
+      socket.closed,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000)),
+    ]);
+    expect(closed?.code).toBe(1008);
+  });
+
   it('runs Request frames through the JMAP API, by header or access_token', async () => {
     for (const auth of ['header', 'query'] as const) {
       const socket = await open(ann, auth);

@@ -31,6 +31,7 @@ function unlessUnavailable(error: unknown): null {
 export class SessionLivenessService implements OnModuleInit, OnModuleDestroy {
   private readonly remembered: RememberedSessions;
   private revocations: Subscription | null = null;
+  private readonly revokedListeners: ((sessionIds: readonly string[]) => void)[] = [];
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -44,14 +45,23 @@ export class SessionLivenessService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.revocations = this.events.watch(Events.sessionsRevoked, (event) => {
       const ids = Array.isArray(event?.sessionIds) ? event.sessionIds : null;
-      if (ids && ids.every((id) => typeof id === 'string')) this.remembered.forget(ids);
-      else this.remembered.forgetAll();
+      if (ids && ids.every((id) => typeof id === 'string')) {
+        this.remembered.forget(ids);
+        for (const listener of this.revokedListeners) listener(ids);
+      } else {
+        this.remembered.forgetAll();
+      }
     });
     this.events.watchConnection((connected) => this.remembered.connectionChanged(connected));
   }
 
   onModuleDestroy(): void {
     this.revocations?.unsubscribe();
+  }
+
+  /** Calls `listener` with the sessions of every revocation announced from now on. */
+  onRevoked(listener: (sessionIds: readonly string[]) => void): void {
+    this.revokedListeners.push(listener);
   }
 
   async isLive(userId: string, sessionId: string, requestId?: string): Promise<boolean> {

@@ -101,8 +101,17 @@ export class PushSessions implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
+    // Announced revocations close their sockets at once; the periodic check is the backstop
+    // for any announcement missed.
+    this.liveness.onRevoked((sessionIds) => this.closeSessions(new Set(sessionIds)));
     this.timer = setInterval(() => void this.checkLiveness(), this.config.PUSH_HEARTBEAT_MS);
     this.timer.unref();
+  }
+
+  private closeSessions(sessionIds: ReadonlySet<string>): void {
+    for (const session of [...this.sessions]) {
+      if (sessionIds.has(session.user.sessionId)) session.close('sessionEnded');
+    }
   }
 
   onModuleDestroy(): void {
