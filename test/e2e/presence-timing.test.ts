@@ -84,7 +84,7 @@ describe('presence timing', () => {
     await untilStatus(socket, 'online', 5000);
   });
 
-  it('closes the sockets of a revoked session at the next check (1008), and only those', async () => {
+  it('closes the sockets of a revoked session (1008), and only those', async () => {
     const [kim, lee] = await Promise.all(
       ['Kim Revoked', 'Lee Kept'].map((displayName) => newUser({ base: system.url, displayName })),
     );
