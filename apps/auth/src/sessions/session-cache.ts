@@ -40,8 +40,8 @@ export class SessionCache {
   async markRevoked(sessionIds: string[]): Promise<void> {
     if (sessionIds.length === 0) return;
     await this.markDead(sessionIds);
-    // Awaited: a revocation the gateways may not have heard of fails (and is retried by its
-    // caller) rather than leaving a session usable on a gateway that remembers it as live.
+    // Awaited: a revocation the gateways may not have heard of is not reported done. It fails
+    // only with NATS away, and a gateway cut off from NATS trusts nothing it remembers.
     await this.events.publish(Events.sessionsRevoked, { sessionIds });
   }
 
