@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import jwt from 'jsonwebtoken';
 import type { Subscription } from 'nats';
 import { isStoreUnavailable, REDIS, type Redis } from '@jchat/common';
 import {
@@ -135,12 +136,6 @@ export class SessionLivenessService implements OnModuleInit, OnModuleDestroy {
 
 /** The `sub` claim of an access token the auth service has just issued (its signature unchecked). */
 function subjectOf(accessToken: string): string | undefined {
-  try {
-    const payload = accessToken.split('.')[1] ?? '';
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    const sub = (claims as { sub?: unknown } | null)?.sub;
-    return typeof sub === 'string' ? sub : undefined;
-  } catch {
-    return undefined;
-  }
+  const claims = jwt.decode(accessToken, { json: true });
+  return typeof claims?.sub === 'string' ? claims.sub : undefined;
 }
