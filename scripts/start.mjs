@@ -65,10 +65,14 @@ run(process.execPath, [path.join(rootDir, 'scripts', 'build.mjs')], 'the build')
 
 // Imported after npm install: they need pg and the embedded PostgreSQL binaries.
 const { provideServers, InfraError } = await import('./lib/infra.mjs');
-const { startApps, isPortFree, freePort, ALL_APPS } = await import('./lib/processes.mjs');
+const { startApps, isPortFree, freePort, reservePort, ALL_APPS } = await import(
+  './lib/processes.mjs'
+);
 const { applyMigrations } = await import('./lib/migrate.mjs');
 
 const port = Number(process.env.PORT ?? 8080);
+// The servers and the apps' metrics ports are picked before the gateway binds it.
+reservePort(port);
 const host = process.env.HOST ?? '127.0.0.1';
 const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 const baseUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
@@ -100,13 +104,8 @@ async function shutdown(code) {
 const observabilityHost = process.env.OBSERVABILITY_HOST ?? '127.0.0.1';
 async function observabilityPorts() {
   const ports = {};
-  const taken = new Set([port]);
   for (const app of ALL_APPS.filter((name) => name !== 'gateway')) {
-    let candidate;
-    do candidate = await freePort(observabilityHost);
-    while (taken.has(candidate));
-    taken.add(candidate);
-    ports[app] = candidate;
+    ports[app] = await freePort(observabilityHost);
   }
   return ports;
 }

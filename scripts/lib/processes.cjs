@@ -20,8 +20,30 @@ const ALL_APPS = Object.freeze([
 const DEFAULT_ROOT = path.resolve(__dirname, '..', '..');
 const TAIL_LINES = 60;
 
-/** A TCP port that was free on `host` a moment ago (the OS picks it). */
-function freePort(host = '127.0.0.1') {
+/**
+ * Ports this process handed out (freePort) or was told are spoken for (reservePort). The OS hands
+ * a just-released port out again, so two servers started one after the other, or a server and
+ * the gateway whose PORT was picked the same way, could be given the same one.
+ */
+const takenPorts = new Set();
+
+/** A port that must not come out of freePort (e.g. the gateway's PORT, bound later). */
+function reservePort(port) {
+  takenPorts.add(port);
+}
+
+/** A TCP port that was free on `host` a moment ago (the OS picks it), never one already taken. */
+async function freePort(host = '127.0.0.1') {
+  for (;;) {
+    const port = await anyFreePort(host);
+    if (!takenPorts.has(port)) {
+      takenPorts.add(port);
+      return port;
+    }
+  }
+}
+
+function anyFreePort(host) {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -350,6 +372,7 @@ module.exports = {
   ALL_APPS,
   DEFAULT_ROOT,
   freePort,
+  reservePort,
   isPortFree,
   canConnect,
   waitForExit,

@@ -5,6 +5,7 @@ export const {
   ALL_APPS,
   DEFAULT_ROOT,
   freePort,
+  reservePort,
   isPortFree,
   canConnect,
   waitForExit,
