@@ -178,14 +178,22 @@ describe('sends beyond what the server takes at once', () => {
     }, 100);
     let refusedKey = '';
     try {
-      // Sends only once the gateway reports the backlog: a send stored before messaging has two
-      // such reports is pushed at once, and that fresh delivery is the interval's least lag.
+      // Sends only once the gateway has reported the backlog for longer than two report
+      // intervals (messaging paces on the lesser of a gateway's last two reports): a send stored
+      // before that is pushed at once, and its fresh delivery is the next interval's least lag.
       const reportedLag = async () =>
         metricValue(await (await fetch(`${system.url}/metrics`)).text(), 'jchat_push_lag_seconds');
       let attempt = 0;
+      let laggingSince: number | null = null;
       const refusal = await eventually(
         async () => {
-          if (((await reportedLag()) ?? 0) < 2.5) return;
+          if (((await reportedLag()) ?? 0) < 2.5) {
+            laggingSince = null;
+            return;
+          }
+          laggingSince ??= Date.now();
+          if (Date.now() - laggingSince < 600) return;
+          laggingSince = null;
           const key = `paced-${(attempt += 1)}`;
           const [[, args]] = await send(bob, key);
           const error = args['notCreated']?.m;
