@@ -86,12 +86,16 @@ export class MessageSyncRepository {
             FROM mine CROSS JOIN LATERAL (SELECT rr.*, count(*) OVER () AS read_rows FROM (
               SELECT m.id, r.modseq, m.created_modseq
                 FROM message_receipt_changes r
-                -- Driven by the (few) receipt rows: each probes its seq range by index.
+                -- Driven by the (few) receipt rows: each probes its seq range by index. The
+                -- ORDER BY keeps that index (conversation_id, seq) chosen when the statistics
+                -- still see a small table: with another index on conversation_id the probe read
+                -- the conversation's whole history once per receipt row.
                 CROSS JOIN LATERAL (
                   SELECT mm.id, mm.created_modseq FROM messages mm
                    WHERE mm.conversation_id = r.conversation_id
                      AND mm.seq > GREATEST(r.from_seq, r.to_seq - ${RECEIPT_CHANGE_SPAN}) AND mm.seq <= r.to_seq
-                     AND (r.kind = 'read' OR mm.sender_id = ${scope.userId}::uuid)) m
+                     AND (r.kind = 'read' OR mm.sender_id = ${scope.userId}::uuid)
+                   ORDER BY mm.seq) m
                WHERE r.conversation_id = mine.conversation_id AND r.modseq >= ${since} AND ${receiptPast}
                ORDER BY r.modseq, m.id LIMIT ${receiptLimit}) rr) x`
       : Prisma.empty;
