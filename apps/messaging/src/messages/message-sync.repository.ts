@@ -23,6 +23,14 @@ export interface ChangedMessageRow {
 export interface ChangedMessages {
   rows: ChangedMessageRow[];
   cutAt: { modseq: bigint; id: string } | null;
+  /**
+   * The user joined or left a conversation since the cursor in a way /changes cannot express row
+   * by row: a join of a conversation with messages older than the cursor (they would appear
+   * without having changed), or a leave of one with messages (they would silently disappear).
+   */
+  membershipMoved: boolean;
+  /** Receipt changes below this modseq were pruned (0 when receipts were not asked for). */
+  receiptsPrunedBelow: bigint;
 }
 
 /** (receipt move, message crossed) pairs read per conversation, per row a page may report. */
@@ -34,26 +42,13 @@ export class MessageSyncRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Whether the user joined or left a conversation since `since` in a way /changes cannot express
-   * row by row: a join of a conversation with messages older than the state (they would appear
-   * without having changed), or a leave of one with messages (they would silently disappear).
-   */
-  async membershipMovedSince(userId: string, since: bigint): Promise<boolean> {
-    const rows = await this.prisma.hotQuery<{ one: number }>(Prisma.sql`
-      SELECT 1 AS one FROM participants p
-       WHERE p.user_id = ${userId}::uuid AND p.membership_modseq >= ${since}
-         AND EXISTS (SELECT 1 FROM messages m
-                      WHERE m.conversation_id = p.conversation_id AND (NOT p.is_active OR m.modseq < ${since}))
-       LIMIT 1`);
-    return rows.length > 0;
-  }
-
-  /**
    * Messages of the user's conversations (and `extraConversationIds`) changed past the cursor,
    * ordered by (modseq, id), at most `limit`. With receipts, also the messages whose readBy
    * moved (anyone's read position crossed them) or, for the user's own messages, whose
    * deliveryStatus moved, each reported at the modseq of that move. Every part is an index range
-   * scan on (conversation_id, modseq): the cost follows the changes, not the history.
+   * scan on (conversation_id, modseq): the cost follows the changes, not the history. The same
+   * statement (one round trip, one snapshot) answers whether the cursor can be served at all:
+   * `membershipMoved` and `receiptsPrunedBelow`, for the caller to check.
    */
   async changedSince(
     scope: MessageScope,
@@ -100,8 +95,14 @@ export class MessageSyncRepository {
                ORDER BY r.modseq, m.id LIMIT ${receiptLimit}) rr) x`
       : Prisma.empty;
     // Straight on the pool (hotQuery): every client that syncs after a StateChange runs it.
+    const prunedBelow = options.receipts
+      ? Prisma.sql`(SELECT COALESCE(max(pruned_below), 0) FROM message_receipt_horizon WHERE id = 1)`
+      : Prisma.sql`0::bigint`;
     const rows = await this.prisma.hotQuery<{
-      id: string;
+      membership_moved: boolean;
+      receipts_pruned_below: string;
+      // The page's columns: null in the one row of a page with no changes.
+      id: string | null;
       modseq: string;
       created_modseq: string;
       joined_modseq: string;
@@ -126,24 +127,45 @@ export class MessageSyncRepository {
         SELECT DISTINCT ON (read_of, read_part) modseq, id FROM candidates
          WHERE read_rows >= CASE read_part WHEN 'm' THEN ${limit}::bigint ELSE ${receiptLimit}::bigint END
          ORDER BY read_of, read_part, modseq DESC, id DESC
+      ), page AS (
+        SELECT c.id, max(c.modseq) AS modseq, min(c.created_modseq) AS created_modseq, max(c.joined_modseq) AS joined_modseq,
+               array_agg(DISTINCT c.modseq)::text[] AS modseqs,
+               (SELECT json_agg(json_build_object('modseq', modseq::text, 'id', id)) FROM cut_reads) AS cuts
+          FROM candidates c
+         GROUP BY c.id
+        HAVING ${cursor.afterId === null ? Prisma.sql`TRUE` : Prisma.sql`(max(c.modseq), c.id) > (${since}, ${cursor.afterId}::uuid)`}
+         ORDER BY 2, 1
+         LIMIT ${limit}
       )
-      SELECT c.id, max(c.modseq) AS modseq, min(c.created_modseq) AS created_modseq, max(c.joined_modseq) AS joined_modseq,
-             array_agg(DISTINCT c.modseq)::text[] AS modseqs,
-             (SELECT json_agg(json_build_object('modseq', modseq::text, 'id', id)) FROM cut_reads) AS cuts
-        FROM candidates c
-       GROUP BY c.id
-      HAVING ${cursor.afterId === null ? Prisma.sql`TRUE` : Prisma.sql`(max(c.modseq), c.id) > (${since}, ${cursor.afterId}::uuid)`}
-       ORDER BY 2, 1
-       LIMIT ${limit}`);
+      SELECT checks.membership_moved, checks.receipts_pruned_below::text, page.*
+        FROM (SELECT EXISTS (
+                       SELECT 1 FROM participants p
+                        WHERE p.user_id = ${scope.userId}::uuid AND p.membership_modseq >= ${since}
+                          AND EXISTS (SELECT 1 FROM messages m
+                                       WHERE m.conversation_id = p.conversation_id
+                                         AND (NOT p.is_active OR m.modseq < ${since}))) AS membership_moved,
+                     ${prunedBelow} AS receipts_pruned_below) checks
+        LEFT JOIN page ON TRUE
+       ORDER BY page.modseq, page.id`);
+    const [first] = rows;
+    const changed = rows.flatMap((row) =>
+      row.id === null
+        ? []
+        : [
+            {
+              id: row.id,
+              modseq: BigInt(row.modseq),
+              createdModseq: BigInt(row.created_modseq),
+              joinedModseq: BigInt(row.joined_modseq),
+              modseqs: row.modseqs.map(BigInt),
+            },
+          ],
+    );
     return {
-      rows: rows.map((row) => ({
-        id: row.id,
-        modseq: BigInt(row.modseq),
-        createdModseq: BigInt(row.created_modseq),
-        joinedModseq: BigInt(row.joined_modseq),
-        modseqs: row.modseqs.map(BigInt),
-      })),
-      cutAt: earliest(rows[0]?.cuts ?? []),
+      rows: changed,
+      cutAt: earliest(first?.cuts ?? []),
+      membershipMoved: first?.membership_moved ?? false,
+      receiptsPrunedBelow: BigInt(first?.receipts_pruned_below ?? 0),
     };
   }
 }

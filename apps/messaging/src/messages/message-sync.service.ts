@@ -3,31 +3,33 @@ import { isUuid } from '@jchat/common';
 import { JmapMethodError, type SyncCursor } from '@jchat/jmap';
 import type { MessageScope } from './message-search.repository';
 import { type ChangedMessages, MessageSyncRepository } from './message-sync.repository';
-import { ReceiptsRepository } from './receipts.repository';
 
 /** Message/changes and /queryChanges: the rows past a cursor, or cannotCalculateChanges. */
 @Injectable()
 export class MessageSyncService {
-  constructor(
-    private readonly sync: MessageSyncRepository,
-    private readonly receipts: ReceiptsRepository,
-  ) {}
+  constructor(private readonly sync: MessageSyncRepository) {}
 
   /**
    * Messages changed for the user past the cursor (see MessageSyncRepository.changedSince), or
-   * cannotCalculateChanges when a join or leave since then changed which messages they see.
+   * cannotCalculateChanges when a join or leave since then changed which messages they see, or
+   * the receipt changes since then were pruned.
    */
   async changedSince(userId: string, cursor: SyncCursor, limit: number): Promise<ChangedMessages> {
-    await this.checkCursor(userId, cursor);
-    if (cursor.modseq < (await this.receipts.receiptsPrunedBelow())) {
+    checkCursorId(cursor);
+    const changed = await this.sync.changedSince(
+      { userId, extraConversationIds: [] },
+      cursor,
+      limit,
+      { receipts: true },
+    );
+    checkMembership(changed);
+    if (cursor.modseq < changed.receiptsPrunedBelow) {
       throw new JmapMethodError(
         'cannotCalculateChanges',
         'this state is older than the receipts kept: fetch the messages again',
       );
     }
-    return this.sync.changedSince({ userId, extraConversationIds: [] }, cursor, limit, {
-      receipts: true,
-    });
+    return changed;
   }
 
   /** Messages of a query's scope whose stored row changed past the cursor (for /queryChanges). */
@@ -36,19 +38,24 @@ export class MessageSyncService {
     cursor: SyncCursor,
     limit: number,
   ): Promise<ChangedMessages> {
-    await this.checkCursor(scope.userId, cursor);
-    return this.sync.changedSince(scope, cursor, limit, { receipts: false });
+    checkCursorId(cursor);
+    const changed = await this.sync.changedSince(scope, cursor, limit, { receipts: false });
+    checkMembership(changed);
+    return changed;
   }
+}
 
-  private async checkCursor(userId: string, cursor: SyncCursor): Promise<void> {
-    if (cursor.afterId !== null && !isUuid(cursor.afterId)) {
-      throw new JmapMethodError('cannotCalculateChanges', 'not a state of this server');
-    }
-    if (await this.sync.membershipMovedSince(userId, cursor.modseq)) {
-      throw new JmapMethodError(
-        'cannotCalculateChanges',
-        'you joined or left a conversation since this state: fetch its messages with Message/query',
-      );
-    }
+function checkCursorId(cursor: SyncCursor): void {
+  if (cursor.afterId !== null && !isUuid(cursor.afterId)) {
+    throw new JmapMethodError('cannotCalculateChanges', 'not a state of this server');
+  }
+}
+
+function checkMembership(changed: ChangedMessages): void {
+  if (changed.membershipMoved) {
+    throw new JmapMethodError(
+      'cannotCalculateChanges',
+      'you joined or left a conversation since this state: fetch its messages with Message/query',
+    );
   }
 }

@@ -118,13 +118,6 @@ export class ReceiptsRepository {
     return senders.length === 0 ? null : senders.map((row) => row.sender);
   }
 
-  /** Receipt changes below this modseq were pruned: a /changes from before it cannot be answered. */
-  async receiptsPrunedBelow(): Promise<bigint> {
-    const rows = await this.prisma.$queryRaw<{ pruned_below: bigint }[]>`
-      SELECT pruned_below FROM message_receipt_horizon WHERE id = 1`;
-    return rows[0]?.pruned_below ?? 0n;
-  }
-
   /** Deletes receipt changes logged before `cutoff` (in batches) and moves the pruned horizon. */
   async pruneReceiptChanges(cutoff: Date, batch = 10_000): Promise<number> {
     let total = 0;
