@@ -159,7 +159,7 @@ export class JmapSocket {
 /**
  * What a reply to one Message/set create says: {accepted, kind, retryAfterMs}. kind names a
  * refusal: `request:<type>` (RequestError), `method:<type>` (method error),
- * `notCreated:<type>`, or `socketClosed`.
+ * `notCreated:<type> (<which bound, from its description>)`, or `socketClosed`.
  */
 export function classifySetReply(frame) {
   // A SetError's retryAfterMs, or the seconds of a request-level refusal.
@@ -176,7 +176,7 @@ export function classifySetReply(frame) {
       const refusal = args?.notCreated?.m;
       return {
         accepted: false,
-        kind: refusal ? `notCreated:${refusal.type}` : 'unexpectedReply',
+        kind: refusal ? `notCreated:${refusal.type}${refusalReason(refusal)}` : 'unexpectedReply',
         retryAfterMs: hint(refusal),
       };
     }
@@ -190,6 +190,15 @@ export function classifySetReply(frame) {
     default:
       return { accepted: false, kind: `unexpected:${frame['@type']}`, retryAfterMs: 0 };
   }
+}
+
+/**
+ * Which bound refused, from the SetError's description with its numbers taken out (e.g.
+ * " (pushes to members are N ms behind)"): the same type comes from more than one.
+ */
+function refusalReason(refusal) {
+  const said = typeof refusal.description === 'string' ? refusal.description.split(':')[0] : '';
+  return said ? ` (${said.replace(/\d+/g, 'N').slice(0, 60)})` : '';
 }
 
 /** Whether a refusal kind tells the client to come back later (rather than that it failed). */
