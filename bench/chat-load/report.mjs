@@ -263,7 +263,7 @@ export function markdown(results) {
     failureNote(results.failures),
     '## Group workloads (W1, W2)',
     '',
-    'Accepted = `created` in the Message/set reply; a delivery = one of the other members holding the message. Latencies from the send time carried in the body to the receipt (same clock). Refusals are counted per attempt: `request:` RequestError frames, `method:` method errors, `notCreated:` SetErrors (with the bound that refused, from the SetError's description), `timeout` (no reply in 10 s); a refused message is sent again with the same clientMessageId after a back-off, until the run ends. For clients that do not opt in, a duplicate is a message a later Message/changes reported as created again.',
+    'Accepted = `created` in the Message/set reply; a delivery = one of the other members holding the message. Latencies from the send time carried in the body to the receipt (same clock). Refusals are counted per attempt: `request:` RequestError frames, `method:` method errors, `notCreated:` SetErrors (with the bound that refused, from the SetError description), `timeout` (no reply in 10 s); a refused message is sent again with the same clientMessageId after a back-off, until the run ends. For clients that do not opt in, a duplicate is a message a later Message/changes reported as created again.',
     '',
     groupTable(results),
     '',
