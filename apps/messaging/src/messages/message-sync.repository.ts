@@ -94,10 +94,10 @@ export class MessageSyncRepository {
                WHERE r.conversation_id = mine.conversation_id AND r.modseq >= ${since} AND ${receiptPast}
                ORDER BY r.modseq, m.id LIMIT ${receiptLimit}) rr) x`
       : Prisma.empty;
-    // Straight on the pool (hotQuery): every client that syncs after a StateChange runs it.
     const prunedBelow = options.receipts
       ? Prisma.sql`(SELECT COALESCE(max(pruned_below), 0) FROM message_receipt_horizon WHERE id = 1)`
       : Prisma.sql`0::bigint`;
+    // Straight on the pool (hotQuery): every client that syncs after a StateChange runs it.
     const rows = await this.prisma.hotQuery<{
       membership_moved: boolean;
       receipts_pruned_below: string;
