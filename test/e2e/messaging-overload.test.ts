@@ -10,6 +10,9 @@ import { startSystem, type System } from '../support/system';
 import { call, newUser, type TestUser } from './support/http';
 import { metricValue } from './support/metrics';
 
+/** How often the gateway reports its push lag (PUSH_LAG_REPORT_MS) in this system. */
+const LAG_REPORT_MS = 250;
+
 describe('sends beyond what the server takes at once', () => {
   let system: System;
   let ann: TestUser;
@@ -18,7 +21,9 @@ describe('sends beyond what the server takes at once', () => {
 
   beforeAll(async () => {
     // A tiny queue: a burst of concurrent sends overflows it.
-    system = await startSystem({ env: { MESSAGE_SEND_MAX_QUEUED: '2' } });
+    system = await startSystem({
+      env: { MESSAGE_SEND_MAX_QUEUED: '2', PUSH_LAG_REPORT_MS: String(LAG_REPORT_MS) },
+    });
     await system.waitForHealth();
     [ann, bob] = await Promise.all([newUser({ base: system.url }), newUser({ base: system.url })]);
     room = await groupOfAnnAndBob('Busy');
@@ -192,7 +197,7 @@ describe('sends beyond what the server takes at once', () => {
             return;
           }
           laggingSince ??= Date.now();
-          if (Date.now() - laggingSince < 600) return;
+          if (Date.now() - laggingSince < 2 * LAG_REPORT_MS + 100) return;
           laggingSince = null;
           const key = `paced-${(attempt += 1)}`;
           const [[, args]] = await send(bob, key);
