@@ -49,3 +49,27 @@ describe('JmapMethodRegistry reply size', () => {
     expect(reply.createdIds).toEqual({ k: 'v', a: 'id-a' });
   });
 });
+
+describe('JmapMethodRegistry store failures', () => {
+  const registry = new JmapMethodRegistry();
+  registry.register('Busy/get', () =>
+    Promise.reject(new Error('timeout exceeded when trying to connect')),
+  );
+  registry.register('Down/get', () =>
+    Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+  );
+
+  it.each([
+    ['Busy/get', /^a data store is busy \(every connection in use\); retry shortly$/],
+    ['Down/get', /^a data store is unreachable; retry shortly$/],
+  ])('answers %s serverUnavailable, saying which', async (name, description) => {
+    const reply = await registry.dispatch(request(name), undefined);
+    expect(reply.methodResponses).toEqual([
+      [
+        'error',
+        { type: 'serverUnavailable', description: expect.stringMatching(description) },
+        'c1',
+      ],
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import { Controller, Global, Injectable, Logger, Module, type Type } from '@nestjs/common';
 import { Ctx, MessagePattern, type NatsContext, Payload } from '@nestjs/microservices';
-import { isStoreUnavailable, secondsSince } from '@jchat/common';
+import { describeStoreFailure, secondsSince, storeFailureOf } from '@jchat/common';
 import { JmapMethodError } from '@jchat/jmap';
 import { subjectOf } from '@jchat/contracts';
 import {
@@ -105,17 +105,13 @@ export class JmapMethodRegistry {
           new JmapMethodError('serverUnavailable', 'a service this method needs did not answer'),
         );
       }
-      if (isStoreUnavailable(error)) {
-        this.logger.warn(
-          { requestId, method: request.name, error: String(error) },
-          'a data store is unreachable',
-        );
+      const failure = storeFailureOf(error);
+      if (failure) {
+        const what = describeStoreFailure(failure);
+        this.logger.warn({ requestId, method: request.name, error: String(error) }, what);
         return this.error(
           request,
-          new JmapMethodError(
-            'serverUnavailable',
-            'a data store this method needs is unreachable; retry shortly',
-          ),
+          new JmapMethodError('serverUnavailable', `${what}; retry shortly`),
         );
       }
       this.logger.error(

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type Observable, throwError } from 'rxjs';
-import { isStoreUnavailable } from '@jchat/common';
+import { describeStoreFailure, storeFailureOf } from '@jchat/common';
 import { DomainException, type RemoteErrorBody } from '@jchat/contracts';
 
 /** Sends domain errors to the caller as `RemoteErrorBody`; anything else as `internal`. */
@@ -12,12 +12,11 @@ export class RpcExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainException) {
       return throwError(() => exception.toBody());
     }
-    if (isStoreUnavailable(exception)) {
-      this.logger.warn(`a data store is unreachable: ${String(exception)}`);
-      const body: RemoteErrorBody = {
-        code: 'unavailable',
-        message: 'a data store is unreachable; retry shortly',
-      };
+    const failure = storeFailureOf(exception);
+    if (failure) {
+      const what = describeStoreFailure(failure);
+      this.logger.warn(`${what}: ${String(exception)}`);
+      const body: RemoteErrorBody = { code: 'unavailable', message: `${what}; retry shortly` };
       return throwError(() => body);
     }
     this.logger.error(

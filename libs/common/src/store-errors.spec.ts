@@ -1,4 +1,4 @@
-import { isStoreUnavailable } from './store-errors';
+import { isStoreUnavailable, storeFailureOf } from './store-errors';
 
 describe('isStoreUnavailable', () => {
   it.each([
@@ -11,7 +11,6 @@ describe('isStoreUnavailable', () => {
       new Error("Stream isn't writeable and enableOfflineQueue options is false"),
     ],
     ['an ioredis command timeout', new Error('Command timed out')],
-    ['a pool that cannot connect', new Error('timeout exceeded when trying to connect')],
     ['Prisma cannot reach the server', Object.assign(new Error('x'), { code: 'P1001' })],
     [
       'a raw query on a starting server',
@@ -36,5 +35,41 @@ describe('isStoreUnavailable', () => {
     ['nothing', undefined],
   ])('does not take %s for an outage', (_what, error) => {
     expect(isStoreUnavailable(error)).toBe(false);
+  });
+});
+
+describe('storeFailureOf', () => {
+  it.each([
+    ['a pool with every connection in use', new Error('timeout exceeded when trying to connect')],
+    ['Prisma waiting for its pool', Object.assign(new Error('x'), { code: 'P2024' })],
+    ['a server with too many connections', Object.assign(new Error('x'), { code: '53300' })],
+    ['an adapter error kind', new Error('x', { cause: { kind: 'TooManyConnections' } })],
+    [
+      'a raw query refused for too many connections',
+      Object.assign(new Error('Raw query failed. Code: `53300`. Message: `sorry`'), {
+        code: 'P2010',
+      }),
+    ],
+    [
+      'a busy pool as the cause',
+      new Error('wrapper', { cause: new Error('timeout exceeded when trying to connect') }),
+    ],
+  ])('calls %s busy', (_what, error) => {
+    expect(storeFailureOf(error)).toBe('busy');
+  });
+
+  it.each([
+    [
+      'a new connection that did not come up in time',
+      new Error('Connection terminated due to connection timeout'),
+    ],
+    ['a refused connection', Object.assign(new Error('x'), { code: 'ECONNREFUSED' })],
+    ['a server shutting down', Object.assign(new Error('x'), { code: '57P01' })],
+  ])('calls %s unreachable', (_what, error) => {
+    expect(storeFailureOf(error)).toBe('unreachable');
+  });
+
+  it('leaves a failed query alone', () => {
+    expect(storeFailureOf(Object.assign(new Error('x'), { code: '23505' }))).toBeUndefined();
   });
 });

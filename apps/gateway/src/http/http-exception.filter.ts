@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { type DomainErrorCode, DomainException, ServiceUnavailableError } from '@jchat/contracts';
-import { isStoreUnavailable } from '@jchat/common';
+import { describeStoreFailure, storeFailureOf } from '@jchat/common';
 import { JmapRequestError, RequestErrorTypes } from '@jchat/jmap';
 import { BodyTooLargeError } from './read-body';
 import { requestIdOf } from './request-info';
@@ -96,13 +96,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       });
       return;
     }
-    if (isStoreUnavailable(exception)) {
-      this.logger.warn({ requestId: requestIdOf(req), error: String(exception) });
+    const failure = storeFailureOf(exception);
+    if (failure) {
+      const what = describeStoreFailure(failure);
+      this.logger.warn({ requestId: requestIdOf(req), error: String(exception) }, what);
       res.setHeader('Retry-After', '1');
-      res.status(503).json({
-        error: 'service_unavailable',
-        message: 'a data store is unreachable; retry shortly',
-      });
+      res.status(503).json({ error: 'service_unavailable', message: `${what}; retry shortly` });
       return;
     }
     if (exception instanceof HttpException) {
