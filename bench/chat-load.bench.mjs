@@ -19,7 +19,7 @@
 // - w1-2x: W1 with twice the senders (overload: should accept no less than W1 and refuse the
 //   excess retryably).
 // - W2 steady rate: the same conversations, open loop at 100 and then 500 messages/s in total
-//   spread evenly over the senders, 30 s each, measured after --warmup seconds (default 5) at
+//   spread evenly over the senders, 30 s each, measured after --warmup seconds (default 20) at
 //   the same rate on the freshly started apps (V8 compiles the hot paths, pools fill), whose
 //   messages are not counted.
 // - W3 idle connections (run first, on the fresh system): 10,000 users log in (100 at a time;

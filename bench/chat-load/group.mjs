@@ -439,6 +439,8 @@ function writeTrace(file, { trace, next }) {
   writeFileSync(
     file,
     JSON.stringify({
+      // Lines the trace up with CLOCK_MONOTONIC records (`perf record -k CLOCK_MONOTONIC`).
+      clock: { nowMs: now(), monotonicMs: Number(process.hrtime.bigint()) / 1e6 },
       sent: times(sent),
       reply: times(reply),
       first: times(first),

@@ -10,7 +10,7 @@ const DEFAULTS = {
   senders: 10,
   window: 10,
   rates: [100, 500],
-  warmup: 5,
+  warmup: 20,
   connections: 10_000,
   concurrency: 100,
   peer: false,
@@ -26,7 +26,7 @@ export const USAGE = `node bench/chat-load.bench.mjs [options]   (or: npm run be
   --senders N           senders per conversation in W1 and W2; w1-2x doubles it (default 10)
   --window N            W1: sends awaiting their reply per sender (default 10)
   --rates LIST          W2: total offered messages/s, comma-separated (default 100,500)
-  --warmup N            W2: seconds at the rate before the measured window, not counted (default 5)
+  --warmup N            W2: seconds at the rate before the measured window, not counted (default 20)
   --connections N       W3: users logged in and holding an idle WebSocket (default 10000)
   --concurrency N       logins and connections opened at once (default 100)
   --peer                first run the ejabberd harness (about 17 minutes) and compare with it
