@@ -1,7 +1,8 @@
 // Errors that mean "a data store cannot serve this right now" (PostgreSQL, Redis), as opposed
 // to a bug: callers answer them with serverUnavailable / 503, which clients retry. Two kinds,
-// told apart in logs and answers: the store is down or unreachable, or it is up and every
-// connection this process may hold is in use (overload: waiting longer would not help).
+// told apart in logs and answers: the store is down or unreachable, or it is up but has no
+// connection for us (every one this process may hold is in use, or the server takes no more):
+// overload, which an operator meets with capacity, not with a restart.
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -16,7 +17,7 @@ const CONNECTION_CODES = new Set([
   'P1001',
   'P1002',
   'P1017',
-  // PostgreSQL: shutting down, starting up, too many connections.
+  // PostgreSQL: shutting down, starting up.
   '57P01',
   '57P02',
   '57P03',
