@@ -1,7 +1,50 @@
 import './messaging-prefix';
+import type { Client } from 'pg';
 import { DeliveredPositions } from '../../apps/messaging/src/messages/delivered-positions';
 import { READ_BY_CAP } from '../../apps/messaging/src/messages/receipts';
 import { Harness } from './messaging-support';
+
+interface ExplainedPlan {
+  'Query Text': string;
+  Plan: PlanNode;
+}
+
+interface PlanNode {
+  'Actual Loops': number;
+  'Rows Removed by Join Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows that the plan's joins compared and threw away, over all their loops. */
+function rowsRemovedByJoinFilters(node: PlanNode): number {
+  const own = (node['Rows Removed by Join Filter'] ?? 0) * node['Actual Loops'];
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRemovedByJoinFilters(child), 0);
+}
+
+/** The executed plans (auto_explain, sent to this client) of every statement `run` makes. */
+async function nestedPlans(db: Client, run: () => Promise<unknown>): Promise<ExplainedPlan[]> {
+  const plans: ExplainedPlan[] = [];
+  const onNotice = (notice: { message?: string }): void => {
+    const text = notice.message ?? '';
+    const start = text.indexOf('{');
+    if (text.includes('plan:') && start >= 0) plans.push(JSON.parse(text.slice(start)));
+  };
+  await db.query(`LOAD 'auto_explain'`);
+  await db.query(`SET auto_explain.log_min_duration = 0`);
+  await db.query(`SET auto_explain.log_analyze = on`);
+  await db.query(`SET auto_explain.log_nested_statements = on`);
+  await db.query(`SET auto_explain.log_format = 'json'`);
+  await db.query(`SET client_min_messages = 'log'`);
+  db.on('notice', onNotice);
+  try {
+    await run();
+  } finally {
+    db.off('notice', onNotice);
+    await db.query(`RESET client_min_messages`);
+    await db.query(`SET auto_explain.log_min_duration = -1`);
+  }
+  return plans;
+}
 
 describe('messaging at scale: delivery receipts, readBy, stale access, monotonic sends', () => {
   // Flushes happen when the test asks, never on a timer that load could delay or hurry.
@@ -54,6 +97,81 @@ describe('messaging at scale: delivery receipts, readBy, stale access, monotonic
       [channel],
     );
     expect(Number(again.rows[0].n)).toBe(rows);
+  });
+
+  it('flushes the delivered positions of a large channel in work linear in its members', async () => {
+    const members = 1500;
+    const channel = await h.conversation([{ userId: ann, role: 'owner' }], { type: 'channel' });
+    await h.db.query(
+      `WITH added AS (
+         INSERT INTO users (id, email, display_name)
+         SELECT gen_random_uuid(), 'flush-' || g || '-' || $2 || '@example.test', 'Member ' || g
+           FROM generate_series(1, $3::int) g
+         RETURNING id)
+       INSERT INTO participants (conversation_id, user_id, display_name)
+       SELECT $1, id, 'x' FROM added`,
+      [channel, channel.slice(0, 8), members],
+    );
+    // PL/pgSQL plans a statement for its arguments five times, then keeps a generic plan, which
+    // takes the moved positions for a few rows: the flushes after the fifth show that one.
+    const flushes = 7;
+    for (let n = 1; n <= flushes; n += 1) await h.send(ann, channel, `message ${n}`);
+    const { rows: readers } = await h.db.query<{ user_id: string }>(
+      `SELECT user_id FROM participants WHERE conversation_id = $1 AND user_id <> $2`,
+      [channel, ann],
+    );
+    const before = await h.db.query(
+      `SELECT user_id, modseq, last_read_seq FROM participants WHERE conversation_id = $1 ORDER BY user_id`,
+      [channel],
+    );
+
+    const receiptChanges = async (conversationId: string) =>
+      (
+        await h.db.query(
+          `SELECT kind, from_seq::int, to_seq::int FROM message_receipt_changes
+            WHERE conversation_id = $1 ORDER BY id`,
+          [conversationId],
+        )
+      ).rows;
+    const loggedBefore = await receiptChanges(channel);
+
+    const plans = await nestedPlans(h.db, async () => {
+      for (let seq = 1; seq <= flushes; seq += 1) {
+        await h.db.query(
+          `SELECT sender::text FROM jchat_flush_delivered($1, $2::uuid[], $3::bigint[], 10)`,
+          [channel, readers.map((r) => r.user_id), readers.map(() => String(seq))],
+        );
+      }
+    });
+
+    // Each flush's statement moving the positions compares the rows it joins a bounded number of
+    // times each, not every moved row with every other one (members squared: 2.25 million here).
+    const moving = plans.filter((plan) =>
+      plan['Query Text'].includes('last_delivered_seq = behind.seq'),
+    );
+    expect(moving).toHaveLength(flushes);
+    for (const plan of moving) expect(rowsRemovedByJoinFilters(plan.Plan)).toBeLessThan(members);
+    const moved = await h.db.query(
+      `SELECT count(*)::int AS n FROM participants
+        WHERE conversation_id = $1 AND user_id <> $2 AND last_delivered_seq = $3`,
+      [channel, ann, flushes],
+    );
+    expect(moved.rows[0].n).toBe(members);
+    // Only delivered positions moved: no modseq, no read position, one receipt change in all.
+    const after = await h.db.query(
+      `SELECT user_id, modseq, last_read_seq FROM participants WHERE conversation_id = $1 ORDER BY user_id`,
+      [channel],
+    );
+    expect(after.rows).toEqual(before.rows);
+    const logged = await receiptChanges(channel);
+    expect(logged).toEqual([
+      ...loggedBefore,
+      ...Array.from({ length: flushes }, (_, n) => ({
+        kind: 'delivered',
+        from_seq: n,
+        to_seq: n + 1,
+      })),
+    ]);
   });
 
   it('caps readBy and computes it without loading every participant', async () => {
