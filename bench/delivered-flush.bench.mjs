@@ -1,7 +1,8 @@
 // Benchmark: writing a channel's delivered positions to PostgreSQL (jchat_flush_delivered), as the
 // messaging service does every DELIVERED_FLUSH_MS for each conversation whose members received
-// messages: every member moves forward, in one statement that holds the conversation's row (so
-// the channel's sends wait for it). It must cost what the members cost, not their square.
+// messages. A statement holds the conversation's row (its sends wait for it) and must cost what
+// its members cost, not their square; its cost per member sets how many the service writes per
+// statement (FLUSH_CHUNK_POSITIONS). Here one statement moves every member of the channel.
 //
 //   npm run bench -- delivered-flush      (or: node bench/delivered-flush.bench.mjs [--members 1000,10000])
 //
@@ -200,8 +201,9 @@ function writeResults(results, postgresVersion) {
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node ${machine.node}; PostgreSQL ${machine.postgres}. Commit ${commit}.`,
     '',
-    `One channel per size; each flush moves every member one message further (jchat_flush_delivered, as`,
-    `the messaging service calls it), after ${READS_PER_FLUSH} read-position updates; ${MEASURED_FLUSHES} timed flushes after ${WARMUP_FLUSHES} warm-up ones.`,
+    `One channel per size; each flush is one jchat_flush_delivered statement moving every member one message`,
+    `further (the messaging service writes 1,000 per statement), after ${READS_PER_FLUSH} read-position updates;`,
+    `${MEASURED_FLUSHES} timed flushes after ${WARMUP_FLUSHES} warm-up ones.`,
     'HOT: participant updates that wrote no index entry, over the timed flushes. Size: the participants',
     'table with its indexes at the end (a database per size).',
     '',
