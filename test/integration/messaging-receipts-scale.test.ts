@@ -1,8 +1,12 @@
 import './messaging-prefix';
 import type { Client } from 'pg';
-import { DeliveredPositions } from '../../apps/messaging/src/messages/delivered-positions';
+import {
+  DeliveredPositions,
+  FLUSH_CHUNK_POSITIONS,
+} from '../../apps/messaging/src/messages/delivered-positions';
 import { READ_BY_CAP } from '../../apps/messaging/src/messages/receipts';
-import { FLUSH_CHUNK_POSITIONS } from '../../apps/messaging/src/messages/receipts.repository';
+import { ReceiptsRepository } from '../../apps/messaging/src/messages/receipts.repository';
+import { StateEvents } from '../../apps/messaging/src/events/state-events';
 import { Harness } from './messaging-support';
 
 interface ExplainedPlan {
@@ -203,6 +207,41 @@ describe('messaging at scale: delivery receipts, readBy, stale access, monotonic
     ]);
     const got = await h.call(ann, 'Message/get', { ids: sent, properties: ['deliveryStatus'] });
     expect(got['list'][0]['deliveryStatus']).toBe('delivered');
+  });
+
+  it('keeps the parts a failed flush wrote, puts the rest back and tells their senders', async () => {
+    const members = FLUSH_CHUNK_POSITIONS + 500;
+    const { channel, readers } = await largeChannel(members, 1);
+    const receipts = h.get(ReceiptsRepository);
+    const write = receipts.flushDelivered.bind(receipts);
+    let statements = 0;
+    const failing = jest.spyOn(receipts, 'flushDelivered').mockImplementation((id, part) => {
+      statements += 1;
+      return statements === 2 ? Promise.reject(new Error('connection lost')) : write(id, part);
+    });
+    const told = jest.spyOn(h.get(StateEvents), 'changedFor');
+    const positions = h.get(DeliveredPositions);
+    const movedCount = async () =>
+      (
+        await h.db.query(
+          `SELECT count(*)::int AS n FROM participants
+            WHERE conversation_id = $1 AND user_id <> $2 AND last_delivered_seq = 1`,
+          [channel, ann],
+        )
+      ).rows[0].n;
+    try {
+      await positions.recordMany(
+        readers.map((userId) => ({ conversationId: channel, userId, seq: 1n })),
+      );
+      await positions.flush([channel]); // logs the failure, does not throw
+      expect(await movedCount()).toBe(FLUSH_CHUNK_POSITIONS);
+      expect(told).toHaveBeenCalledWith([ann], ['Message']);
+    } finally {
+      failing.mockRestore();
+      told.mockRestore();
+    }
+    await positions.flush([channel]);
+    expect(await movedCount()).toBe(members);
   });
 
   it('caps readBy and computes it without loading every participant', async () => {

@@ -12,13 +12,6 @@ export interface DeliveredPosition {
 export const RECEIPT_CHANGE_SPAN = 1000;
 
 /**
- * Delivered positions written per statement at most. A statement holds its conversation's row,
- * and so its sends, while it runs: about 18 ms per 1,000 members (npm run bench --
- * delivered-flush), so a 10,000-member channel's flush lets sends through between its parts.
- */
-export const FLUSH_CHUNK_POSITIONS = 1000;
-
-/**
  * Read and delivered positions and the receipt log: the receipt summaries aggregated over the
  * positions, the moves of read positions (Message/set markRead), the delivered flush and the log's
  * pruning (`message_receipt_changes`, `message_receipt_horizon`).
@@ -104,31 +97,25 @@ export class ReceiptsRepository {
   }
 
   /**
-   * Writes delivered positions gathered for one conversation, a statement (the SQL function
+   * Writes delivered positions gathered for one conversation, in one round trip (the SQL function
    * jchat_flush_delivered, see its migration: the conversation, then the participants, then the
-   * receipt log) per FLUSH_CHUNK_POSITIONS: moves forward those of active members that are
-   * behind, logs one receipt change per statement spanning its moves, and returns the senders of
-   * the messages passed (at most the last RECEIPT_CHANGE_SPAN per statement), whose
-   * deliveryStatus may have changed; null when nothing moved. A statement that fails leaves the
-   * ones before it written (positions only move forward, so writing them again changes nothing).
+   * receipt log): moves forward those of active members that are behind, logs one receipt change
+   * spanning every move, and returns the senders of the messages passed (at most the last
+   * RECEIPT_CHANGE_SPAN), whose deliveryStatus may have changed; null when nothing moved.
    */
   async flushDelivered(
     conversationId: string,
     positions: readonly DeliveredPosition[],
   ): Promise<string[] | null> {
-    const senders = new Set<string>();
-    for (let start = 0; start < positions.length; start += FLUSH_CHUNK_POSITIONS) {
-      const chunk = positions.slice(start, start + FLUSH_CHUNK_POSITIONS);
-      // Every second for each conversation with new receipts: off Prisma's query engine.
-      const rows = await this.prisma.retrying(() =>
-        this.prisma.hotQuery<{ sender: string }>(Prisma.sql`
-          SELECT sender::text AS sender FROM jchat_flush_delivered(
-            ${conversationId}::uuid, ${chunk.map((p) => p.userId)}::uuid[],
-            ${chunk.map((p) => p.seq.toString())}::bigint[], ${RECEIPT_CHANGE_SPAN}::int)`),
-      );
-      for (const row of rows) senders.add(row.sender);
-    }
-    return senders.size === 0 ? null : [...senders];
+    if (positions.length === 0) return null;
+    // Every second for each conversation with new receipts: off Prisma's query engine.
+    const senders = await this.prisma.retrying(() =>
+      this.prisma.hotQuery<{ sender: string }>(Prisma.sql`
+        SELECT sender::text AS sender FROM jchat_flush_delivered(
+          ${conversationId}::uuid, ${positions.map((p) => p.userId)}::uuid[],
+          ${positions.map((p) => p.seq.toString())}::bigint[], ${RECEIPT_CHANGE_SPAN}::int)`),
+    );
+    return senders.length === 0 ? null : senders.map((row) => row.sender);
   }
 
   /** Deletes receipt changes logged before `cutoff` (in batches) and moves the pruned horizon. */
