@@ -27,8 +27,8 @@ const log = (line) => console.log(`[bench] ${line}`);
 
 const membersArg = process.argv.indexOf('--members');
 const SIZES = (membersArg > 0 ? process.argv[membersArg + 1] : '1000,10000').split(',').map(Number);
-// PL/pgSQL plans a statement for its arguments five times, then keeps a generic plan: the warm-up
-// flushes get past those, so the measured ones run as they do in a long-lived service.
+// PL/pgSQL plans a statement for its arguments the first five times, then may keep a generic
+// plan: the warm-up flushes get past those, so the measured ones run as in a long-lived service.
 const WARMUP_FLUSHES = 6;
 const MEASURED_FLUSHES = 20;
 const READS_PER_FLUSH = 2;
