@@ -15,6 +15,19 @@ describe('serializeFrame', () => {
     stringify.mockRestore();
   });
 
+  it("encodes each account's head once, whatever the messages", () => {
+    const stringify = jest.spyOn(JSON, 'stringify');
+    const frames = ['one', 'two'].map((body) =>
+      serializeFrame({ '@type': 'MessagePush', accountId: 'a3', message: { id: body, body } }),
+    );
+    expect(frames.map((frame) => JSON.parse(frame.toString()))).toEqual([
+      { '@type': 'MessagePush', accountId: 'a3', message: { id: 'one', body: 'one' } },
+      { '@type': 'MessagePush', accountId: 'a3', message: { id: 'two', body: 'two' } },
+    ]);
+    expect(stringify.mock.calls.filter(([value]) => value === 'a3')).toHaveLength(1);
+    stringify.mockRestore();
+  });
+
   it('writes other frames with JSON.stringify', () => {
     const frame = { '@type': 'StateChange', changed: { a: { Message: 's1' } }, pushState: 'p' };
     expect(serializeFrame(frame)).toBe(JSON.stringify(frame));

@@ -134,7 +134,7 @@ export class PushStream {
 
   private state(push: Extract<AccountPush, { kind: 'state' }>): void {
     const states = this.wanted(push.states ?? {});
-    if (Object.keys(states).length === 0) return;
+    if (!hasAnyState(states)) return;
     const messageId = push.messageId;
     const carried = push.messages ?? [];
     if (this.filter?.includeMessages && carried.length > 0 && states.Message !== undefined) {
@@ -209,9 +209,17 @@ export class PushStream {
     );
   }
 
+  /**
+   * The states of the types this connection wants. A push reaches every connection of every
+   * member: one that wants every type shares the push's own object (only read), and none builds
+   * entry arrays, so a delivery allocates no copy of them.
+   */
   private wanted(states: TypeStates): TypeStates {
+    if (this.filter?.dataTypes === null) return states;
     const out: TypeStates = {};
-    for (const [type, state] of Object.entries(states) as [JmapDataType, string | undefined][]) {
+    for (const key in states) {
+      const type = key as JmapDataType;
+      const state = states[type];
       if (state !== undefined && this.wants(type)) out[type] = state;
     }
     return out;
@@ -219,7 +227,9 @@ export class PushStream {
 
   private merge(states: TypeStates): void {
     if (this.closed || !this.filter) return;
-    for (const [type, state] of Object.entries(states) as [JmapDataType, string | undefined][]) {
+    for (const key in states) {
+      const type = key as JmapDataType;
+      const state = states[type];
       if (state !== undefined) this.pending.set(type, laterState(this.pending.get(type), state));
     }
     this.schedule();
@@ -255,4 +265,9 @@ export class PushStream {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+function hasAnyState(states: TypeStates): boolean {
+  for (const type in states) if (states[type as JmapDataType] !== undefined) return true;
+  return false;
 }
