@@ -61,6 +61,7 @@ import { peerFigures, readPeerRecords, runHarness } from './chat-load/peer.mjs';
 import { ResourceMonitor, SystemProcesses } from './chat-load/processes.mjs';
 import { markdown } from './chat-load/report.mjs';
 import { delay, pool, round1 } from './chat-load/stats.mjs';
+import { withDatabase } from './lib/results.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -85,12 +86,6 @@ const WARM_UP_CONCURRENCY = 10;
 
 /** Everything to stop and remove at the end, whichever way the run ends. */
 const state = { apps: null, logDir: null, system: null, cleaned: false };
-
-function withDatabase(url, name) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
 async function adminQuery(sql) {
   const admin = new pg.Client({ connectionString: pgAdminUrl });

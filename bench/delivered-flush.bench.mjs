@@ -12,15 +12,20 @@
 // per member, the share of the participant updates that were HOT (no index entries written) and
 // what the table and its indexes grew to, and writes the results with the machine and date to
 // bench/results/.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { provideServers } from '../scripts/lib/infra.mjs';
 import { applyMigrations } from '../scripts/lib/migrate.mjs';
+import {
+  commitOf,
+  machine,
+  machineLine,
+  percentile,
+  withDatabase,
+  writeResults as writeResultFiles,
+} from './lib/results.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => console.log(`[bench] ${line}`);
@@ -32,15 +37,6 @@ const SIZES = (membersArg > 0 ? process.argv[membersArg + 1] : '1000,10000').spl
 const WARMUP_FLUSHES = 6;
 const MEASURED_FLUSHES = 20;
 const READS_PER_FLUSH = 2;
-
-function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-const percentile = (sorted, p) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /** A channel with `members` members besides its owner, and `messages` messages from the owner. */
 async function loadChannel(db, members, messages) {
@@ -173,33 +169,16 @@ async function main() {
   }
 }
 
-function commitOf() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: rootDir })
-      .toString()
-      .trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 function writeResults(results, postgresVersion) {
-  const now = new Date();
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    postgres: postgresVersion,
-  };
+  const date = new Date();
   const commit = commitOf();
+  const onMachine = machine(postgresVersion);
   const lines = [
-    `# Delivered-position flush benchmark, ${now.toISOString()}`,
+    `# Delivered-position flush benchmark, ${date.toISOString()}`,
     '',
     'Command: `npm run bench -- delivered-flush` (bench/delivered-flush.bench.mjs).',
     '',
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node ${machine.node}; PostgreSQL ${machine.postgres}. Commit ${commit}.`,
+    `${machineLine(onMachine)} Commit ${commit}.`,
     '',
     `One channel per size; each flush is one jchat_flush_delivered statement moving every member one message`,
     `further (the messaging service writes 1,000 per statement), after ${READS_PER_FLUSH} read-position updates;`,
@@ -216,17 +195,12 @@ function writeResults(results, postgresVersion) {
     ),
     '',
   ];
-  const dir = path.join(rootDir, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
-  const file = path.join(dir, `delivered-flush-${stamp}.md`);
-  fs.writeFileSync(file, lines.join('\n'));
-  fs.writeFileSync(
-    path.join(dir, `delivered-flush-${stamp}.json`),
-    JSON.stringify({ date: now.toISOString(), commit, machine, results }, null, 2),
-  );
-  console.log(lines.join('\n'));
-  log(`results written to ${path.relative(rootDir, file)}`);
+  const file = writeResultFiles('delivered-flush', date, lines, {
+    commit,
+    machine: onMachine,
+    results,
+  });
+  log(`results written to ${file}`);
 }
 
 main().catch((error) => {

@@ -12,14 +12,19 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { provideServers } from '../scripts/lib/infra.mjs';
 import { startApps } from '../scripts/lib/processes.mjs';
 import { dropBenchState } from './lib/isolation.mjs';
+import {
+  machine,
+  machineLine,
+  percentile,
+  withDatabase,
+  writeResults as writeResultFiles,
+} from './lib/results.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -39,16 +44,6 @@ function run(command, args, env = process.env) {
   const result = spawnSync(command, args, { cwd: rootDir, env, stdio: 'inherit' });
   if (result.status !== 0)
     throw new Error(`${command} ${args.join(' ')} failed (${result.status})`);
-}
-
-function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -147,11 +142,8 @@ async function main() {
       DATABASE_URL: databaseUrl,
     });
     await db.connect();
-    const {
-      BusClient,
-      HealthSubjects,
-      JmapCallSubjects,
-    } = require('../dist/libs/contracts/src/index.js');
+    const { BusClient } = require('../dist/libs/bus/src/index.js');
+    const { HealthSubjects, JmapCallSubjects } = require('../dist/libs/contracts/src/index.js');
 
     // Bulk load as a restore would: the GIN indexes are built once afterwards.
     await db.query('DROP INDEX IF EXISTS "messages_search_idx", "messages_attachments_idx"');
@@ -288,21 +280,14 @@ async function main() {
 }
 
 function writeResults(results, postgresVersion) {
-  const now = new Date();
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    postgres: postgresVersion,
-  };
+  const date = new Date();
+  const onMachine = machine(postgresVersion);
   const lines = [
-    `# Message/changes benchmark, ${now.toISOString()}`,
+    `# Message/changes benchmark, ${date.toISOString()}`,
     '',
     'Command: `npm run bench` (bench/messages-changes.bench.mjs).',
     '',
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node ${machine.node}; PostgreSQL ${machine.postgres}.`,
+    machineLine(onMachine),
     '',
     `One account in ${CONVERSATIONS_PER_ACCOUNT} conversations; 10 changes since its state (8 sends, 1 edit, 1 reaction);`,
     'Message/changes called over NATS through the messaging service, as the gateway does (latency includes',
@@ -319,17 +304,8 @@ function writeResults(results, postgresVersion) {
     ),
     '',
   ];
-  const dir = path.join(rootDir, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
-  const file = path.join(dir, `messages-changes-${stamp}.md`);
-  fs.writeFileSync(file, lines.join('\n'));
-  fs.writeFileSync(
-    path.join(dir, `messages-changes-${stamp}.json`),
-    JSON.stringify({ date: now.toISOString(), machine, results }, null, 2),
-  );
-  console.log(lines.join('\n'));
-  log(`results written to ${path.relative(rootDir, file)}`);
+  const file = writeResultFiles('messages-changes', date, lines, { machine: onMachine, results });
+  log(`results written to ${file}`);
 }
 
 main().catch((error) => {

@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApps, freePort } from '../scripts/lib/processes.mjs';
 import { dropBenchState } from './lib/isolation.mjs';
+import { percentile, withDatabase } from './lib/results.mjs';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -57,11 +58,6 @@ const secret = randomBytes(32).toString('hex');
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 function summary(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return {
@@ -74,12 +70,6 @@ function summary(values) {
 }
 
 const round = (value) => Math.round(value * 10) / 10;
-
-function withDatabase(url, name) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
 /** Resident memory of a process, in KiB (Linux). */
 function rssKiB(pid) {
